@@ -1,0 +1,5 @@
+import sys
+
+from flexibatch.cli import main
+
+sys.exit(main())

@@ -1,0 +1,45 @@
+"""SPEC 1.3: publishing answers so that no reader ever sees half a file.
+
+Each answer is copied from its claim folder to a hidden temporary name in the outbox, flushed to disk
+and renamed into place; then its empty `GO.` marker is published the same way. Publishing again
+after a crash rewrites the same bytes under the same names, so an answer is never doubled.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from flexibatch.channel.names import marker_name
+
+
+def outbox_folder(outbox: Path, folder: str | None) -> Path:
+    """An answer to inbox/123456/X goes to outbox/123456/, an answer to inbox/X to outbox/."""
+    target = outbox / folder if folder else outbox
+    target.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return target
+
+
+def _install(source: Path | None, target: Path) -> None:
+    temporary = target.with_name(f".{target.name}.tmp")
+    with temporary.open("wb") as out:
+        if source is not None:
+            with source.open("rb") as data:
+                shutil.copyfileobj(data, out, 1024 * 1024)
+        out.flush()
+        os.fsync(out.fileno())
+    temporary.chmod(0o600)
+    temporary.replace(target)
+
+
+def publish(source: Path, folder: Path, name: str, *, with_marker: bool) -> None:
+    """Put one answer in place, then its GO marker when it completes the answer."""
+    _install(source, folder / name)
+    if with_marker:
+        _install(None, folder / marker_name(name))
+    directory = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)

@@ -1,0 +1,218 @@
+"""The command line (SPEC 10): parse options, call one service, print a short result.
+
+Exit status: 0 when the run worked, whatever the declarations' fate; 2 for a usage or configuration
+error; 1 for anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from types import FrameType
+
+import structlog
+
+from flexibatch import __version__, logs
+from flexibatch.channel.inbox import scan
+from flexibatch.channel.watch import watch
+from flexibatch.config import Settings, load_settings
+from flexibatch.errors import ConfigError, FlexibatchError
+from flexibatch.formats.refdata import read_refdata
+from flexibatch.pipeline import Outcome, Processor
+from flexibatch.store import open_store
+
+log = structlog.get_logger()
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--state", help="state store: a SQLite file path (env FLEXIBATCH_STATE, default flexibatch.db)"
+    )
+    common.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    folders = argparse.ArgumentParser(add_help=False)
+    folders.add_argument(
+        "--inbox", type=Path, help="where senders drop files (env FLEXIBATCH_INBOX, default inbox_dir/)"
+    )
+    folders.add_argument(
+        "--outbox", type=Path, help="where answers go (env FLEXIBATCH_OUTBOX, default outbox_dir/)"
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="flexibatch",
+        description="Batch file-exchange processor for Belgian flexi-jobs: Dimona declarations in, "
+        "receipts (ACRF) and notifications (NOTI) out.",
+        epilog="FLEXIBATCH_NOW=2026-06-24T11:50:00 pins the business clock (reception time) for tests and replays.",
+    )
+    parser.add_argument("--version", action="version", version=f"flexibatch {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "run", parents=[common, folders], help="process every ready submission once, then exit"
+    )
+    commands.add_parser(
+        "watch",
+        parents=[common, folders],
+        help="keep processing as files arrive until stopped (SIGTERM finishes the submission in hand)",
+    )
+    refdata = commands.add_parser("refdata", help="reference data (senders, employers, mandates, workers)")
+    refdata_commands = refdata.add_subparsers(dest="refdata_command", required=True, metavar="ACTION")
+    load = refdata_commands.add_parser(
+        "load", parents=[common], help="replace the reference data with the CSV files of DIR"
+    )
+    load.add_argument("directory", type=Path, metavar="DIR")
+    status = commands.add_parser(
+        "status", parents=[common, folders], help="submissions received, answered, refused, waiting for a GO"
+    )
+    status.add_argument(
+        "--limit", type=int, default=20, help="how many recent submissions to list (default 20)"
+    )
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(
+        state=getattr(args, "state", None),
+        inbox=getattr(args, "inbox", None),
+        outbox=getattr(args, "outbox", None),
+    )
+
+
+def _summary(outcomes: list[Outcome]) -> str:
+    accepted = sum(o.outcome == "ACCEPTED" for o in outcomes)
+    declarations = sum(o.declarations for o in outcomes)
+    refused_declarations = sum(o.refused for o in outcomes)
+    return (
+        f"{len(outcomes)} submission(s) answered: {accepted} accepted, {len(outcomes) - accepted} refused; "
+        f"{declarations} declaration(s), {refused_declarations} refused"
+    )
+
+
+def _run(settings: Settings) -> None:
+    _check_folders(settings)
+    store = open_store(settings.state)
+    try:
+        outcomes = Processor(settings, store).run_once()
+    finally:
+        store.close()
+    print(_summary(outcomes))
+
+
+def _watch(settings: Settings) -> None:
+    _check_folders(settings)
+    store = open_store(settings.state)
+    stop = threading.Event()
+    wake = threading.Event()
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        log.info("stopping after the submission in hand", signal=signal.Signals(signum).name)
+        stop.set()
+        wake.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    processor = Processor(settings, store)
+    log.info(
+        "watching", inbox=str(settings.inbox), outbox=str(settings.outbox), rescan_s=settings.rescan_seconds
+    )
+    try:
+        watch(settings.inbox, settings.rescan_seconds, processor.run_once, stop, wake)
+    finally:
+        store.close()
+
+
+def _check_folders(settings: Settings) -> None:
+    if not settings.inbox.is_dir():
+        raise ConfigError(f"the inbox {settings.inbox} is not a folder")
+    settings.outbox.mkdir(parents=True, exist_ok=True)
+
+
+def _load_refdata(settings: Settings, directory: Path) -> None:
+    refdata = read_refdata(directory)
+    store = open_store(settings.state)
+    try:
+        store.replace_refdata(refdata, str(directory), datetime.now())
+    finally:
+        store.close()
+    print(
+        f"reference data loaded from {directory}: {len(refdata.senders)} senders, {len(refdata.employers)} employers, "
+        f"{len(refdata.mandates)} mandates, {len(refdata.workers)} worker statuses"
+    )
+
+
+def _status(settings: Settings, limit: int, as_json: bool) -> None:
+    store = open_store(settings.state)
+    try:
+        records = store.submissions(limit)
+    finally:
+        store.close()
+    waiting = []
+    if settings.inbox.is_dir():
+        view = scan(settings.inbox, settings.settle_seconds, settings.go_timeout_seconds)
+        waiting = [
+            {"folder": p.folder, "key": p.key.stem, "has_go": p.trigger is not None, "parts": len(p.data)}
+            for p in view.waiting
+        ]
+    rows = [
+        {
+            "ticket": r.ticket,
+            "received": r.reception_time.isoformat(timespec="seconds"),
+            "file": r.file_name,
+            "outcome": r.outcome,
+            "error_ids": r.error_ids,
+            "declarations": r.declarations,
+            "accepted": r.accepted,
+            "warnings": r.warnings,
+            "refused": r.refused,
+        }
+        for r in records
+    ]
+    if as_json:
+        print(json.dumps({"submissions": rows, "waiting": waiting}, indent=2))
+        return
+    print(f"{'received':19}  {'outcome':8}  {'decl':>6}  {'acc':>6}  {'warn':>6}  {'ref':>6}  file / errors")
+    for row in rows:
+        print(
+            f"{row['received']:19}  {row['outcome']:8}  {row['declarations']:>6}  {row['accepted']:>6}  "
+            f"{row['warnings']:>6}  {row['refused']:>6}  {row['file']} {row['error_ids']}".rstrip()
+        )
+    if not rows:
+        print("(no submission yet)")
+    for item in waiting:
+        missing = "parts" if item["has_go"] else "GO file"
+        print(
+            f"waiting for its {missing}: {item['folder'] or '.'}/{item['key']} ({item['parts']} part(s) present)"
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logs.configure(verbose=getattr(args, "verbose", False))
+    try:
+        settings = _settings(args)
+        if args.command == "run":
+            _run(settings)
+        elif args.command == "watch":
+            _watch(settings)
+        elif args.command == "refdata":
+            _load_refdata(settings, args.directory)
+        else:
+            _status(settings, args.limit, args.json)
+    except ConfigError as exc:
+        print(f"flexibatch: {exc}", file=sys.stderr)
+        return 2
+    except FlexibatchError as exc:
+        print(f"flexibatch: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

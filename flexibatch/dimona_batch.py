@@ -1,0 +1,127 @@
+"""Deciding Dimona declarations in bulk against the store, with one-by-one meaning.
+
+For each batch: one query for the periods named by id, one for the active periods of every
+(employer, worker) pair the batch touches; then every declaration is decided in document order against
+that in-memory book, which records each accepted effect; then all changes are written in one go.
+Period ids and declaration tickets come from counters in the store, issued in document order, inside
+the submission's transaction, so a submission processed again after a crash issues the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from flexibatch.domain.dimona import Action, DimonaDeclaration, EmployerId, PeriodBook
+from flexibatch.domain.dimona_rules import DimonaDecision, decide
+from flexibatch.domain.ids import with_check
+from flexibatch.domain.parties import DecisionContext, resolve_employer
+from flexibatch.formats.answers import LocatedAnomaly, NotiEntry, dimona_impact
+from flexibatch.store.base import PeriodChange, Store
+
+PERIOD_COUNTER = "dimona_period"
+PERIOD_BASE = 2_000_000_000
+TICKET_COUNTER = "declaration_ticket"
+TICKET_BASE = 7_000_000_000
+
+#: Turns a logical field path and a form index into the answer's Path (XPath or CSV column).
+Locator = Callable[[str, int], str]
+
+
+def xml_locator(field: str, form_index: int) -> str:
+    return f"/Dimona/Form[{form_index}]/{field}"
+
+
+class Numbers:
+    """Issues consecutive values of a store counter, saving the last one when the batch is done."""
+
+    def __init__(self, store: Store, counter: str, base: int) -> None:
+        self._store = store
+        self._counter = counter
+        self._base = base
+        self._next = store.reserve(counter, 0)
+        self._issued = 0
+
+    def __call__(self) -> str:
+        value = with_check(self._base + self._next + self._issued)
+        self._issued += 1
+        return value
+
+    def save(self) -> None:
+        self._store.reserve(self._counter, self._issued)
+        self._next += self._issued
+        self._issued = 0
+
+
+def preload(store: Store, ctx: DecisionContext, declarations: Sequence[DimonaDeclaration]) -> PeriodBook:
+    """The periods a batch can touch: those it names, and those of the employer-worker pairs it concerns."""
+    named = store.periods_by_id(ctx.env, {d.period_id for d in declarations if d.period_id})
+    pairs = {(p.employer_key, p.worker_key) for p in named}
+    for decl in declarations:
+        if decl.action is Action.IN and decl.employer is not None:
+            record, _ = resolve_employer(
+                decl.employer.noss or decl.employer.provisional,
+                decl.employer.company_id,
+                ctx.refdata,
+                noss_field="",
+                company_field="",
+            )
+            if record is not None:
+                pairs.add((record.key, decl.worker_key))
+    return PeriodBook([*named, *store.periods_by_pair(ctx.env, pairs)])
+
+
+@dataclass
+class DimonaBatch:
+    """Decides the batches of one submission and turns the decisions into NOTI entries."""
+
+    store: Store
+    ctx: DecisionContext
+    submission_ticket: str
+    locate: Locator = xml_locator
+
+    def __post_init__(self) -> None:
+        self._period_ids = Numbers(self.store, PERIOD_COUNTER, PERIOD_BASE)
+        self._tickets = Numbers(self.store, TICKET_COUNTER, TICKET_BASE)
+
+    def decide(self, declarations: Sequence[DimonaDeclaration]) -> list[NotiEntry]:
+        book = preload(self.store, self.ctx, declarations)
+        entries: list[NotiEntry] = []
+        changes: list[PeriodChange] = []
+        for decl in declarations:
+            decision = decide(decl, book, self.ctx, self._period_ids)
+            ticket = self._tickets()
+            if decision.accepted and decision.after is not None:
+                changes.append(
+                    PeriodChange(
+                        decision.after, decl.action.value, ticket, self.submission_ticket, self.ctx.sender
+                    )
+                )
+            entries.append(self._entry(decision, ticket))
+        self.store.save_period_changes(changes, self.ctx.reception)
+        self._period_ids.save()
+        self._tickets.save()
+        return entries
+
+    def _entry(self, decision: DimonaDecision, ticket: str) -> NotiEntry:
+        decl = decision.declaration
+        employer = decision.employer or EmployerId()
+        return NotiEntry(
+            form_index=decl.index,
+            source_line=decl.line,
+            identification="DIMONA",
+            purpose="DIMN",
+            action=decl.action.value,
+            header=decl.header,
+            references=decl.references,
+            noss=employer.noss or employer.provisional,
+            company_id=employer.company_id,
+            insz=(decision.insz,) if decision.insz and len(decision.insz) == 11 else (),
+            declaration_ticket=ticket,
+            anomalies=tuple(
+                LocatedAnomaly(a, self.locate(a.field, decl.index) if a.field else None)
+                for a in decision.anomalies
+            ),
+            impact=dimona_impact(decision.before, decision.after) if decision.accepted else None,
+            period_id=decision.period_id,
+        )

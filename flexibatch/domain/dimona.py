@@ -1,0 +1,201 @@
+"""Dimona records: the declarations a file carries and the periods the state remembers.
+
+Time model (SPEC 7): a period with hours runs from its start date and hour to its end date (the start
+date when none is given) and end hour; a period without hours starts at 00:00 of its start date and
+ends at 24:00 of its end date, or of the last day of its quarter while it has no end date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+MIDNIGHT = time(0, 0)
+
+
+class Action(StrEnum):
+    IN = "IN"
+    OUT = "OUT"
+    UPDATE = "UPDATE"
+    CANCEL = "CANCEL"
+
+
+#: The XML element of each action, which is also the prefix of its anomaly paths.
+ACTION_ELEMENT: dict[Action, str] = {
+    Action.IN: "DimonaIn",
+    Action.OUT: "DimonaOut",
+    Action.UPDATE: "DimonaUpdate",
+    Action.CANCEL: "DimonaCancel",
+}
+
+
+class PeriodStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    CANCELLED = "CANCELLED"
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    type: str
+    origin: str
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
+class FormHeader:
+    """The submitted Form's own header, echoed in the NOTI (absent for CSV)."""
+
+    creation_date: str
+    creation_hour: str
+    attestation_status: str
+    type_form: str
+
+
+@dataclass(frozen=True, slots=True)
+class EmployerId:
+    noss: str | None = None
+    provisional: str | None = None
+    company_id: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.noss or self.provisional or self.company_id)
+
+
+#: The identity fields that replace a missing INSZ (90017-363), by their Dimona element names.
+IDENTITY_FIELDS = (
+    "WorkerName",
+    "WorkerFirstName",
+    "WorkerBirthdate",
+    "WorkerBirthplace",
+    "WorkerBirthplaceCountry",
+    "WorkerSex",
+    "WorkerStreet",
+    "WorkerHouseNbr",
+    "WorkerZIPCode",
+    "WorkerCity",
+    "WorkerCountry",
+    "Nationality",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A start and an optional end, as declared: the part of a period the rules reason about."""
+
+    start_date: date
+    start_hour: time | None = None
+    end_date: date | None = None
+    end_hour: time | None = None
+
+    @property
+    def has_hours(self) -> bool:
+        return self.start_hour is not None or self.end_hour is not None
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.start_date, self.start_hour or MIDNIGHT)
+
+    @property
+    def end(self) -> datetime:
+        if self.has_hours:
+            return datetime.combine(self.end_date or self.start_date, self.end_hour or MIDNIGHT)
+        last_day = self.end_date or quarter_end(self.start_date)
+        return datetime.combine(last_day + timedelta(days=1), MIDNIGHT)
+
+    def overlaps(self, other: Schedule) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class DimonaDeclaration:
+    """One Form of a DIMN submission, whichever format it came in."""
+
+    index: int
+    line: int
+    action: Action
+    header: FormHeader | None = None
+    references: tuple[Reference, ...] = ()
+    employer: EmployerId | None = None
+    insz: str | None = None
+    person: Mapping[str, str] = field(default_factory=dict)
+    worker_type: str | None = None
+    joint_commission: str | None = None
+    start_date: date | None = None
+    start_hour: time | None = None
+    end_date: date | None = None
+    end_hour: time | None = None
+    #: ("PlannedHoursNbr" or "PlannedDaysNbr", value) when given.
+    planned: tuple[str, str] | None = None
+    period_id: str | None = None
+
+    @property
+    def worker_key(self) -> str:
+        """Who the worker is: the INSZ, or the name and birth date of a worker declared without one."""
+        if self.insz:
+            return self.insz
+        parts = (self.person.get(k, "") for k in ("WorkerName", "WorkerFirstName", "WorkerBirthdate"))
+        return "NAME:" + "|".join(p.strip().upper() for p in parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A Dimona period as the state remembers it."""
+
+    period_id: str
+    env: str
+    employer_key: str
+    noss: str | None
+    company_id: str | None
+    worker_key: str
+    insz: str | None
+    schedule: Schedule
+    status: PeriodStatus = PeriodStatus.ACTIVE
+    version: int = 1
+
+    @property
+    def active(self) -> bool:
+        return self.status is PeriodStatus.ACTIVE
+
+    def changed(self, **changes: object) -> Period:
+        """The next version of this period."""
+        return replace(self, version=self.version + 1, **changes)  # type: ignore[arg-type]
+
+
+class PeriodBook:
+    """The periods a batch of declarations can touch, updated as declarations are accepted."""
+
+    def __init__(self, periods: Iterable[Period] = ()) -> None:
+        self._by_id: dict[str, Period] = {}
+        self._by_pair: dict[tuple[str, str], dict[str, Period]] = {}
+        for period in periods:
+            self.put(period)
+
+    def get(self, period_id: str) -> Period | None:
+        return self._by_id.get(period_id)
+
+    def active_for(self, employer_key: str, worker_key: str) -> list[Period]:
+        pair = self._by_pair.get((employer_key, worker_key), {})
+        return [p for p in pair.values() if p.active]
+
+    def put(self, period: Period) -> None:
+        self._by_id[period.period_id] = period
+        self._by_pair.setdefault((period.employer_key, period.worker_key), {})[period.period_id] = period
+
+
+def quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def quarter_end(day: date) -> date:
+    start = quarter_start(day)
+    if start.month == 10:
+        return date(day.year, 12, 31)
+    return date(day.year, start.month + 3, 1) - timedelta(days=1)
+
+
+def next_midnight(moment: datetime) -> datetime:
+    """Midnight at the end of the day of `moment`."""
+    return datetime.combine(moment.date() + timedelta(days=1), MIDNIGHT)

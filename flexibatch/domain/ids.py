@@ -1,0 +1,50 @@
+"""SPEC 3: the identifiers, their checks, and the numbers the processor issues.
+
+INSZ and enterprise numbers are python-stdnum's (`be.ssn`, `be.vat`); the RSZ number, the period id and
+the declaration ticket have checks of their own that stdnum does not know.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+
+from stdnum.be import ssn, vat
+
+_TICKET_ALPHABET = string.digits + string.ascii_uppercase
+
+
+def insz_is_valid(number: str) -> bool:
+    """National or BIS number: 11 digits with the mod-97 check (either century)."""
+    return len(number) == 11 and number.isdigit() and bool(ssn.is_valid(number))
+
+
+def company_id_compact(number: str) -> str:
+    """The 10-digit form of an enterprise number (the 9-digit form lacks the leading 0)."""
+    return "0" + number if len(number) == 9 else number
+
+
+def company_id_is_valid(number: str) -> bool:
+    """Enterprise number: 10 digits (or 9 without the leading 0), last 2 = 97 - (first 8 mod 97)."""
+    compact = company_id_compact(number)
+    return len(compact) == 10 and compact.isdigit() and bool(vat.is_valid(compact))
+
+
+def noss_is_valid(number: str) -> bool:
+    """RSZ registration number: 9 digits, the whole number mod 97 is 96."""
+    return len(number) == 9 and number.isdigit() and int(number) % 97 == 96
+
+
+def with_check(base: int) -> str:
+    """A period id or declaration ticket: 10 digits, then (those 10 mod 97) on 2 digits."""
+    return f"{base:010d}{base % 97:02d}"
+
+
+def check_digits_ok(number: str) -> bool:
+    """The check of a period id or declaration ticket (12 digits)."""
+    return len(number) == 12 and number.isdigit() and int(number[:10]) % 97 == int(number[10:])
+
+
+def new_file_ticket() -> str:
+    """A file ticket: 13 characters of 0-9A-Z; uniqueness is enforced by the store."""
+    return "".join(secrets.choice(_TICKET_ALPHABET) for _ in range(13))

@@ -1,0 +1,272 @@
+"""The answers of SPEC 4 and 5: the receipt (ACRF), the notification (NOTI) and its CSV twin.
+
+The NOTI is written form by form to a file, so a monthly batch never sits in memory. Answers are
+stamped with the submission's reception time, so a submission processed again after a crash gets
+the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Self
+from xml.sax.saxutils import escape
+
+from flexibatch.domain.anomalies import Anomaly, Diagnostic
+from flexibatch.domain.dimona import FormHeader, Period, Reference
+
+NOTI_CSV_COLUMNS = (
+    "form_index",
+    "source_line",
+    "purpose",
+    "action",
+    "own_reference",
+    "employer",
+    "insz",
+    "result",
+    "period_id",
+    "relation_id",
+    "error_ids",
+    "labels",
+)
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _element(tag: str, value: object) -> str:
+    return f"<{tag}>{escape(str(value))}</{tag}>"
+
+
+def _optional(tag: str, value: object) -> str:
+    return "" if value is None else _element(tag, value)
+
+
+def _stamp(created: datetime) -> str:
+    hour = f"{created:%H:%M:%S}.{created.microsecond // 1000:03d}"
+    return _element("FormCreationDate", f"{created:%Y-%m-%d}") + _element("FormCreationHour", hour)
+
+
+def _form_start(identification: str, created: datetime) -> str:
+    return (
+        "<Form>"
+        + _element("Identification", identification)
+        + _stamp(created)
+        + _element("AttestationStatus", 0)
+        + _element("TypeForm", "FA")
+    )
+
+
+def render_acrf(
+    file_name: str,
+    ticket: str | None,
+    diagnostics: Sequence[Diagnostic],
+    created: datetime,
+) -> bytes:
+    """The receipt: positive (ResultCode 1) when there is no diagnostic, else negative with them all."""
+    accepted = not diagnostics
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<ACRF>', _form_start("ACRF001", created)]
+    parts.append("<FileReference>" + _element("FileName", file_name))
+    if ticket is not None:
+        parts.append(_element("ReferenceOrigin", 2) + _element("ReferenceNbr", ticket))
+    parts.append("</FileReference><ReceptionResult>" + _element("ResultCode", int(accepted)))
+    codes = list(dict.fromkeys(d.code for d in diagnostics))
+    parts.extend(_element("ErrorID", code) for code in codes)
+    parts.append("</ReceptionResult>")
+    for problem in diagnostics:
+        parts.append(
+            "<Diagnostic>"
+            + _element("ErrorID", problem.code)
+            + _optional("Line", problem.line)
+            + _optional("Column", problem.column)
+            + _optional("Path", problem.path)
+            + _element("Message", problem.message)
+            + "</Diagnostic>"
+        )
+    parts.append("</Form></ACRF>\n")
+    return "".join(parts).encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class LocatedAnomaly:
+    anomaly: Anomaly
+    path: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NotiEntry:
+    """Everything the NOTI and its CSV twin say about one declaration."""
+
+    form_index: int
+    source_line: int
+    identification: str  # DIMONA or FLXWAGE
+    purpose: str
+    action: str
+    header: FormHeader | None
+    references: tuple[Reference, ...]
+    noss: str | None
+    company_id: str | None
+    insz: tuple[str, ...]
+    declaration_ticket: str
+    anomalies: tuple[LocatedAnomaly, ...]
+    impact: str | None  # the ImpactReport's inner XML, only when accepted
+    period_id: str | None = None
+    relation_id: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return all(a.anomaly.cls.value != "B" for a in self.anomalies)
+
+    @property
+    def result(self) -> str:
+        if not self.accepted:
+            return "REFUSED"
+        return "ACCEPTED_WITH_WARNING" if self.anomalies else "ACCEPTED"
+
+
+def _period_xml(tag: str, period: Period) -> str:
+    s = period.schedule
+    return (
+        f"<{tag}>"
+        + _element("StartingDate", s.start_date.isoformat())
+        + _optional("StartingHour", s.start_hour and f"{s.start_hour:%H%M}")
+        + _optional("EndingDate", s.end_date and s.end_date.isoformat())
+        + _optional("EndingHour", s.end_hour and f"{s.end_hour:%H%M}")
+        + _element("Status", period.status.value)
+        + f"</{tag}>"
+    )
+
+
+def dimona_impact(before: Period | None, after: Period | None) -> str:
+    """The DimonaImpactReport of an accepted declaration."""
+    period = after or before
+    assert period is not None
+    body = _element("DimonaPeriodId", period.period_id)
+    if before is not None:
+        body += _period_xml("DimonaPeriodBefore", before)
+    if after is not None:
+        body += _period_xml("DimonaPeriodAfter", after)
+    return f"<DimonaImpactReport>{body}</DimonaImpactReport>"
+
+
+def _inert(value: object) -> str:
+    """A cell a spreadsheet will show as text, never run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+class NotiWriter:
+    """Writes a NOTI and its CSV twin form by form."""
+
+    def __init__(
+        self, xml_path: Path, csv_path: Path, file_name: str, ticket: str, created: datetime
+    ) -> None:
+        self._created = created
+        self._file_reference = (
+            "<FileReference>"
+            + _element("FileName", file_name)
+            + _element("ReferenceOrigin", 2)
+            + _element("ReferenceNbr", ticket)
+            + "</FileReference>"
+        )
+        self._xml: IO[str] = xml_path.open("w", encoding="utf-8", newline="\n")
+        self._csv_file: IO[str] = csv_path.open("w", encoding="utf-8", newline="")
+        self._csv = csv.writer(self._csv_file)
+        self._xml.write('<?xml version="1.0" encoding="UTF-8"?>\n<NOTIFICATION>\n')
+        self._csv.writerow(NOTI_CSV_COLUMNS)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def add(self, entry: NotiEntry) -> None:
+        self._xml.write(self._form(entry))
+        self._csv.writerow(self._row(entry))
+
+    def close(self) -> None:
+        if not self._xml.closed:
+            self._xml.write("</NOTIFICATION>\n")
+            self._xml.close()
+            self._csv_file.close()
+
+    def _form(self, entry: NotiEntry) -> str:
+        parts = [_form_start("NOTI001", self._created), self._file_reference, "<HandledOriginalForm>"]
+        parts.append(_element("Identification", entry.identification))
+        if entry.header is not None:
+            parts.append(
+                _element("FormCreationDate", entry.header.creation_date)
+                + _element("FormCreationHour", entry.header.creation_hour)
+                + _element("AttestationStatus", entry.header.attestation_status)
+                + _element("TypeForm", entry.header.type_form)
+            )
+        parts.append(
+            _element("FormIndex", entry.form_index)
+            + _element("SourceLine", entry.source_line)
+            + "</HandledOriginalForm>"
+        )
+        for ref in entry.references:
+            parts.append(
+                "<Reference>"
+                + _element("ReferenceType", ref.type)
+                + _element("ReferenceOrigin", ref.origin)
+                + _element("ReferenceNbr", ref.number)
+                + "</Reference>"
+            )
+        if entry.noss or entry.company_id:
+            parts.append(
+                "<EmployerId>"
+                + _optional("NOSSRegistrationNbr", entry.noss)
+                + _optional("CompanyID", entry.company_id)
+                + "</EmployerId>"
+            )
+        parts.extend(f"<NaturalPerson>{_element('INSS', insz)}</NaturalPerson>" for insz in entry.insz)
+        parts.append(
+            "<HandledReference>"
+            + _element("ReferenceType", 1)
+            + _element("ReferenceOrigin", 2)
+            + _element("ReferenceNbr", entry.declaration_ticket)
+            + "</HandledReference><HandlingResult>"
+            + _element("ResultCode", int(entry.accepted))
+        )
+        for located in entry.anomalies:
+            a = located.anomaly
+            parts.append(
+                "<AnomalyReport>"
+                + _element("ErrorID", a.code)
+                + _element("AnomalyClass", a.cls.value)
+                + _optional("Path", located.path)
+                + _optional("Value", a.value)
+                + _element("AnomalyLabel", a.label)
+                + "</AnomalyReport>"
+            )
+        if entry.accepted and entry.impact:
+            parts.append(f"<ImpactReport>{entry.impact}</ImpactReport>")
+        parts.append("</HandlingResult></Form>\n")
+        return "".join(parts)
+
+    @staticmethod
+    def _row(entry: NotiEntry) -> list[str]:
+        own = next((r.number for r in entry.references if r.type == "1"), None)
+        if own is None and entry.references:
+            own = entry.references[0].number
+        cells: list[object] = [
+            entry.form_index,
+            entry.source_line,
+            entry.purpose,
+            entry.action,
+            own,
+            entry.noss or entry.company_id,
+            " ".join(entry.insz),
+            entry.result,
+            entry.period_id,
+            entry.relation_id,
+            "; ".join(a.anomaly.code for a in entry.anomalies),
+            "; ".join(a.anomaly.label for a in entry.anomalies),
+        ]
+        return [_inert(cell) for cell in cells]

@@ -1,0 +1,253 @@
+"""Hardened XML reading with XSD validation, in bounded batches.
+
+The file is parsed once, as a stream, by libxml2 with DTD loading, entity resolution and network
+access off and its default size limits on. Every top-level `Form` is moved into a small batch
+document that is validated against the XSD on its own, so memory stays bounded on monthly files
+while each schema error still carries the line, column and XPath of the original file. A DOCTYPE of
+any kind is refused before parsing (ACRF-901).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from typing import Generic, Protocol, TypeVar
+
+from lxml import etree
+
+from flexibatch.domain.anomalies import Diagnostic, diagnostic
+
+T = TypeVar("T")
+
+
+class ByteSource(Protocol):
+    """Anything that reads bytes: a file, or the parts of a multi-part submission in sequence."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+#: Diagnostics kept in one receipt; the last one says how many more there were.
+MAX_DIAGNOSTICS = 1000
+_PROLOG_BYTES = 64 * 1024
+_ACCEPTED_ENCODINGS = {"UTF-8", "ISO-8859-1"}
+_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_UNSAFE_MESSAGES = ("XML_PARSE_HUGE", "Resource limit", "Excessive depth", "huge", "entity")
+
+
+@cache
+def load_schema(name: str) -> etree.XMLSchema:
+    """One of the project's XSDs, shipped inside the package as `flexibatch.schemas`."""
+    resource = files("flexibatch.schemas").joinpath(name)
+    with resource.open("rb") as handle:
+        return etree.XMLSchema(etree.parse(handle))
+
+
+def _local(tag: object) -> str:
+    text = str(tag)
+    return text.rsplit("}", 1)[-1]
+
+
+@dataclass
+class FormBatch(Generic[T]):
+    """Records read from consecutive Forms: `first_index` is the 1-based index of the first."""
+
+    first_index: int
+    records: list[T]
+
+
+@dataclass
+class XmlReader(Generic[T]):
+    """Reads one document of Forms; `diagnostics` holds every file-level problem found."""
+
+    schema: etree.XMLSchema
+    root: str
+    namespace: str | None
+    to_record: Callable[[etree._Element, int], T]
+    batch_size: int = 5000
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    forms: int = 0
+    _dropped: int = 0
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.diagnostics)
+
+    def _add(self, problem: Diagnostic) -> None:
+        if len(self.diagnostics) < MAX_DIAGNOSTICS:
+            self.diagnostics.append(problem)
+        else:
+            self._dropped += 1
+
+    def _finish_diagnostics(self) -> None:
+        if self._dropped:
+            self.diagnostics.append(
+                diagnostic("ACRF-312", f"{self._dropped} more problems were found and not listed.")
+            )
+
+    def read(self, stream: ByteSource) -> Iterator[FormBatch[T]]:
+        """Yield the records batch by batch while the file is sound; stop yielding at its first problem."""
+        head = stream.read(_PROLOG_BYTES)
+        root_at = _first_element(head)
+        if _DOCTYPE.search(head[: root_at if root_at >= 0 else len(head)]):
+            self._add(diagnostic("ACRF-901", "A DOCTYPE or entity declaration is not allowed."))
+            return
+        if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+            self._add(diagnostic("ACRF-157"))
+            return
+        try:
+            yield from self._parse(_Rewound(head, stream))
+        except etree.XMLSyntaxError as exc:
+            self._syntax_error(exc)
+        self._finish_diagnostics()
+
+    def _syntax_error(self, exc: etree.XMLSyntaxError) -> None:
+        message = str(exc.msg if hasattr(exc, "msg") and exc.msg else exc)
+        line, column = exc.position if exc.position != (0, 0) else (None, None)
+        code = "ACRF-901" if any(m in message for m in _UNSAFE_MESSAGES) else "ACRF-102"
+        if message == "no element found":
+            code, message = "ACRF-157", "The file holds no XML element."
+        self._add(
+            diagnostic(code, f"Not readable as XML: {message}", line=line or None, column=column or None)
+        )
+
+    def _parse(self, stream: _Rewound) -> Iterator[FormBatch[T]]:
+        events = etree.iterparse(
+            stream,
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        form_tag = f"{{{self.namespace}}}Form" if self.namespace else "Form"
+        root_tag = f"{{{self.namespace}}}{self.root}" if self.namespace else self.root
+        depth = 0
+        batch: etree._Element | None = None
+        first_index = 1
+        for event, element in events:
+            if event == "start":
+                depth += 1
+                if depth == 1 and not self._root_ok(element, root_tag):
+                    return
+                continue
+            depth -= 1
+            if depth != 1:
+                continue
+            if element.tag != form_tag:
+                continue  # the schema check of the batch reports what does not belong here
+            if batch is None:
+                batch = etree.Element(root_tag, nsmap=element.nsmap)
+            batch.append(element)
+            self.forms += 1
+            if len(batch) >= self.batch_size:
+                yield from self._close_batch(batch, first_index)
+                first_index += len(batch)
+                batch = None
+        self._check_top_level(events.root, root_tag, form_tag)
+        if batch is not None:
+            yield from self._close_batch(batch, first_index)
+        if self.forms == 0 and not self.diagnostics:
+            self._add(diagnostic("ACRF-157"))
+
+    def _root_ok(self, element: etree._Element, root_tag: str) -> bool:
+        info = element.getroottree().docinfo
+        if info.doctype or info.internalDTD is not None:
+            self._add(diagnostic("ACRF-901", "A DOCTYPE or entity declaration is not allowed."))
+            return False
+        encoding = (info.encoding or "UTF-8").upper()
+        if encoding not in _ACCEPTED_ENCODINGS:
+            self._add(
+                diagnostic("ACRF-102", f"The encoding {encoding} is not accepted: use UTF-8 or ISO-8859-1.")
+            )
+            return False
+        if element.tag != root_tag:
+            self._add(
+                diagnostic(
+                    "ACRF-129",
+                    f"The document is {_local(element.tag)!r}, not the {self.root!r} its purpose announces.",
+                    line=element.sourceline,
+                    path="/" + _local(element.tag),
+                )
+            )
+            return False
+        return True
+
+    def _check_top_level(self, root: etree._Element, root_tag: str, form_tag: str) -> None:
+        """What is left directly under the root once the Forms are moved out: the root's own shape."""
+        stray = etree.Element(root_tag, nsmap=root.nsmap)
+        for child in root:
+            if child.tag != form_tag:
+                stray.append(etree.Element(child.tag))
+                self._add(
+                    diagnostic(
+                        "ACRF-312",
+                        f"Element {_local(child.tag)!r} is not expected here: only Form is.",
+                        line=child.sourceline,
+                        path=f"/{self.root}/{_local(child.tag)}",
+                    )
+                )
+        if root.text and root.text.strip():
+            self._add(
+                diagnostic("ACRF-312", "Text is not expected directly under the root.", path=f"/{self.root}")
+            )
+
+    def _close_batch(self, batch: etree._Element, first_index: int) -> Iterator[FormBatch[T]]:
+        if not self.schema.validate(batch):
+            for error in self.schema.error_log:
+                self._add(
+                    diagnostic(
+                        "ACRF-312",
+                        error.message,
+                        line=error.line or None,
+                        column=error.column or None,
+                        path=_shift_path(error.path, self.root, first_index),
+                    )
+                )
+        if self.diagnostics:
+            batch.clear()
+            return
+        records = [self.to_record(form, first_index + i) for i, form in enumerate(batch)]
+        batch.clear()
+        yield FormBatch(first_index, records)
+
+
+def _shift_path(path: str | None, root: str, first_index: int) -> str | None:
+    """A batch's `/Root/Form[k]/...` is the file's `/Root/Form[first_index + k - 1]/...`."""
+    if not path:
+        return None
+    path = re.sub(r"\{[^}]*\}", "", path)
+    match = re.match(rf"^/(?:\w+:)?{root}/(?:\w+:)?Form(?:\[(\d+)\])?", path)
+    if match is None:
+        return path
+    index = first_index + int(match.group(1) or 1) - 1
+    return f"/{root}/Form[{index}]" + path[match.end() :]
+
+
+def _first_element(head: bytes) -> int:
+    """The offset of the root element's `<` in the prolog bytes, or -1 when not within them."""
+    for match in re.finditer(rb"<([^?!])", head):
+        return match.start()
+    return -1
+
+
+class _Rewound:
+    """A stream whose first bytes were already read for the prolog check."""
+
+    def __init__(self, head: bytes, rest: ByteSource) -> None:
+        self._head = head
+        self._rest = rest
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            if size < 0:
+                data, self._head = self._head + self._rest.read(), b""
+                return data
+            data, self._head = self._head[:size], self._head[size:]
+            return data
+        return self._rest.read(size)

@@ -1,0 +1,386 @@
+"""The use case: process what is in the inbox, each submission from claim to archive.
+
+A submission's state changes, its record and the names of its answers are committed in one
+transaction; the answers themselves are rendered into the claim folder first and published after
+the commit. Whatever the moment a process dies, the next run finishes its claims: a committed
+submission is only published (again, to the same names), an uncommitted one is decided again with
+the reception time and ticket it was claimed with, so it gets the same answer exactly once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import structlog
+
+from flexibatch.channel.inbox import Claim, Drop, claim, file_away, orphaned_claims, scan
+from flexibatch.channel.names import (
+    ChannelName,
+    SubmissionKey,
+    answer_name,
+    error_answer_name,
+    name_diagnostics,
+    parse_name,
+)
+from flexibatch.channel.outbox import outbox_folder, publish
+from flexibatch.config import Settings
+from flexibatch.dimona_batch import DimonaBatch
+from flexibatch.domain.anomalies import Diagnostic, diagnostic
+from flexibatch.domain.ids import new_file_ticket
+from flexibatch.domain.parties import DecisionContext
+from flexibatch.formats.answers import NotiWriter, render_acrf
+from flexibatch.formats.dimona_xml import dimona_reader
+from flexibatch.store.base import AnswerRecord, Store, SubmissionRecord
+
+log = structlog.get_logger()
+
+ANSWERS = "answers"
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one claimed submission or file (the summary line an operator reads)."""
+
+    ticket: str
+    file_name: str
+    folder: str | None
+    outcome: str
+    error_ids: tuple[str, ...] = ()
+    declarations: int = 0
+    accepted: int = 0
+    warnings: int = 0
+    refused: int = 0
+    answers: tuple[str, ...] = ()
+
+
+class _Refused(Exception):
+    def __init__(self, problems: list[Diagnostic]) -> None:
+        super().__init__(", ".join(p.code for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class _Counts:
+    declarations: int = 0
+    accepted: int = 0
+    warnings: int = 0
+    refused: int = 0
+    answers: list[str] = field(default_factory=list)
+
+
+class _Parts:
+    """The FI parts of a submission read as one stream, in part order (SPEC 1.1)."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self._paths = iter(paths)
+        self._current: IO[bytes] | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        while True:
+            if self._current is None:
+                path = next(self._paths, None)
+                if path is None:
+                    return b""
+                self._current = path.open("rb")
+            data = self._current.read(size)
+            if data or size == 0:
+                return data
+            self._current.close()
+            self._current = None
+
+    def close(self) -> None:
+        if self._current is not None:
+            self._current.close()
+
+
+def _sha256(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1024 * 1024):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _is_xml(first: Path, extension: str | None) -> bool:
+    """SPEC 1.1: the extension decides; otherwise XML when the first non-blank character is `<`."""
+    if extension is not None:
+        return extension == "xml"
+    with first.open("rb") as handle:
+        head = handle.read(4096).removeprefix(_UTF8_BOM).lstrip()
+    return head.startswith(b"<")
+
+
+class Processor:
+    """Processes ready submissions; one instance per command, sharing one store."""
+
+    def __init__(self, settings: Settings, store: Store, wall_clock: Callable[[], float] = time.time) -> None:
+        self.settings = settings
+        self.store = store
+        self.wall_clock = wall_clock
+        self.work = settings.work_dir
+        self.work.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    # the loop ---------------------------------------------------------------------------------
+
+    def run_once(self, should_stop: Callable[[], bool] = lambda: False) -> list[Outcome]:
+        """Finish interrupted claims, then answer everything the inbox holds that can be answered."""
+        outcomes = [self._finish(taken) for taken in orphaned_claims(self.work)]
+        view = scan(
+            self.settings.inbox,
+            self.settings.settle_seconds,
+            self.settings.go_timeout_seconds,
+            self.wall_clock(),
+        )
+        jobs: list[tuple[list[Drop], str, list[Diagnostic]]] = []
+        jobs += [([drop for _, drop in pending.drops], "SUBMISSION", []) for pending in view.ready]
+        for pending in view.timed_out:
+            missing = "its GO file" if pending.trigger is None else "some of its parts"
+            problem = diagnostic(
+                "ACRF-130", f"The submission is incomplete after the GO timeout: {missing} did not arrive."
+            )
+            jobs.append(([drop for _, drop in pending.drops], "TIMEOUT", [problem]))
+        jobs += [([drop], "FOREIGN", problems) for drop, problems in view.foreign]
+        for drops, kind, problems in jobs:
+            if should_stop():
+                break
+            taken = self._claim(drops, kind, problems)
+            if taken is not None:
+                outcomes.append(self._finish(taken))
+        return outcomes
+
+    def _claim(self, drops: list[Drop], kind: str, problems: list[Diagnostic]) -> Claim | None:
+        ticket = new_file_ticket()
+        while self.store.submission(ticket) is not None:
+            ticket = new_file_ticket()
+        reception = self.settings.business_now()
+        return claim(drops, self.work, ticket=ticket, reception=reception, kind=kind, diagnostics=problems)
+
+    def _finish(self, taken: Claim) -> Outcome:
+        """Decide (unless committed before a crash), publish, file away."""
+        started = time.perf_counter()
+        logger = log.bind(ticket=taken.ticket, file=taken.file_name, folder=taken.folder)
+        try:
+            record = self.store.submission(taken.ticket)
+            counts = _Counts()
+            if record is None:
+                record, counts = self._decide(taken)
+            self._publish(taken)
+            file_away(taken, self.work, refused=record.outcome != "ACCEPTED")
+        finally:
+            taken.release()
+        outcome = Outcome(
+            ticket=taken.ticket,
+            file_name=taken.file_name,
+            folder=taken.folder,
+            outcome=record.outcome,
+            error_ids=tuple(code for code in record.error_ids.split(",") if code),
+            declarations=record.declarations,
+            accepted=record.accepted,
+            warnings=record.warnings,
+            refused=record.refused,
+            answers=tuple(counts.answers),
+        )
+        logger.info(
+            "submission answered",
+            outcome=outcome.outcome,
+            error_ids=list(outcome.error_ids),
+            declarations=outcome.declarations,
+            accepted=outcome.accepted,
+            warnings=outcome.warnings,
+            refused=outcome.refused,
+            duration_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+        return outcome
+
+    # deciding ---------------------------------------------------------------------------------
+
+    def _decide(self, taken: Claim) -> tuple[SubmissionRecord, _Counts]:
+        answers = taken.directory / ANSWERS
+        answers.mkdir(exist_ok=True, mode=0o700)
+        names = [parse_name(name) for name in taken.files] if taken.kind != "FOREIGN" else []
+        channel_names = [n for n in names if isinstance(n, ChannelName)]
+        key = channel_names[0].key if channel_names else None
+        sha = None
+        try:
+            if taken.kind != "SUBMISSION":
+                raise _Refused(taken.problems())
+            assert key is not None
+            sha = _sha256(taken.data_files) if self._size_ok(taken) else None
+            with self.store.transaction():
+                counts = self._decide_submission(taken, channel_names, key, sha)
+                record = self._record(taken, key, sha, problems=[], counts=counts)
+                counts.answers = self._register_answers(taken, key, accepted=True)
+                self.store.record_submission(record)
+                self.store.record_answers(self._answer_records(taken, counts.answers))
+            return record, counts
+        except _Refused as refused:
+            return self._refuse(taken, key, sha, refused.problems)
+
+    def _size_ok(self, taken: Claim) -> bool:
+        return sum(path.stat().st_size for path in taken.data_files) <= self.settings.max_file_bytes
+
+    def _decide_submission(
+        self, taken: Claim, names: list[ChannelName], key: SubmissionKey, sha: str | None
+    ) -> _Counts:
+        """Check the file, then decide its declarations; raise _Refused with every problem found."""
+        problems = name_diagnostics(names, taken.folder, taken.reception)
+        refdata = self.store.refdata()
+        if key.sender not in refdata.senders:
+            problems.append(diagnostic("ACRF-190", f"Sender {key.sender} is unknown."))
+        if sha is None:
+            problems.append(
+                diagnostic("ACRF-184", f"The file is larger than {self.settings.max_file_bytes} bytes.")
+            )
+            raise _Refused(problems)
+        if self.store.name_used(
+            taken.folder or "", (key.purpose, key.sender, key.date, key.sequence, key.env)
+        ):
+            problems.append(
+                diagnostic("ACRF-133", f"The name {taken.file_name} was already used by this sender.")
+            )
+        if (earlier := self.store.content_received(sha)) is not None:
+            problems.append(diagnostic("ACRF-134", f"The same content was already received as {earlier}."))
+        data = [n for n in names if n.kind.value == "FI"]
+        if key.purpose != "DIMN":
+            problems.append(
+                diagnostic("ACRF-129", f"Purpose {key.purpose} is not processed by this version.")
+            )
+            raise _Refused(problems)
+        if not _is_xml(taken.data_files[0], data[0].extension):
+            problems.append(diagnostic("ACRF-102", "CSV submissions are not processed by this version."))
+            raise _Refused(problems)
+        ctx = DecisionContext(
+            env=key.env,
+            sender=key.sender,
+            purpose=key.purpose,
+            reception=taken.reception,
+            refdata=refdata,
+            joint_committees=frozenset(self.settings.joint_committees),
+        )
+        return self._decide_dimona(taken, ctx, problems)
+
+    def _decide_dimona(self, taken: Claim, ctx: DecisionContext, problems: list[Diagnostic]) -> _Counts:
+        reader = dimona_reader(self.settings.batch_size)
+        deciding = DimonaBatch(self.store, ctx, taken.ticket)
+        counts = _Counts()
+        stream = _Parts(taken.data_files)
+        answers = taken.directory / ANSWERS
+        try:
+            with NotiWriter(
+                answers / "noti.xml", answers / "noti.csv", taken.file_name, taken.ticket, taken.reception
+            ) as noti:
+                for batch in reader.read(stream):
+                    if problems:
+                        continue  # keep reading: the receipt lists every problem of the file
+                    for entry in deciding.decide(batch.records):
+                        noti.add(entry)
+                        counts.declarations += 1
+                        result = entry.result
+                        counts.accepted += result != "REFUSED"
+                        counts.warnings += result == "ACCEPTED_WITH_WARNING"
+                        counts.refused += result == "REFUSED"
+        finally:
+            stream.close()
+        problems += reader.diagnostics
+        if problems:
+            raise _Refused(problems)
+        return counts
+
+    def _record(
+        self,
+        taken: Claim,
+        key: SubmissionKey | None,
+        sha: str | None,
+        *,
+        problems: list[Diagnostic],
+        counts: _Counts,
+    ) -> SubmissionRecord:
+        return SubmissionRecord(
+            ticket=taken.ticket,
+            folder=taken.folder or "",
+            file_name=taken.file_name,
+            purpose=key.purpose if key else None,
+            sender=key.sender if key else None,
+            file_date=key.date if key else None,
+            sequence=key.sequence if key else None,
+            env=key.env if key else None,
+            sha256=sha,
+            reception_time=taken.reception,
+            outcome="REFUSED" if problems else "ACCEPTED",
+            error_ids=",".join(dict.fromkeys(p.code for p in problems)),
+            declarations=counts.declarations,
+            accepted=counts.accepted,
+            warnings=counts.warnings,
+            refused=counts.refused,
+        )
+
+    def _refuse(
+        self, taken: Claim, key: SubmissionKey | None, sha: str | None, problems: list[Diagnostic]
+    ) -> tuple[SubmissionRecord, _Counts]:
+        counts = _Counts()
+        for partial in (taken.directory / ANSWERS).glob("noti.*"):
+            partial.unlink()  # a refused file gets no NOTI
+        with self.store.transaction():
+            record = self._record(taken, key, sha, problems=problems, counts=counts)
+            counts.answers = self._register_answers(taken, key, accepted=False)
+            acrf = render_acrf(taken.file_name, None, problems, taken.reception)
+            (taken.directory / ANSWERS / counts.answers[0]).write_bytes(acrf)
+            self.store.record_submission(record)
+            self.store.record_answers(self._answer_records(taken, counts.answers))
+        return record, counts
+
+    # answers ----------------------------------------------------------------------------------
+
+    def _name_free(self, folder: str | None, name: str) -> bool:
+        in_outbox = (self.settings.outbox / folder if folder else self.settings.outbox) / name
+        return not self.store.answer_name_taken(folder or "", name) and not in_outbox.exists()
+
+    def _register_answers(self, taken: Claim, key: SubmissionKey | None, *, accepted: bool) -> list[str]:
+        """Choose the answers' names (a taken name gets .2, .3, ...) and put their files in place."""
+        counter = 1
+        while True:
+            if key is None:
+                names = [error_answer_name(taken.file_name, counter)]
+            elif accepted:
+                names = [
+                    answer_name("ACRF", key, counter),
+                    answer_name("NOTI", key, counter, "csv"),
+                    answer_name("NOTI", key, counter),
+                ]
+            else:
+                names = [answer_name("ACRF", key, counter)]
+            if all(self._name_free(taken.folder, name) for name in names):
+                break
+            counter += 1
+        answers = taken.directory / ANSWERS
+        if accepted:
+            (answers / names[0]).write_bytes(render_acrf(taken.file_name, taken.ticket, [], taken.reception))
+            (answers / "noti.csv").replace(answers / names[1])
+            (answers / "noti.xml").replace(answers / names[2])
+        return names
+
+    def _answer_records(self, taken: Claim, names: list[str]) -> Iterator[AnswerRecord]:
+        for position, name in enumerate(names, start=1):
+            yield AnswerRecord(taken.ticket, position, taken.folder or "", name)
+
+    def _publish(self, taken: Claim) -> None:
+        pending = [a for a in self.store.unpublished_answers() if a.ticket == taken.ticket]
+        if not pending:
+            return
+        target = outbox_folder(self.settings.outbox, taken.folder)
+        for answer in sorted(pending, key=lambda a: a.order):
+            publish(
+                taken.directory / ANSWERS / answer.name,
+                target,
+                answer.name,
+                with_marker=not answer.name.endswith(".csv"),
+            )
+        with self.store.transaction():
+            self.store.mark_published(taken.ticket)

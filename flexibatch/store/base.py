@@ -1,0 +1,95 @@
+"""The state store's interface: what the pipeline and the views need, whatever the database.
+
+SQLite implements it now; a PostgreSQL implementation can follow without touching the rules, which
+only ever see `Period` values and a `RefData` snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from flexibatch.domain.dimona import Period
+from flexibatch.domain.refdata import RefData
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionRecord:
+    """One claimed file or submission and how it was answered."""
+
+    ticket: str
+    folder: str
+    file_name: str
+    purpose: str | None
+    sender: str | None
+    file_date: str | None
+    sequence: str | None
+    env: str | None
+    sha256: str | None
+    reception_time: datetime
+    outcome: str  # ACCEPTED or REFUSED
+    error_ids: str = ""
+    declarations: int = 0
+    accepted: int = 0
+    warnings: int = 0
+    refused: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRecord:
+    """An answer file: where it is published, in which order; its bytes wait in the claim folder."""
+
+    ticket: str
+    order: int
+    folder: str
+    name: str
+    published: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodChange:
+    """An accepted Dimona declaration's effect, recorded with its history."""
+
+    period: Period
+    action: str
+    declaration_ticket: str
+    submission_ticket: str
+    sender: str
+
+
+class Store(Protocol):
+    def close(self) -> None: ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """All writes of one submission: committed together or not at all."""
+        ...
+
+    # reference data
+    def replace_refdata(self, refdata: RefData, source: str, loaded_at: datetime) -> None: ...
+    def refdata(self) -> RefData: ...
+
+    # submissions and answers
+    def record_submission(self, record: SubmissionRecord) -> None: ...
+    def submission(self, ticket: str) -> SubmissionRecord | None: ...
+    def submissions(self, limit: int) -> list[SubmissionRecord]: ...
+    def name_used(self, folder: str, file_name_key: tuple[str, str, str, str, str]) -> bool: ...
+    def content_received(self, sha256: str) -> str | None: ...
+    def answer_name_taken(self, folder: str, name: str) -> bool: ...
+    def record_answers(self, answers: Iterable[AnswerRecord]) -> None: ...
+    def unpublished_answers(self) -> list[AnswerRecord]: ...
+    def mark_published(self, ticket: str) -> None: ...
+
+    # issued numbers
+    def reserve(self, counter: str, count: int) -> int:
+        """Reserve `count` consecutive values of a counter and return the first."""
+        ...
+
+    # Dimona periods
+    def periods_by_id(self, env: str, period_ids: Iterable[str]) -> list[Period]: ...
+    def periods_by_pair(self, env: str, pairs: Iterable[tuple[str, str]]) -> list[Period]: ...
+    def save_period_changes(self, changes: Iterable[PeriodChange], recorded_at: datetime) -> None: ...
+    def period_history(self, period_id: str) -> Iterator[tuple[int, str, str]]: ...
+    def count_periods(self, env: str | None = None) -> int: ...

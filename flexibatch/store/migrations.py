@@ -1,0 +1,91 @@
+"""The schema, as numbered migrations; each applied one is recorded in `schema_migrations`."""
+
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (
+        1,
+        "submissions, answers, Dimona periods, reference data",
+        """
+        CREATE TABLE submissions (
+            ticket          TEXT PRIMARY KEY,
+            folder          TEXT NOT NULL,
+            file_name       TEXT NOT NULL,
+            purpose         TEXT,
+            sender          TEXT,
+            file_date       TEXT,
+            sequence        TEXT,
+            env             TEXT,
+            sha256          TEXT,
+            reception_time  TEXT NOT NULL,
+            outcome         TEXT NOT NULL CHECK (outcome IN ('ACCEPTED', 'REFUSED')),
+            error_ids       TEXT NOT NULL DEFAULT '',
+            declarations    INTEGER NOT NULL DEFAULT 0,
+            accepted        INTEGER NOT NULL DEFAULT 0,
+            warnings        INTEGER NOT NULL DEFAULT 0,
+            refused         INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX submissions_accepted_name
+            ON submissions (purpose, sender, file_date, sequence, env) WHERE outcome = 'ACCEPTED';
+        CREATE INDEX submissions_accepted_content ON submissions (sha256) WHERE outcome = 'ACCEPTED';
+
+        CREATE TABLE answers (
+            ticket      TEXT NOT NULL REFERENCES submissions (ticket),
+            position    INTEGER NOT NULL,
+            folder      TEXT NOT NULL,
+            name        TEXT NOT NULL,
+            published   INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (ticket, position)
+        );
+        CREATE UNIQUE INDEX answers_name ON answers (folder, name);
+        CREATE INDEX answers_unpublished ON answers (ticket) WHERE published = 0;
+
+        CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+
+        CREATE TABLE periods (
+            period_id       TEXT PRIMARY KEY,
+            env             TEXT NOT NULL,
+            employer_key    TEXT NOT NULL,
+            noss            TEXT,
+            company_id      TEXT,
+            worker_key      TEXT NOT NULL,
+            insz            TEXT,
+            start_date      TEXT NOT NULL,
+            start_hour      TEXT,
+            end_date        TEXT,
+            end_hour        TEXT,
+            status          TEXT NOT NULL,
+            version         INTEGER NOT NULL,
+            sender          TEXT NOT NULL
+        );
+        CREATE INDEX periods_pair ON periods (env, employer_key, worker_key);
+        CREATE INDEX periods_insz ON periods (insz);
+
+        CREATE TABLE period_history (
+            period_id           TEXT NOT NULL REFERENCES periods (period_id),
+            version             INTEGER NOT NULL,
+            action              TEXT NOT NULL,
+            declaration_ticket  TEXT NOT NULL,
+            submission_ticket   TEXT NOT NULL,
+            start_date          TEXT NOT NULL,
+            start_hour          TEXT,
+            end_date            TEXT,
+            end_hour            TEXT,
+            status              TEXT NOT NULL,
+            recorded_at         TEXT NOT NULL,
+            PRIMARY KEY (period_id, version)
+        );
+
+        CREATE TABLE ref_senders (sender TEXT PRIMARY KEY, name TEXT NOT NULL);
+        CREATE TABLE ref_employers (noss TEXT, company_id TEXT, name TEXT NOT NULL);
+        CREATE TABLE ref_mandates (
+            sender TEXT NOT NULL, noss TEXT, company_id TEXT, purpose TEXT NOT NULL,
+            valid_from TEXT NOT NULL, valid_to TEXT
+        );
+        CREATE TABLE ref_workers (
+            insz TEXT NOT NULL, quarter TEXT NOT NULL, status TEXT NOT NULL, PRIMARY KEY (insz, quarter)
+        );
+        CREATE TABLE refdata_loads (
+            id INTEGER PRIMARY KEY, loaded_at TEXT NOT NULL, source TEXT NOT NULL, counts TEXT NOT NULL
+        );
+        """,
+    ),
+)

@@ -1,0 +1,102 @@
+"""Reading the answers the processor wrote, after checking them against the project's XSDs."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from flexibatch.formats.xml import load_schema
+
+
+def validated(path: Path) -> Any:
+    """Parse an ACRF, ERR or NOTI answer and fail the test unless it is valid against its XSD."""
+    tree = etree.parse(str(path))
+    schema = load_schema("NOTIFICATION.xsd" if tree.getroot().tag == "NOTIFICATION" else "ACRF.xsd")
+    assert schema.validate(tree), f"{path.name} is not valid against its XSD: {schema.error_log}"
+    return tree.getroot()
+
+
+@dataclass
+class Receipt:
+    name: str
+    accepted: bool
+    ticket: str | None
+    file_name: str
+    error_ids: list[str]
+    diagnostics: list[dict[str, str]]
+
+    @property
+    def codes(self) -> set[str]:
+        return set(self.error_ids)
+
+
+def read_acrf(path: Path) -> Receipt:
+    form = validated(path).find("Form")
+    return Receipt(
+        name=path.name,
+        accepted=form.findtext("ReceptionResult/ResultCode") == "1",
+        ticket=form.findtext("FileReference/ReferenceNbr"),
+        file_name=form.findtext("FileReference/FileName"),
+        error_ids=[e.text for e in form.iterfind("ReceptionResult/ErrorID")],
+        diagnostics=[{child.tag: child.text or "" for child in d} for d in form.iterfind("Diagnostic")],
+    )
+
+
+@dataclass
+class Decision:
+    form_index: int
+    source_line: int
+    accepted: bool
+    anomalies: list[dict[str, str]]
+    ticket: str
+    period_id: str | None
+    before: dict[str, str] | None
+    after: dict[str, str] | None
+    employer: dict[str, str] = field(default_factory=dict)
+    insz: list[str] = field(default_factory=list)
+
+    @property
+    def codes(self) -> list[str]:
+        return [a["ErrorID"] for a in self.anomalies]
+
+    @property
+    def blocking(self) -> list[str]:
+        return [a["ErrorID"] for a in self.anomalies if a["AnomalyClass"] == "B"]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [a["ErrorID"] for a in self.anomalies if a["AnomalyClass"] == "NP"]
+
+
+def _fields(node: Any) -> dict[str, str] | None:
+    return None if node is None else {child.tag: child.text or "" for child in node}
+
+
+def read_noti(path: Path) -> list[Decision]:
+    decisions = []
+    for form in validated(path).iterfind("Form"):
+        impact = form.find("HandlingResult/ImpactReport/DimonaImpactReport")
+        decisions.append(
+            Decision(
+                form_index=int(form.findtext("HandledOriginalForm/FormIndex")),
+                source_line=int(form.findtext("HandledOriginalForm/SourceLine")),
+                accepted=form.findtext("HandlingResult/ResultCode") == "1",
+                anomalies=[_fields(a) or {} for a in form.iterfind("HandlingResult/AnomalyReport")],
+                ticket=form.findtext("HandledReference/ReferenceNbr"),
+                period_id=None if impact is None else impact.findtext("DimonaPeriodId"),
+                before=None if impact is None else _fields(impact.find("DimonaPeriodBefore")),
+                after=None if impact is None else _fields(impact.find("DimonaPeriodAfter")),
+                employer=_fields(form.find("EmployerId")) or {},
+                insz=[n.text for n in form.iterfind("NaturalPerson/INSS")],
+            )
+        )
+    return decisions
+
+
+def read_noti_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
