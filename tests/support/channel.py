@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from support.answers import Decision, Receipt, read_acrf, read_noti, read_noti_csv
-
 from flexibatch.config import load_settings
 from flexibatch.formats.refdata import read_refdata
 from flexibatch.pipeline import Outcome, Processor
 from flexibatch.store.sqlite import SqliteStore
+from support.answers import Decision, Receipt, read_acrf, read_noti, read_noti_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
@@ -93,17 +92,17 @@ class Channel:
         return self.outbox / sender if sender else self.outbox
 
     def receipt(self, key: str, folder: str | None = "", suffix: str = "", purpose: str = "DIMN") -> Receipt:
-        where = self.folder_of(key.split(".")[0] if folder == "" else folder)
+        where = self.folder_of(key.split(".", maxsplit=1)[0] if folder == "" else folder)
         return read_acrf(where / f"FO.ACRF.{key}.{purpose}{suffix}")
 
     def decisions(
         self, key: str, folder: str | None = "", suffix: str = "", purpose: str = "DIMN"
     ) -> list[Decision]:
-        where = self.folder_of(key.split(".")[0] if folder == "" else folder)
+        where = self.folder_of(key.split(".", maxsplit=1)[0] if folder == "" else folder)
         return read_noti(where / f"FO.NOTI.{key}.{purpose}{suffix}")
 
     def csv_rows(self, key: str, folder: str | None = "", suffix: str = "") -> list[dict[str, str]]:
-        where = self.folder_of(key.split(".")[0] if folder == "" else folder)
+        where = self.folder_of(key.split(".", maxsplit=1)[0] if folder == "" else folder)
         return read_noti_csv(where / f"FO.NOTI.{key}.DIMN{suffix}.csv")
 
     def decide(self, *forms: bytes, now: datetime | None = None, **submit: object) -> list[Decision]:
