@@ -1,0 +1,145 @@
+"""A processor killed with SIGKILL anywhere in a submission, then restarted, answers it exactly once.
+
+The kill points are observed from outside, the way an operator would see them: the claim folder
+exists; the NOTI is being written in it; the receipt has appeared in the outbox; and plain delays.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from flexibatch.domain.ids import insz_is_valid
+from support.answers import read_acrf, read_noti
+from support.builders import dimona, dimona_in
+from support.channel import SAMPLES
+
+FORMS = 4000
+NOW = "2026-06-24T11:50:00"
+
+
+def _workers(count: int) -> list[str]:
+    """Distinct valid INSZ numbers, so every IN of the big file is accepted."""
+    found = []
+    serial = 1
+    while len(found) < count:
+        base = f"8501{(serial // 998) % 28 + 1:02d}{serial % 998 + 1:03d}"
+        number = base + f"{97 - int(base) % 97:02d}"
+        if insz_is_valid(number):
+            found.append(number)
+        serial += 1
+    return found
+
+
+def _env(root: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "FLEXIBATCH_STATE": str(root / "state.db"),
+        "FLEXIBATCH_INBOX": str(root / "inbox"),
+        "FLEXIBATCH_OUTBOX": str(root / "outbox"),
+        "FLEXIBATCH_NOW": NOW,
+    }
+
+
+def _cli(root: Path, *args: str) -> subprocess.Popen[bytes]:
+    with (root / "flexibatch.log").open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "flexibatch", *args], env=_env(root), cwd=root, stdout=log, stderr=log
+        )
+
+
+def _setup(root: Path) -> None:
+    (root / "inbox" / "123456").mkdir(parents=True)
+    (root / "outbox").mkdir()
+    assert _cli(root, "refdata", "load", str(SAMPLES / "refdata")).wait() == 0
+    big = dimona(*(dimona_in(insz=insz, reference=f"R{i}") for i, insz in enumerate(_workers(FORMS))))
+    (root / "inbox" / "123456" / "FI.DIMN.123456.20260624.00001.R.1.1.xml").write_bytes(big)
+    (root / "inbox" / "123456" / "GO.DIMN.123456.20260624.00001.R.1").write_bytes(b"")
+    small = dimona(dimona_in(insz="93051822361"))
+    (root / "inbox" / "123456" / "FI.DIMN.123456.20260624.00002.R.1.1.xml").write_bytes(small)
+    (root / "inbox" / "123456" / "GO.DIMN.123456.20260624.00002.R.1").write_bytes(b"")
+
+
+def _claimed(root: Path) -> bool:
+    return any((root / "state.work" / "claims").glob("*/claim.json"))
+
+
+def _deciding(root: Path) -> bool:
+    return any(p.stat().st_size > 0 for p in (root / "state.work" / "claims").glob("*/answers/noti.xml"))
+
+
+def _publishing(root: Path) -> bool:
+    return any((root / "outbox" / "123456").glob("FO.ACRF.*"))
+
+
+def _after(seconds: float) -> Callable[[Path], bool]:
+    started = time.monotonic()
+    return lambda _root: time.monotonic() - started >= seconds
+
+
+POINTS: dict[str, Callable[[], Callable[[Path], bool]]] = {
+    "once-claimed": lambda: _claimed,
+    "while-deciding": lambda: _deciding,
+    "while-publishing": lambda: _publishing,
+    "after-0.2s": lambda: _after(0.2),
+    "after-0.6s": lambda: _after(0.6),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", list(POINTS))
+def test_killed_and_restarted_answers_each_submission_exactly_once(tmp_path: Path, point: str) -> None:
+    _setup(tmp_path)
+    reached = POINTS[point]()
+    process = _cli(tmp_path, "run")
+    deadline = time.monotonic() + 60
+    while process.poll() is None and not reached(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.0005)  # polling the file system for the kill point, not waiting for a result
+    interrupted = process.poll() is None
+    if interrupted:
+        process.send_signal(signal.SIGKILL)
+    process.wait()
+    if not point.startswith("after-"):
+        assert interrupted, f"the run ended before the kill point {point}: make the file bigger"
+
+    restarted = _cli(tmp_path, "run")
+    assert restarted.wait(timeout=120) == 0, (tmp_path / "flexibatch.log").read_text()
+
+    answers = sorted(p.name for p in (tmp_path / "outbox" / "123456").iterdir())
+    expected = []
+    for seq in ("00001", "00002"):
+        stem = f"123456.20260624.{seq}.R.DIMN"
+        expected += [
+            f"FO.ACRF.{stem}",
+            f"FO.NOTI.{stem}",
+            f"FO.NOTI.{stem}.csv",
+            f"GO.ACRF.{stem}",
+            f"GO.NOTI.{stem}",
+        ]
+    assert answers == sorted(expected), "each answer exactly once, no .2, no temporary file"
+
+    outbox = tmp_path / "outbox" / "123456"
+    assert read_acrf(outbox / "FO.ACRF.123456.20260624.00001.R.DIMN").accepted
+    decisions = read_noti(outbox / "FO.NOTI.123456.20260624.00001.R.DIMN")
+    decisions += read_noti(outbox / "FO.NOTI.123456.20260624.00002.R.DIMN")
+    assert len(decisions) == FORMS + 1 and all(d.accepted for d in decisions)
+    announced = [d.period_id for d in decisions]
+    assert len(set(announced)) == len(announced)
+
+    with sqlite3.connect(tmp_path / "state.db") as db:
+        stored = [row[0] for row in db.execute("SELECT period_id FROM periods")]
+        history = db.execute("SELECT count(*) FROM period_history").fetchone()[0]
+        submissions = db.execute("SELECT count(*) FROM submissions").fetchone()[0]
+    assert sorted(stored) == sorted(announced), "the state holds each accepted period once"
+    assert history == len(announced)
+    assert submissions == 2
+    assert not any((tmp_path / "inbox").rglob("FI.*")), "nothing left in the inbox"
+    assert not any((tmp_path / "state.work" / "claims").iterdir()), "no claim left unfinished"
