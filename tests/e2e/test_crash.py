@@ -6,66 +6,16 @@ exists; the NOTI is being written in it; the receipt has appeared in the outbox;
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from flexibatch.domain.ids import insz_is_valid
 from support.answers import read_acrf, read_noti
-from support.builders import dimona, dimona_in
-from support.channel import SAMPLES
-
-FORMS = 4000
-NOW = "2026-06-24T11:50:00"
-
-
-def _workers(count: int) -> list[str]:
-    """Distinct valid INSZ numbers, so every IN of the big file is accepted."""
-    found = []
-    serial = 1
-    while len(found) < count:
-        base = f"8501{(serial // 998) % 28 + 1:02d}{serial % 998 + 1:03d}"
-        number = base + f"{97 - int(base) % 97:02d}"
-        if insz_is_valid(number):
-            found.append(number)
-        serial += 1
-    return found
-
-
-def _env(root: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "FLEXIBATCH_STATE": str(root / "state.db"),
-        "FLEXIBATCH_INBOX": str(root / "inbox"),
-        "FLEXIBATCH_OUTBOX": str(root / "outbox"),
-        "FLEXIBATCH_NOW": NOW,
-    }
-
-
-def _cli(root: Path, *args: str) -> subprocess.Popen[bytes]:
-    with (root / "flexibatch.log").open("ab") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "flexibatch", *args], env=_env(root), cwd=root, stdout=log, stderr=log
-        )
-
-
-def _setup(root: Path) -> None:
-    (root / "inbox" / "123456").mkdir(parents=True)
-    (root / "outbox").mkdir()
-    assert _cli(root, "refdata", "load", str(SAMPLES / "refdata")).wait() == 0
-    big = dimona(*(dimona_in(insz=insz, reference=f"R{i}") for i, insz in enumerate(_workers(FORMS))))
-    (root / "inbox" / "123456" / "FI.DIMN.123456.20260624.00001.R.1.1.xml").write_bytes(big)
-    (root / "inbox" / "123456" / "GO.DIMN.123456.20260624.00001.R.1").write_bytes(b"")
-    small = dimona(dimona_in(insz="93051822361"))
-    (root / "inbox" / "123456" / "FI.DIMN.123456.20260624.00002.R.1.1.xml").write_bytes(small)
-    (root / "inbox" / "123456" / "GO.DIMN.123456.20260624.00002.R.1").write_bytes(b"")
+from support.cli import FORMS, cli, install_with_two_submissions
 
 
 def _claimed(root: Path) -> bool:
@@ -97,9 +47,9 @@ POINTS: dict[str, Callable[[], Callable[[Path], bool]]] = {
 @pytest.mark.slow
 @pytest.mark.parametrize("point", list(POINTS))
 def test_killed_and_restarted_answers_each_submission_exactly_once(tmp_path: Path, point: str) -> None:
-    _setup(tmp_path)
+    install_with_two_submissions(tmp_path)
     reached = POINTS[point]()
-    process = _cli(tmp_path, "run")
+    process = cli(tmp_path, "run")
     deadline = time.monotonic() + 60
     while process.poll() is None and not reached(tmp_path) and time.monotonic() < deadline:
         time.sleep(0.0005)  # polling the file system for the kill point, not waiting for a result
@@ -110,7 +60,7 @@ def test_killed_and_restarted_answers_each_submission_exactly_once(tmp_path: Pat
     if not point.startswith("after-"):
         assert interrupted, f"the run ended before the kill point {point}: make the file bigger"
 
-    restarted = _cli(tmp_path, "run")
+    restarted = cli(tmp_path, "run")
     assert restarted.wait(timeout=120) == 0, (tmp_path / "flexibatch.log").read_text()
 
     answers = sorted(p.name for p in (tmp_path / "outbox" / "123456").iterdir())

@@ -1,0 +1,58 @@
+"""A flexibatch installation in a temporary folder, driven through the real CLI in subprocesses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from flexibatch.domain.ids import insz_is_valid
+from support.builders import dimona, dimona_in
+from support.channel import SAMPLES
+
+FORMS = 4000
+NOW = "2026-06-24T11:50:00"
+
+
+def workers(count: int) -> list[str]:
+    """Distinct valid INSZ numbers, so every IN of the big file is accepted."""
+    found = []
+    serial = 1
+    while len(found) < count:
+        base = f"8501{(serial // 998) % 28 + 1:02d}{serial % 998 + 1:03d}"
+        number = base + f"{97 - int(base) % 97:02d}"
+        if insz_is_valid(number):
+            found.append(number)
+        serial += 1
+    return found
+
+
+def cli_env(root: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "FLEXIBATCH_STATE": str(root / "state.db"),
+        "FLEXIBATCH_INBOX": str(root / "inbox"),
+        "FLEXIBATCH_OUTBOX": str(root / "outbox"),
+        "FLEXIBATCH_NOW": NOW,
+    }
+
+
+def cli(root: Path, *args: str) -> subprocess.Popen[bytes]:
+    with (root / "flexibatch.log").open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "flexibatch", *args], env=cli_env(root), cwd=root, stdout=log, stderr=log
+        )
+
+
+def install_with_two_submissions(root: Path) -> None:
+    """Sample reference data, a big submission (FORMS one-day INs) and a one-declaration one, ready."""
+    (root / "inbox" / "123456").mkdir(parents=True)
+    (root / "outbox").mkdir()
+    assert cli(root, "refdata", "load", str(SAMPLES / "refdata")).wait() == 0
+    big = dimona(*(dimona_in(insz=insz, reference=f"R{i}") for i, insz in enumerate(workers(FORMS))))
+    (root / "inbox" / "123456" / "FI.DIMN.123456.20260624.00001.R.1.1.xml").write_bytes(big)
+    (root / "inbox" / "123456" / "GO.DIMN.123456.20260624.00001.R.1").write_bytes(b"")
+    small = dimona(dimona_in(insz="93051822361"))
+    (root / "inbox" / "123456" / "FI.DIMN.123456.20260624.00002.R.1.1.xml").write_bytes(small)
+    (root / "inbox" / "123456" / "GO.DIMN.123456.20260624.00002.R.1").write_bytes(b"")
