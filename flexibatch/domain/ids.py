@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import secrets
 import string
+from functools import lru_cache
 
 from stdnum.be import ssn, vat
 
 _TICKET_ALPHABET = string.digits + string.ascii_uppercase
 
 
+@lru_cache(maxsize=1 << 17)
 def insz_is_valid(number: str) -> bool:
-    """National or BIS number: 11 digits with the mod-97 check (either century)."""
+    """National or BIS number: 11 digits with the mod-97 check (either century).
+
+    Cached: a monthly file names the same workers again and again, and stdnum's check is not cheap.
+    """
     return len(number) == 11 and number.isdigit() and bool(ssn.is_valid(number))
 
 

@@ -163,7 +163,7 @@ class NotiWriter:
     def __init__(
         self, xml_path: Path, csv_path: Path, file_name: str, ticket: str, created: datetime
     ) -> None:
-        self._created = created
+        self._form_start = _form_start("NOTI001", created)
         self._file_reference = (
             "<FileReference>"
             + _element("FileName", file_name)
@@ -196,7 +196,7 @@ class NotiWriter:
             self._csv_file.close()
 
     def _form(self, entry: NotiEntry) -> str:
-        parts = [_form_start("NOTI001", self._created), self._file_reference, "<HandledOriginalForm>"]
+        parts = [self._form_start, self._file_reference, "<HandledOriginalForm>"]
         parts.append(_element("Identification", entry.identification))
         if entry.header is not None:
             parts.append(

@@ -34,20 +34,34 @@ _PERSON_FIELDS = (
 )
 
 
-def _text(parent: Any, tag: str) -> str | None:
-    if parent is None:
-        return None
-    value = parent.findtext(tag)
-    return value.strip() if value is not None and value.strip() else None
+Fields = dict[str, Any]
 
 
-def _date(parent: Any, tag: str) -> date | None:
-    value = _text(parent, tag)
+def _fields(element: Any) -> Fields:
+    """An element's children by tag: text for leaves, the child element itself for the others."""
+    found: Fields = {}
+    for child in element:
+        if len(child):
+            found[child.tag] = child
+        else:
+            text = (child.text or "").strip()
+            if text:
+                found[child.tag] = text
+    return found
+
+
+def _nested(fields: Fields, tag: str) -> Fields:
+    node = fields.get(tag)
+    return _fields(node) if node is not None and not isinstance(node, str) else {}
+
+
+def _date(fields: Fields, tag: str) -> date | None:
+    value = fields.get(tag)
     return date.fromisoformat(value) if value else None
 
 
-def _hour(parent: Any, tag: str) -> time | None:
-    value = _text(parent, tag)
+def _hour(fields: Fields, tag: str) -> time | None:
+    value = fields.get(tag)
     return time(int(value[:2]), int(value[2:])) if value else None
 
 
@@ -55,65 +69,67 @@ def _insz(value: str | None) -> str | None:
     return None if value in (None, "0") else value
 
 
-def _employer(parent: Any) -> EmployerId | None:
-    node = parent.find("EmployerId")
-    if node is None:
+def _employer(fields: Fields) -> EmployerId | None:
+    if "EmployerId" not in fields:
         return None
+    employer = _nested(fields, "EmployerId")
     return EmployerId(
-        noss=_text(node, "NOSSRegistrationNbr"),
-        provisional=_text(node, "ProvisionalNSSONbr"),
-        company_id=_text(node, "CompanyID"),
+        noss=employer.get("NOSSRegistrationNbr"),
+        provisional=employer.get("ProvisionalNSSONbr"),
+        company_id=employer.get("CompanyID"),
     )
 
 
-def _planned(parent: Any) -> tuple[str, str] | None:
+def _planned(fields: Fields) -> tuple[str, str] | None:
     for tag in ("PlannedHoursNbr", "PlannedDaysNbr"):
-        if (value := _text(parent, tag)) is not None:
+        if (value := fields.get(tag)) is not None:
             return tag, value
     return None
 
 
 def declaration_from_form(form: Any, index: int) -> DimonaDeclaration:
     """The declaration a schema-valid Form carries."""
-    body = form[-1]
-    action = _ACTION_OF_ELEMENT[body.tag]
+    head = _fields(form)
+    body_element = form[-1]
+    action = _ACTION_OF_ELEMENT[body_element.tag]
+    body = _fields(body_element)
     header = FormHeader(
-        creation_date=_text(form, "FormCreationDate") or "",
-        creation_hour=_text(form, "FormCreationHour") or "",
-        attestation_status=_text(form, "AttestationStatus") or "",
-        type_form=_text(form, "TypeForm") or "",
+        creation_date=head.get("FormCreationDate", ""),
+        creation_hour=head.get("FormCreationHour", ""),
+        attestation_status=head.get("AttestationStatus", ""),
+        type_form=head.get("TypeForm", ""),
     )
-    references = tuple(
-        Reference(
-            _text(ref, "ReferenceType") or "",
-            _text(ref, "ReferenceOrigin") or "",
-            _text(ref, "ReferenceNbr") or "",
+    references = []
+    for node in form.iterfind("Reference"):
+        ref = _fields(node)
+        references.append(
+            Reference(
+                ref.get("ReferenceType", ""), ref.get("ReferenceOrigin", ""), ref.get("ReferenceNbr", "")
+            )
         )
-        for ref in form.iterfind("Reference")
-    )
     common: dict[str, Any] = {
         "index": index,
         "line": form.sourceline or 0,
         "action": action,
         "header": header,
-        "references": references,
+        "references": tuple(references),
         "employer": _employer(body),
         "start_date": _date(body, "StartingDate"),
         "start_hour": _hour(body, "StartingHour"),
         "end_date": _date(body, "EndingDate"),
         "end_hour": _hour(body, "EndingHour"),
         "planned": _planned(body),
-        "period_id": _text(body, "DimonaPeriodId"),
+        "period_id": body.get("DimonaPeriodId"),
     }
     if action is not Action.IN:
-        return DimonaDeclaration(insz=_insz(_text(body, "INSS")), **common)
-    person = body.find("NaturalPerson")
-    features = body.find("DimonaFeatures")
+        return DimonaDeclaration(insz=_insz(body.get("INSS")), **common)
+    person = _nested(body, "NaturalPerson")
+    features = _nested(body, "DimonaFeatures")
     return DimonaDeclaration(
-        insz=_insz(_text(person, "INSS")),
-        person={tag: value for tag in _PERSON_FIELDS if (value := _text(person, tag)) is not None},
-        worker_type=_text(features, "WorkerType"),
-        joint_commission=_text(features, "JointCommissionNbr"),
+        insz=_insz(person.get("INSS")),
+        person={tag: person[tag] for tag in _PERSON_FIELDS if tag in person},
+        worker_type=features.get("WorkerType"),
+        joint_commission=features.get("JointCommissionNbr"),
         **common,
     )
 

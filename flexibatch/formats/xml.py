@@ -129,6 +129,7 @@ class XmlReader(Generic[T]):
         root_tag = f"{{{self.namespace}}}{self.root}" if self.namespace else self.root
         depth = 0
         batch: etree._Element | None = None
+        batched = 0  # len() of an lxml element walks its children: count instead
         first_index = 1
         for event, element in events:
             if event == "start":
@@ -145,10 +146,11 @@ class XmlReader(Generic[T]):
                 batch = etree.Element(root_tag, nsmap=element.nsmap)
             batch.append(element)
             self.forms += 1
-            if len(batch) >= self.batch_size:
+            batched += 1
+            if batched >= self.batch_size:
                 yield from self._close_batch(batch, first_index)
-                first_index += len(batch)
-                batch = None
+                first_index += batched
+                batch, batched = None, 0
         self._check_top_level(events.root, root_tag, form_tag)
         if batch is not None:
             yield from self._close_batch(batch, first_index)

@@ -288,9 +288,10 @@ class SqliteStore:
         wanted = sorted(set(pairs))
         found: list[Period] = []
         for chunk in _chunks(wanted):
-            condition = " OR ".join("(employer_key = ? AND worker_key = ?)" for _ in chunk)
+            values = ", ".join("(?, ?)" for _ in chunk)
             rows = self._db.execute(
-                f"SELECT {_PERIOD_COLUMNS} FROM periods WHERE env = ? AND ({condition})",
+                f"SELECT {_PERIOD_COLUMNS} FROM periods WHERE env = ? "
+                f"AND (employer_key, worker_key) IN (VALUES {values})",
                 (env, *(value for pair in chunk for value in pair)),
             )
             found.extend(_period(row) for row in rows)
