@@ -94,14 +94,19 @@ def _summary(outcomes: list[Outcome]) -> str:
     )
 
 
-def _run(settings: Settings) -> None:
+def _run(settings: Settings) -> int:
     _check_folders(settings)
     store = open_store(settings.state)
     try:
-        outcomes = Processor(settings, store).run_once()
+        processor = Processor(settings, store)
+        outcomes = processor.run_once()
     finally:
         store.close()
     print(_summary(outcomes))
+    if processor.failures:
+        print(f"{processor.failures} submission(s) failed and wait in their claim folder: see the log")
+        return 1
+    return 0
 
 
 def _watch(settings: Settings) -> None:
@@ -198,8 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _settings(args)
         if args.command == "run":
-            _run(settings)
-        elif args.command == "watch":
+            return _run(settings)
+        if args.command == "watch":
             _watch(settings)
         elif args.command == "refdata":
             _load_refdata(settings, args.directory)

@@ -126,12 +126,14 @@ class Processor:
         self.wall_clock = wall_clock
         self.work = settings.work_dir
         self.work.mkdir(parents=True, exist_ok=True, mode=0o700)
+        #: Submissions that failed for a reason of the processor's own (not the sender's).
+        self.failures = 0
 
     # the loop ---------------------------------------------------------------------------------
 
     def run_once(self, should_stop: Callable[[], bool] = lambda: False) -> list[Outcome]:
         """Finish interrupted claims, then answer everything the inbox holds that can be answered."""
-        outcomes = [self._finish(taken) for taken in orphaned_claims(self.work)]
+        outcomes = [o for taken in orphaned_claims(self.work) if (o := self._finish_safely(taken))]
         view = scan(
             self.settings.inbox,
             self.settings.settle_seconds,
@@ -151,9 +153,21 @@ class Processor:
             if should_stop():
                 break
             taken = self._claim(drops, kind, problems)
-            if taken is not None:
-                outcomes.append(self._finish(taken))
+            if taken is not None and (outcome := self._finish_safely(taken)):
+                outcomes.append(outcome)
         return outcomes
+
+    def _finish_safely(self, taken: Claim) -> Outcome | None:
+        """A failure in one submission (a bug, a full disk) must not stop the others or lose files:
+        the claim stays in its folder, with its reception time and ticket, for the next run."""
+        try:
+            return self._finish(taken)
+        except Exception:
+            self.failures += 1
+            log.exception("submission failed: kept in its claim folder for the next run", ticket=taken.ticket)
+            return None
+        finally:
+            taken.release()
 
     def _claim(self, drops: list[Drop], kind: str, problems: list[Diagnostic]) -> Claim | None:
         ticket = new_file_ticket()
@@ -166,15 +180,12 @@ class Processor:
         """Decide (unless committed before a crash), publish, file away."""
         started = time.perf_counter()
         logger = log.bind(ticket=taken.ticket, file=taken.file_name, folder=taken.folder)
-        try:
-            record = self.store.submission(taken.ticket)
-            counts = _Counts()
-            if record is None:
-                record, counts = self._decide(taken)
-            self._publish(taken)
-            file_away(taken, self.work, refused=record.outcome != "ACCEPTED")
-        finally:
-            taken.release()
+        record = self.store.submission(taken.ticket)
+        counts = _Counts()
+        if record is None:
+            record, counts = self._decide(taken)
+        self._publish(taken)
+        file_away(taken, self.work, refused=record.outcome != "ACCEPTED")
         outcome = Outcome(
             ticket=taken.ticket,
             file_name=taken.file_name,
@@ -286,6 +297,8 @@ class Processor:
                         counts.accepted += result != "REFUSED"
                         counts.warnings += result == "ACCEPTED_WITH_WARNING"
                         counts.refused += result == "REFUSED"
+                    if len(batch.records) >= self.settings.batch_size:
+                        log.info("deciding", ticket=taken.ticket, declarations=counts.declarations)
         finally:
             stream.close()
         problems += reader.diagnostics
