@@ -9,48 +9,19 @@ the submission's transaction, so a submission processed again after a crash issu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flexibatch.domain.dimona import Action, DimonaDeclaration, EmployerId, PeriodBook
 from flexibatch.domain.dimona_rules import DimonaDecision, decide
-from flexibatch.domain.ids import with_check
 from flexibatch.domain.parties import DecisionContext, resolve_employer
 from flexibatch.formats.answers import LocatedAnomaly, NotiEntry, dimona_impact
+from flexibatch.numbers import PERIOD_BASE, PERIOD_COUNTER, Locator, Numbers, declaration_tickets
 from flexibatch.store.base import PeriodChange, Store
-
-PERIOD_COUNTER = "dimona_period"
-PERIOD_BASE = 2_000_000_000
-TICKET_COUNTER = "declaration_ticket"
-TICKET_BASE = 7_000_000_000
-
-#: Turns a logical field path and a form index into the answer's Path (XPath or CSV column).
-Locator = Callable[[str, int], str]
 
 
 def xml_locator(field: str, form_index: int) -> str:
     return f"/Dimona/Form[{form_index}]/{field}"
-
-
-class Numbers:
-    """Issues consecutive values of a store counter, saving the last one when the batch is done."""
-
-    def __init__(self, store: Store, counter: str, base: int) -> None:
-        self._store = store
-        self._counter = counter
-        self._base = base
-        self._next = store.reserve(counter, 0)
-        self._issued = 0
-
-    def __call__(self) -> str:
-        value = with_check(self._base + self._next + self._issued)
-        self._issued += 1
-        return value
-
-    def save(self) -> None:
-        self._store.reserve(self._counter, self._issued)
-        self._next += self._issued
-        self._issued = 0
 
 
 def preload(store: Store, ctx: DecisionContext, declarations: Sequence[DimonaDeclaration]) -> PeriodBook:
@@ -82,7 +53,7 @@ class DimonaBatch:
 
     def __post_init__(self) -> None:
         self._period_ids = Numbers(self.store, PERIOD_COUNTER, PERIOD_BASE)
-        self._tickets = Numbers(self.store, TICKET_COUNTER, TICKET_BASE)
+        self._tickets = declaration_tickets(self.store)
 
     def decide(self, declarations: Sequence[DimonaDeclaration]) -> list[NotiEntry]:
         book = preload(self.store, self.ctx, declarations)

@@ -6,13 +6,14 @@ only ever see `Period` values and a `RefData` snapshot.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from flexibatch.domain.dimona import Period
+from flexibatch.domain.flexi import Situation, SituationKey, TotalKey
 from flexibatch.domain.refdata import RefData
 
 
@@ -60,6 +61,17 @@ class PeriodChange:
     sender: str
 
 
+@dataclass(frozen=True, slots=True)
+class SituationChange:
+    """An accepted Flexi at work relation's effect, recorded with its history."""
+
+    situation: Situation
+    kind: str  # AttestationStatus of the form: 0, 1 or 3
+    declaration_ticket: str
+    submission_ticket: str
+    sender: str
+
+
 class Store(Protocol):
     def close(self) -> None: ...
 
@@ -93,3 +105,21 @@ class Store(Protocol):
     def save_period_changes(self, changes: Iterable[PeriodChange], recorded_at: datetime) -> None: ...
     def period_history(self, period_id: str) -> Iterator[tuple[int, str, str]]: ...
     def count_periods(self, env: str | None = None) -> int: ...
+    def periods_of(
+        self, env: str, *, insz: str | None = None, employer_key: str | None = None
+    ) -> list[Period]: ...
+
+    # Flexi at work situations and yearly totals
+    def situations_by_key(self, env: str, keys: Iterable[SituationKey]) -> list[Situation]: ...
+    def flexi_totals(self, env: str, keys: Iterable[TotalKey]) -> dict[TotalKey, int]: ...
+    def save_situation_changes(
+        self,
+        env: str,
+        changes: Iterable[SituationChange],
+        totals: Mapping[TotalKey, int],
+        recorded_at: datetime,
+    ) -> None: ...
+    def situations_of(
+        self, env: str, *, insz: str | None = None, employer_key: str | None = None
+    ) -> list[Situation]: ...
+    def totals_of(self, env: str, insz: str) -> dict[int, int]: ...

@@ -88,4 +88,47 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        2,
+        "Flexi at work situations with their history, and every worker's yearly flexi income",
+        """
+        CREATE TABLE situations (
+            env             TEXT NOT NULL,
+            employer_key    TEXT NOT NULL,
+            insz            TEXT NOT NULL,
+            relation_id     TEXT NOT NULL,
+            noss            TEXT,
+            company_id      TEXT,
+            status          TEXT NOT NULL,
+            version         INTEGER NOT NULL,
+            calculations    TEXT NOT NULL,
+            sender          TEXT NOT NULL,
+            PRIMARY KEY (env, employer_key, insz, relation_id)
+        );
+        CREATE INDEX situations_worker ON situations (env, insz);
+
+        CREATE TABLE situation_history (
+            env                 TEXT NOT NULL,
+            employer_key        TEXT NOT NULL,
+            insz                TEXT NOT NULL,
+            relation_id         TEXT NOT NULL,
+            version             INTEGER NOT NULL,
+            status              TEXT NOT NULL,
+            kind                TEXT NOT NULL,
+            calculations        TEXT NOT NULL,
+            declaration_ticket  TEXT NOT NULL,
+            submission_ticket   TEXT NOT NULL,
+            recorded_at         TEXT NOT NULL,
+            PRIMARY KEY (env, employer_key, insz, relation_id, version)
+        );
+
+        CREATE TABLE flexi_totals (
+            env     TEXT NOT NULL,
+            insz    TEXT NOT NULL,
+            year    INTEGER NOT NULL,
+            amount  INTEGER NOT NULL,
+            PRIMARY KEY (env, insz, year)
+        );
+        """,
+    ),
 )

@@ -6,63 +6,24 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from flexibatch.domain.dimona import Period, PeriodStatus, Schedule
 from flexibatch.domain.refdata import EmployerRecord, Mandate, RefData, WorkerStatus
 from flexibatch.errors import FlexibatchError
-from flexibatch.store.base import AnswerRecord, PeriodChange, SubmissionRecord
+from flexibatch.store.base import AnswerRecord, SubmissionRecord
 from flexibatch.store.migrations import MIGRATIONS
+from flexibatch.store.sqlite_dimona import DimonaTables, parse_date
+from flexibatch.store.sqlite_flexi import FlexiTables
 
-#: Values bound per `IN (...)` query: well under SQLite's variable limit.
-_CHUNK = 500
-
-_PERIOD_COLUMNS = (
-    "period_id, env, employer_key, noss, company_id, worker_key, insz, "
-    "start_date, start_hour, end_date, end_hour, status, version"
-)
 _SUBMISSION_COLUMNS = (
     "ticket, folder, file_name, purpose, sender, file_date, sequence, env, sha256, reception_time, "
     "outcome, error_ids, declarations, accepted, warnings, refused"
 )
 
 
-def _hour(value: time | None) -> str | None:
-    return None if value is None else f"{value:%H%M}"
-
-
-def _parse_hour(value: str | None) -> time | None:
-    return None if value is None else time(int(value[:2]), int(value[2:]))
-
-
-def _parse_date(value: str | None) -> date | None:
-    return None if value is None else date.fromisoformat(value)
-
-
-def _period(row: Sequence[Any]) -> Period:
-    start_date = date.fromisoformat(row[7])
-    return Period(
-        period_id=row[0],
-        env=row[1],
-        employer_key=row[2],
-        noss=row[3],
-        company_id=row[4],
-        worker_key=row[5],
-        insz=row[6],
-        schedule=Schedule(start_date, _parse_hour(row[8]), _parse_date(row[9]), _parse_hour(row[10])),
-        status=PeriodStatus(row[11]),
-        version=row[12],
-    )
-
-
-def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
-
-
-class SqliteStore:
+class SqliteStore(DimonaTables, FlexiTables):
     """State in one SQLite file, in WAL mode, with one writing transaction per submission."""
 
     def __init__(self, path: str) -> None:
@@ -170,7 +131,7 @@ class SqliteStore:
                 for noss, company_id, name in db.execute("SELECT noss, company_id, name FROM ref_employers")
             ],
             mandates=[
-                Mandate(sender, noss, company_id, purpose, date.fromisoformat(vf), _parse_date(vt))
+                Mandate(sender, noss, company_id, purpose, date.fromisoformat(vf), parse_date(vt))
                 for sender, noss, company_id, purpose, vf, vt in db.execute("SELECT * FROM ref_mandates")
             ],
             workers={
@@ -269,89 +230,3 @@ class SqliteStore:
                 (counter, count),
             ).fetchone()
         return int(row[0]) - count + 1
-
-    # Dimona periods -----------------------------------------------------------------------------
-
-    def periods_by_id(self, env: str, period_ids: Iterable[str]) -> list[Period]:
-        ids = sorted(set(period_ids))
-        found: list[Period] = []
-        for chunk in _chunks(ids):
-            rows = self._db.execute(
-                f"SELECT {_PERIOD_COLUMNS} FROM periods WHERE env = ? "
-                f"AND period_id IN ({', '.join('?' * len(chunk))})",
-                (env, *chunk),
-            )
-            found.extend(_period(row) for row in rows)
-        return found
-
-    def periods_by_pair(self, env: str, pairs: Iterable[tuple[str, str]]) -> list[Period]:
-        wanted = sorted(set(pairs))
-        found: list[Period] = []
-        for chunk in _chunks(wanted):
-            values = ", ".join("(?, ?)" for _ in chunk)
-            rows = self._db.execute(
-                f"SELECT {_PERIOD_COLUMNS} FROM periods WHERE env = ? "
-                f"AND (employer_key, worker_key) IN (VALUES {values})",
-                (env, *(value for pair in chunk for value in pair)),
-            )
-            found.extend(_period(row) for row in rows)
-        return found
-
-    def save_period_changes(self, changes: Iterable[PeriodChange], recorded_at: datetime) -> None:
-        stamp = recorded_at.isoformat(timespec="milliseconds")
-        period_rows = []
-        history_rows = []
-        for change in changes:
-            p = change.period
-            s = p.schedule
-            end_date = s.end_date.isoformat() if s.end_date else None
-            schedule = (s.start_date.isoformat(), _hour(s.start_hour), end_date, _hour(s.end_hour))
-            period_rows.append(
-                (
-                    p.period_id,
-                    p.env,
-                    p.employer_key,
-                    p.noss,
-                    p.company_id,
-                    p.worker_key,
-                    p.insz,
-                    *schedule,
-                    p.status.value,
-                    p.version,
-                    change.sender,
-                )
-            )
-            history_rows.append(
-                (
-                    p.period_id,
-                    p.version,
-                    change.action,
-                    change.declaration_ticket,
-                    change.submission_ticket,
-                    *schedule,
-                    p.status.value,
-                    stamp,
-                )
-            )
-        self._db.executemany(
-            f"INSERT INTO periods ({_PERIOD_COLUMNS}, sender) VALUES ({', '.join('?' * 14)}) "
-            "ON CONFLICT (period_id) DO UPDATE SET start_date = excluded.start_date, "
-            "start_hour = excluded.start_hour, end_date = excluded.end_date, end_hour = excluded.end_hour, "
-            "status = excluded.status, version = excluded.version",
-            period_rows,
-        )
-        self._db.executemany(
-            f"INSERT INTO period_history VALUES ({', '.join('?' * 11)})",
-            history_rows,
-        )
-
-    def period_history(self, period_id: str) -> Iterator[tuple[int, str, str]]:
-        yield from self._db.execute(
-            "SELECT version, action, status FROM period_history WHERE period_id = ? ORDER BY version",
-            (period_id,),
-        )
-
-    def count_periods(self, env: str | None = None) -> int:
-        if env is None:
-            return int(self._db.execute("SELECT count(*) FROM periods").fetchone()[0])
-        return int(self._db.execute("SELECT count(*) FROM periods WHERE env = ?", (env,)).fetchone()[0])

@@ -1,0 +1,120 @@
+"""Flexi at work situations, their history and the yearly totals, in SQLite."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from flexibatch.domain.flexi import CalculationSummary, Situation, SituationKey, SituationStatus, TotalKey
+from flexibatch.store.base import SituationChange
+from flexibatch.store.sqlite_dimona import chunks
+
+_COLUMNS = "env, employer_key, insz, relation_id, noss, company_id, status, version, calculations"
+
+
+def _dump(calculations: Iterable[CalculationSummary]) -> str:
+    return json.dumps(
+        [[c.start.isoformat(), c.end.isoformat(), c.worker_code, c.wage, c.premium] for c in calculations]
+    )
+
+
+def _situation(row: Sequence[Any]) -> Situation:
+    calculations = tuple(
+        CalculationSummary(date.fromisoformat(start), date.fromisoformat(end), code, wage, premium)
+        for start, end, code, wage, premium in json.loads(row[8])
+    )
+    return Situation(
+        row[0], row[1], row[2], row[3], row[4], row[5], SituationStatus(row[6]), row[7], calculations
+    )
+
+
+class FlexiTables:
+    _db: sqlite3.Connection
+
+    def situations_by_key(self, env: str, keys: Iterable[SituationKey]) -> list[Situation]:
+        found: list[Situation] = []
+        for chunk in chunks(sorted(set(keys))):
+            values = ", ".join("(?, ?, ?)" for _ in chunk)
+            rows = self._db.execute(
+                f"SELECT {_COLUMNS} FROM situations WHERE env = ? "
+                f"AND (employer_key, insz, relation_id) IN (VALUES {values})",
+                (env, *(part for key in chunk for part in key)),
+            )
+            found.extend(_situation(row) for row in rows)
+        return found
+
+    def flexi_totals(self, env: str, keys: Iterable[TotalKey]) -> dict[TotalKey, int]:
+        found: dict[TotalKey, int] = {}
+        for chunk in chunks(sorted(set(keys))):
+            values = ", ".join("(?, ?)" for _ in chunk)
+            rows = self._db.execute(
+                f"SELECT insz, year, amount FROM flexi_totals WHERE env = ? AND (insz, year) IN (VALUES {values})",
+                (env, *(part for key in chunk for part in key)),
+            )
+            found.update(((insz, year), amount) for insz, year, amount in rows)
+        return found
+
+    def save_situation_changes(
+        self,
+        env: str,
+        changes: Iterable[SituationChange],
+        totals: Mapping[TotalKey, int],
+        recorded_at: datetime,
+    ) -> None:
+        stamp = recorded_at.isoformat(timespec="milliseconds")
+        current, history = [], []
+        for change in changes:
+            s = change.situation
+            calculations = _dump(s.calculations)
+            key = (s.env, s.employer_key, s.insz, s.relation_id)
+            current.append(
+                (*key, s.noss, s.company_id, s.status.value, s.version, calculations, change.sender)
+            )
+            history.append(
+                (
+                    *key,
+                    s.version,
+                    s.status.value,
+                    change.kind,
+                    calculations,
+                    change.declaration_ticket,
+                    change.submission_ticket,
+                    stamp,
+                )
+            )
+        self._db.executemany(
+            f"INSERT INTO situations ({_COLUMNS}, sender) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (env, employer_key, insz, relation_id) DO UPDATE SET noss = excluded.noss, "
+            "company_id = excluded.company_id, status = excluded.status, version = excluded.version, "
+            "calculations = excluded.calculations, sender = excluded.sender",
+            current,
+        )
+        self._db.executemany(
+            "INSERT INTO situation_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            history,
+        )
+        self._db.executemany(
+            "INSERT INTO flexi_totals VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (env, insz, year) DO UPDATE SET amount = excluded.amount",
+            ((env, insz, year, amount) for (insz, year), amount in totals.items()),
+        )
+
+    def situations_of(
+        self, env: str, *, insz: str | None = None, employer_key: str | None = None
+    ) -> list[Situation]:
+        """A worker's or an employer's situations, for the views."""
+        column, value = ("insz", insz) if insz is not None else ("employer_key", employer_key)
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM situations WHERE env = ? AND {column} = ? ORDER BY employer_key, insz, relation_id",
+            (env, value),
+        )
+        return [_situation(row) for row in rows]
+
+    def totals_of(self, env: str, insz: str) -> dict[int, int]:
+        rows = self._db.execute(
+            "SELECT year, amount FROM flexi_totals WHERE env = ? AND insz = ?", (env, insz)
+        )
+        return dict(rows.fetchall())
