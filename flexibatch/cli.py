@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import structlog
 
@@ -26,6 +27,7 @@ from flexibatch.errors import ConfigError, FlexibatchError
 from flexibatch.formats.refdata import read_refdata
 from flexibatch.pipeline import Outcome, Processor
 from flexibatch.store import open_store
+from flexibatch.views import employer_view, worker_view
 
 log = structlog.get_logger()
 
@@ -46,8 +48,8 @@ def _parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="flexibatch",
-        description="Batch file-exchange processor for Belgian flexi-jobs: Dimona declarations in, "
-        "receipts (ACRF) and notifications (NOTI) out.",
+        description="Batch file-exchange processor for Belgian flexi-jobs: Dimona declarations and "
+        "Flexi at work wage transfers in, receipts (ACRF) and notifications (NOTI) out.",
         epilog="FLEXIBATCH_NOW=2026-06-24T11:50:00 pins the business clock (reception time) for tests and replays.",
     )
     parser.add_argument("--version", action="version", version=f"flexibatch {__version__}")
@@ -73,6 +75,24 @@ def _parser() -> argparse.ArgumentParser:
         "--limit", type=int, default=20, help="how many recent submissions to list (default 20)"
     )
     status.add_argument("--json", action="store_true", help="machine-readable output")
+    worker = commands.add_parser(
+        "worker",
+        parents=[common],
+        help="a worker's flexi income per employer and in total against the ceiling, and their Dimona periods",
+    )
+    worker.add_argument("insz", metavar="INSZ")
+    worker.add_argument("--year", type=int, help="the income year (default: the current year)")
+    employer = commands.add_parser(
+        "employer",
+        parents=[common],
+        help="the workers an employer declared, with their wage transfers and Dimona periods",
+    )
+    employer.add_argument("employer_id", metavar="ID", help="RSZ number or enterprise number")
+    for view in (worker, employer):
+        view.add_argument(
+            "--env", choices=("R", "T"), default="R", help="production (R, default) or test (T)"
+        )
+        view.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
 
@@ -196,6 +216,61 @@ def _status(settings: Settings, limit: int, as_json: bool) -> None:
         )
 
 
+def _print_periods(periods: list[dict[str, Any]], indent: str = "") -> None:
+    if not periods:
+        print(f"{indent}(no Dimona period)")
+    for p in periods:
+        end = p["end"] or "open"
+        print(f"{indent}{p['period_id']}  {p['start']} -> {end}  {p['status']:9}  {p['employer']}")
+
+
+def _worker(settings: Settings, insz: str, year: int | None, env: str, as_json: bool) -> None:
+    store = open_store(settings.state)
+    try:
+        view = worker_view(store, insz, year or settings.business_now().year, env, settings.ceilings)
+    finally:
+        store.close()
+    if as_json:
+        print(json.dumps(view, indent=2))
+        return
+    print(f"Worker {view['insz']} - flexi income {view['year']} ({'production' if env == 'R' else 'test'})")
+    for name, amount in view["income_per_employer"].items():
+        print(f"  {amount:>12} EUR  {name}")
+    print(f"  {view['total']:>12} EUR  total")
+    if view["ceiling"] is None:
+        print("  no ceiling: pensioner" if view["pensioner"] else "  no ceiling configured for this year")
+    else:
+        print(f"  {view['ceiling']:>12} EUR  tax-free ceiling")
+        print(f"  {view['margin']:>12} EUR  remaining margin")
+    print("Dimona periods:")
+    _print_periods(view["dimona_periods"], "  ")
+
+
+def _employer(settings: Settings, number: str, env: str, as_json: bool) -> None:
+    store = open_store(settings.state)
+    try:
+        view = employer_view(store, number, env)
+    finally:
+        store.close()
+    if as_json:
+        print(json.dumps(view, indent=2))
+        return
+    who = view["employer"]
+    print(f"{who['name']} - RSZ {who['noss'] or '-'}, enterprise {who['company_id'] or '-'} ({env})")
+    if not view["workers"]:
+        print("  (no worker declared)")
+    for worker in view["workers"]:
+        print(f"  worker {worker['insz']}")
+        for situation in worker["situations"]:
+            print(f"    relation {situation['relation_id']}  v{situation['version']}  {situation['status']}")
+            for c in situation["calculations"]:
+                print(
+                    f"      {c['start']} -> {c['end']}  code {c['worker_code']}  "
+                    f"wage {c['wage']:>10}  premium {c['premium']:>10}"
+                )
+        _print_periods(worker["dimona_periods"], "    ")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -208,6 +283,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _watch(settings)
         elif args.command == "refdata":
             _load_refdata(settings, args.directory)
+        elif args.command == "worker":
+            _worker(settings, args.insz, args.year, args.env, args.json)
+        elif args.command == "employer":
+            _employer(settings, args.employer_id, args.env, args.json)
         else:
             _status(settings, args.limit, args.json)
     except ConfigError as exc:

@@ -14,6 +14,10 @@ from flexibatch.errors import ConfigError
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
+#: SPEC 8: the tax-free flexi income ceiling per year, in euro cents; a later year keeps the last
+#: figure until its indexed one is configured.
+DEFAULT_CEILINGS = {2024: 1_200_000, 2025: 1_800_000, 2026: 1_800_000}
+
 #: SPEC 7, 00046-008: the joint committees a flexi-job may be declared under (XXX = every other sector).
 DEFAULT_JOINT_COMMITTEES = ("124", "140", "144", "145", "149", "302", "320", "322", "XXX")
 
@@ -34,6 +38,7 @@ class Settings(BaseModel):
     max_file_bytes: int = 2 * 1024**3
     rescan_seconds: float = 2.0
     joint_committees: tuple[str, ...] = DEFAULT_JOINT_COMMITTEES
+    ceilings: dict[int, int] = Field(default_factory=lambda: dict(DEFAULT_CEILINGS))
     #: Declarations decided and written per batch: bounds memory on monthly files.
     batch_size: int = Field(default=5000, ge=1)
 
@@ -76,6 +81,18 @@ def parse_now(raw: str) -> datetime:
     return value
 
 
+def parse_ceilings(raw: str) -> dict[int, int]:
+    """FLEXIBATCH_CEILINGS: `2027=18500.00,2028=19000` (euros), added to or replacing the defaults."""
+    ceilings = dict(DEFAULT_CEILINGS)
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        year, _, amount = item.partition("=")
+        try:
+            ceilings[int(year)] = round(float(amount) * 100)
+        except ValueError:
+            raise ConfigError(f"FLEXIBATCH_CEILINGS items look like 2027=18500.00, not {item!r}") from None
+    return ceilings
+
+
 def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
     """Build Settings from the environment twins of the CLI options, then explicit overrides."""
     env = os.environ if env is None else env
@@ -99,6 +116,8 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         values["joint_committees"] = tuple(
             jc.strip() for jc in env["FLEXIBATCH_JOINT_COMMITTEES"].split(",") if jc.strip()
         )
+    if env.get("FLEXIBATCH_CEILINGS"):
+        values["ceilings"] = parse_ceilings(env["FLEXIBATCH_CEILINGS"])
     values.update({k: v for k, v in overrides.items() if v is not None})
     try:
         return Settings.model_validate(values)

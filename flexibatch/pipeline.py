@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 import structlog
 
@@ -33,11 +33,15 @@ from flexibatch.dimona_batch import DimonaBatch
 from flexibatch.domain.anomalies import Diagnostic, diagnostic
 from flexibatch.domain.ids import new_file_ticket
 from flexibatch.domain.parties import DecisionContext
-from flexibatch.formats.answers import NotiWriter, render_acrf
+from flexibatch.flexi_batch import FlexiBatch
+from flexibatch.formats.answers import NotiEntry, NotiWriter, render_acrf
 from flexibatch.formats.dimona_xml import dimona_reader
+from flexibatch.formats.flexi_xml import flexi_reader
+from flexibatch.formats.xml import XmlReader
 from flexibatch.store.base import AnswerRecord, Store, SubmissionRecord
 
 log = structlog.get_logger()
+R = TypeVar("R")
 
 ANSWERS = "answers"
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -259,11 +263,6 @@ class Processor:
         if (earlier := self.store.content_received(sha)) is not None:
             problems.append(diagnostic("ACRF-134", f"The same content was already received as {earlier}."))
         data = [n for n in names if n.kind.value == "FI"]
-        if key.purpose != "DIMN":
-            problems.append(
-                diagnostic("ACRF-129", f"Purpose {key.purpose} is not processed by this version.")
-            )
-            raise _Refused(problems)
         if not _is_xml(taken.data_files[0], data[0].extension):
             problems.append(diagnostic("ACRF-102", "CSV submissions are not processed by this version."))
             raise _Refused(problems)
@@ -275,11 +274,20 @@ class Processor:
             refdata=refdata,
             joint_committees=frozenset(self.settings.joint_committees),
         )
-        return self._decide_dimona(taken, ctx, problems)
+        if key.purpose == "DIMN":
+            dimona = DimonaBatch(self.store, ctx, taken.ticket)
+            return self._decide_all(taken, dimona_reader(self.settings.batch_size), dimona.decide, problems)
+        flexi = FlexiBatch(self.store, ctx, taken.ticket, self.settings.ceilings)
+        return self._decide_all(taken, flexi_reader(self.settings.batch_size), flexi.decide, problems)
 
-    def _decide_dimona(self, taken: Claim, ctx: DecisionContext, problems: list[Diagnostic]) -> _Counts:
-        reader = dimona_reader(self.settings.batch_size)
-        deciding = DimonaBatch(self.store, ctx, taken.ticket)
+    def _decide_all(
+        self,
+        taken: Claim,
+        reader: XmlReader[R],
+        decide: Callable[[list[R]], list[NotiEntry]],
+        problems: list[Diagnostic],
+    ) -> _Counts:
+        """Read the file batch by batch, deciding while it is sound; write the NOTI as it goes."""
         counts = _Counts()
         stream = _Parts(taken.data_files)
         answers = taken.directory / ANSWERS
@@ -290,7 +298,7 @@ class Processor:
                 for batch in reader.read(stream):
                     if problems:
                         continue  # keep reading: the receipt lists every problem of the file
-                    for entry in deciding.decide(batch.records):
+                    for entry in decide(batch.records):
                         noti.add(entry)
                         counts.declarations += 1
                         result = entry.result

@@ -26,7 +26,7 @@ from typing import IO, Any
 
 import structlog
 
-from flexibatch.channel.names import ChannelName, Kind, SubmissionKey, is_in_progress, parse_name
+from flexibatch.channel.names import PURPOSES, ChannelName, Kind, SubmissionKey, is_in_progress, parse_name
 from flexibatch.domain.anomalies import Diagnostic, diagnostic
 
 log = structlog.get_logger()
@@ -111,6 +111,13 @@ def _entries(inbox: Path) -> Iterator[Drop]:
                 yield Drop(Path(entry.path), folder, stat.st_size, stat.st_mtime, is_link)
 
 
+def _made_order(group: Pending) -> tuple[str, str, int, str, float]:
+    """The order senders made their files in: date and sequence of the name, Dimona before Flexi at
+    work (a wage transfer is checked against the Dimona periods), then arrival."""
+    key = group.key
+    return (key.date, key.sequence, PURPOSES.index(key.purpose), key.sender, group.oldest)
+
+
 def scan(
     inbox: Path, settle_seconds: float, go_timeout_seconds: float, wall_now: float | None = None
 ) -> InboxView:
@@ -141,7 +148,7 @@ def scan(
             group.data.append((parsed, drop))
         else:
             group.signatures.append((parsed, drop))
-    for group in sorted(pending.values(), key=lambda g: (g.oldest, g.key.stem)):
+    for group in sorted(pending.values(), key=_made_order):
         if group.ready:
             view.ready.append(group)
         elif group.trigger is None and not group.data:

@@ -97,6 +97,32 @@ DECLARATION_CODES: dict[str, tuple[AnomalyClass, str]] = {
     "90378-334": (B, "After the update the period would overlap another active period."),
     "00913-181": (B, "Too late to cancel: the deadline is midnight at the end of the start day."),
     "00913-356": (B, "The period already has an end."),
+    # SPEC 8, Flexi at work
+    "95001-003": (B, "The relation UUID (reference type 10, origin 8) is missing, malformed or given twice."),
+    "95001-005": (
+        B,
+        "A cancellation carries no calculation; an original or a modification carries at least one.",
+    ),
+    "95001-183": (B, "An original was sent for a situation that is already active: send a modification."),
+    "95001-180": (B, "The situation to modify or cancel is unknown."),
+    "95001-181": (B, "The situation to modify or cancel is cancelled."),
+    "95010-014": (B, "The calculation period ends before it starts."),
+    "95010-034": (B, "The calculation period runs over 31 December: split it in two."),
+    "95010-146": (B, "The calculation period lies before 2025, outside Flexi at work."),
+    "95020-003": (B, "The validity period is not inside its calculation period."),
+    "95020-008": (B, "The worker code must be 050 (flexi worker) or 450 (flexi clerk)."),
+    "95030-001": (B, "The features carry no financial element."),
+    "95030-003": (B, "The amount must be greater than zero."),
+    "95030-008": (B, "The financial element code must be 0001001000 (flexi wage) or 0002001000 (premium)."),
+    "95031-001": (B, "A premium needs its BonusPaymentFrequency."),
+    "95031-005": (B, "A flexi wage line takes no BonusPaymentFrequency."),
+    "95031-008": (B, "BonusPaymentFrequency must lie between 0 and 12."),
+    "00024-152": (NP, "No active flexi-job Dimona of this employer and worker covers the validity period."),
+    "95010-460": (NP, "Late: received more than 5 days after the calculation date."),
+    "00024-902": (
+        NP,
+        "After this declaration the worker's flexi income for the year exceeds the tax-free ceiling.",
+    ),
 }
 
 #: File-level codes of SPEC 4, with the sentence a Diagnostic carries by default.

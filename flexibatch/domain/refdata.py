@@ -101,6 +101,12 @@ class RefData:
                 return True
         return False
 
+    def is_pensioner(self, insz: str, year: int) -> bool:
+        """A pensioner in any quarter of the year has no flexi ceiling that year."""
+        return any(
+            self.workers.get((insz, f"{year}Q{quarter}")) is WorkerStatus.PENSIONER for quarter in range(1, 5)
+        )
+
     def worker_status(self, insz: str, day: date) -> WorkerStatus:
         """A worker or quarter not listed counts as eligible and not a pensioner."""
         return self.workers.get((insz, quarter_label(day)), WorkerStatus.ELIGIBLE)

@@ -151,6 +151,25 @@ def dimona_impact(before: Period | None, after: Period | None) -> str:
     return f"<DimonaImpactReport>{body}</DimonaImpactReport>"
 
 
+def flexi_impact(relations: Sequence[tuple[str, int, str, Sequence[tuple[int, int]]]]) -> str:
+    """The FlexiImpactReports of an accepted wage transfer: (relation id, version, status, year totals)."""
+    reports = []
+    for relation_id, version, status, totals in relations:
+        years = "".join(
+            f"<YearTotal>{_element('Year', year)}{_element('Amount', amount)}</YearTotal>"
+            for year, amount in totals
+        )
+        reports.append(
+            "<FlexiImpactReport>"
+            + _element("RelationId", relation_id)
+            + _element("Version", version)
+            + _element("Status", status)
+            + years
+            + "</FlexiImpactReport>"
+        )
+    return "".join(reports)
+
+
 def _inert(value: object) -> str:
     """A cell a spreadsheet will show as text, never run as a formula."""
     text = "" if value is None else str(value)
