@@ -105,6 +105,10 @@ class Schedule:
         last_day = self.end_date or quarter_end(self.start_date)
         return datetime.combine(last_day + timedelta(days=1), MIDNIGHT)
 
+    def same_time(self, other: Schedule) -> bool:
+        """The same start and end, however written (an EndingDate equal to the start date or left out)."""
+        return self.has_hours == other.has_hours and self.start == other.start and self.end == other.end
+
     def overlaps(self, other: Schedule) -> bool:
         return self.start < other.end and other.start < self.end
 

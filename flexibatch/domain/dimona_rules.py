@@ -132,7 +132,7 @@ def _overlap_checks(
     update: bool,
 ) -> list[Anomaly]:
     for other in others:
-        if not update and other.schedule == schedule:
+        if not update and other.schedule.same_time(schedule):
             return [anomaly("90373-333", _path(decl, "StartingDate"), other.period_id)]
     for other in others:
         if other.schedule.overlaps(schedule):
@@ -260,7 +260,7 @@ def _update_rules(
         problems.append(anomaly("01135-005", _path(decl, decl.planned[0]), decl.planned[1]))
     current = period.schedule
     new = _update_schedule(decl, current)
-    if new == current:
+    if new.same_time(current):
         problems.append(anomaly("90378-444", _path(decl, "DimonaPeriodId"), period.period_id))
         return problems, None
     shape_problems = _schedule_checks(decl, new, update=True)
