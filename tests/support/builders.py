@@ -152,3 +152,23 @@ def dimona(*forms: str, encoding: str = "UTF-8") -> bytes:
     """A whole Dimona document."""
     text = f'<?xml version="1.0" encoding="{encoding}"?>\n<Dimona>\n' + "".join(forms) + "</Dimona>\n"
     return text.encode("iso-8859-1" if encoding.upper() == "ISO-8859-1" else "utf-8")
+
+
+# More identifiers for the rule tests (computed with the checks of SPEC 3).
+NOSS_LEMAIRE = "175110995"  # Traiteur Lemaire by its RSZ number (the mandate names its enterprise number)
+NOSS_UNKNOWN = "999999092"  # passes the mod-97 check, not in the repertory
+CBE_UNKNOWN = "0999999823"  # passes the mod-97 check, not in the repertory
+NOSS_FONDS = "175111092"  # Fonds social Horeca: sender 123456 holds a FLEX mandate only
+CBE_PEETERS = "0876543270"  # enterprise number only; sender 654321 holds a * mandate for 2026
+INSZ_BORN_2001 = "01051812304"  # check computed on 2 followed by the first 9 digits
+INSZ_BIS = "85231212308"  # BIS number: birth month + 20
+
+
+def dimona_night(start: str = "2026-06-25", end_date: str | None = "2026-06-26", **fields: object) -> str:
+    """A DimonaIn past midnight: 22:00 on `start` to 02:00 on `end_date`."""
+    return dimona_in(start, "2200", "0200", end_date, **fields)  # type: ignore[arg-type]
+
+
+def dimona_day(start: str = "2026-06-25", end_date: str | None = None, **fields: object) -> str:
+    """A DimonaIn without hours: from `start`, open until an OUT when `end_date` is None."""
+    return dimona_in(start, None, None, end_date, **fields)  # type: ignore[arg-type]
