@@ -54,38 +54,52 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"flexibatch {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser(
-        "run", parents=[common, folders], help="process every ready submission once, then exit"
-    )
-    commands.add_parser(
+
+    def command(sub: Any, name: str, help_text: str, parents: list[argparse.ArgumentParser]) -> Any:
+        """A command whose own --help says what it does, as the overview does."""
+        return sub.add_parser(
+            name, parents=parents, help=help_text, description=help_text[0].upper() + help_text[1:] + "."
+        )
+
+    command(commands, "run", "process every ready submission once, then exit", [common, folders])
+    command(
+        commands,
         "watch",
-        parents=[common, folders],
-        help="keep processing as files arrive until stopped (SIGTERM finishes the submission in hand)",
+        "keep processing as files arrive until stopped (SIGTERM finishes the submission in hand)",
+        [common, folders],
     )
-    refdata = commands.add_parser("refdata", help="reference data (senders, employers, mandates, workers)")
+    refdata = command(commands, "refdata", "reference data (senders, employers, mandates, workers)", [])
     refdata_commands = refdata.add_subparsers(dest="refdata_command", required=True, metavar="ACTION")
-    load = refdata_commands.add_parser(
-        "load", parents=[common], help="replace the reference data with the CSV files of DIR"
+    load = command(
+        refdata_commands,
+        "load",
+        "replace the reference data with senders.csv, employers.csv, mandates.csv and workers.csv of DIR",
+        [common],
     )
     load.add_argument("directory", type=Path, metavar="DIR")
-    status = commands.add_parser(
-        "status", parents=[common, folders], help="submissions received, answered, refused, waiting for a GO"
+    status = command(
+        commands,
+        "status",
+        "submissions received, answered, refused, and those waiting for a GO",
+        [common, folders],
     )
     status.add_argument(
         "--limit", type=int, default=20, help="how many recent submissions to list (default 20)"
     )
     status.add_argument("--json", action="store_true", help="machine-readable output")
-    worker = commands.add_parser(
+    worker = command(
+        commands,
         "worker",
-        parents=[common],
-        help="a worker's flexi income per employer and in total against the ceiling, and their Dimona periods",
+        "a worker's flexi income per employer and in total against the ceiling, and their Dimona periods",
+        [common],
     )
     worker.add_argument("insz", metavar="INSZ")
     worker.add_argument("--year", type=int, help="the income year (default: the current year)")
-    employer = commands.add_parser(
+    employer = command(
+        commands,
         "employer",
-        parents=[common],
-        help="the workers an employer declared, with their wage transfers and Dimona periods",
+        "the workers an employer declared, with their wage transfers and Dimona periods",
+        [common],
     )
     employer.add_argument("employer_id", metavar="ID", help="RSZ number or enterprise number")
     for view in (worker, employer):

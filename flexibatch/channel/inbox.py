@@ -63,10 +63,14 @@ class Pending:
 
     @property
     def ready(self) -> bool:
+        """The GO is there and either every part is, or the parts contradict the count (ACRF-114):
+        the sender said the upload is complete, so waiting would not mend it."""
         if self.trigger is None:
             return False
-        present = {name.part for name, _ in self.data if name.parts == self.trigger[0].parts}
-        return present >= set(range(1, self.trigger[0].parts + 1))
+        parts = self.trigger[0].parts
+        present = {name.part for name, _ in self.data if name.parts == parts}
+        contradicting = any(name.parts != parts or (name.part or 0) > parts for name, _ in self.data)
+        return contradicting or present >= set(range(1, parts + 1))
 
     @property
     def drops(self) -> list[tuple[ChannelName, Drop]]:

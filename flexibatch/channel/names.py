@@ -83,7 +83,10 @@ def parse_name(name: str) -> ChannelName | list[Diagnostic]:
     prefix = fields[0]
     if prefix not in ("FI", "GO", "FS"):
         if len(fields) >= 7 and fields[1] in PURPOSES:
-            return [diagnostic("ACRF-129", f"Unknown file name prefix {prefix!r}: expected FI, GO or FS.")]
+            return [
+                diagnostic("ACRF-129", f"Unknown file name prefix {prefix!r}: expected FI, GO or FS."),
+                diagnostic("ACRF-131"),
+            ]
         return [diagnostic("ACRF-131")]
     kind = Kind(prefix)
     name_code = "ACRF-107" if kind is Kind.TRIGGER else "ACRF-131"
