@@ -64,21 +64,25 @@ class EmployerId:
         return not (self.noss or self.provisional or self.company_id)
 
 
-#: The identity fields that replace a missing INSZ (90017-363), by their Dimona element names.
-IDENTITY_FIELDS = (
+#: The worker fields of a DimonaIn's NaturalPerson besides the INSZ, by their Dimona element names.
+PERSON_FIELDS = (
     "WorkerName",
     "WorkerFirstName",
+    "WorkerInitial",
     "WorkerBirthdate",
     "WorkerBirthplace",
     "WorkerBirthplaceCountry",
     "WorkerSex",
     "WorkerStreet",
     "WorkerHouseNbr",
+    "WorkerPostBox",
     "WorkerZIPCode",
     "WorkerCity",
     "WorkerCountry",
     "Nationality",
 )
+#: Those that must all be given when a worker is declared without INSZ (90017-363).
+IDENTITY_FIELDS = tuple(name for name in PERSON_FIELDS if name not in ("WorkerInitial", "WorkerPostBox"))
 
 
 @dataclass(frozen=True, slots=True)

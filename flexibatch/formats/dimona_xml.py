@@ -7,6 +7,7 @@ from typing import Any
 
 from flexibatch.domain.dimona import (
     ACTION_ELEMENT,
+    PERSON_FIELDS,
     Action,
     DimonaDeclaration,
     EmployerId,
@@ -16,22 +17,6 @@ from flexibatch.domain.dimona import (
 from flexibatch.formats.xml import XmlReader, load_schema
 
 _ACTION_OF_ELEMENT = {element: action for action, element in ACTION_ELEMENT.items()}
-_PERSON_FIELDS = (
-    "WorkerName",
-    "WorkerFirstName",
-    "WorkerInitial",
-    "WorkerBirthdate",
-    "WorkerBirthplace",
-    "WorkerBirthplaceCountry",
-    "WorkerSex",
-    "WorkerStreet",
-    "WorkerHouseNbr",
-    "WorkerPostBox",
-    "WorkerZIPCode",
-    "WorkerCity",
-    "WorkerCountry",
-    "Nationality",
-)
 
 
 Fields = dict[str, Any]
@@ -127,7 +112,7 @@ def declaration_from_form(form: Any, index: int) -> DimonaDeclaration:
     features = _nested(body, "DimonaFeatures")
     return DimonaDeclaration(
         insz=_insz(person.get("INSS")),
-        person={tag: person[tag] for tag in _PERSON_FIELDS if tag in person},
+        person={tag: person[tag] for tag in PERSON_FIELDS if tag in person},
         worker_type=features.get("WorkerType"),
         joint_commission=features.get("JointCommissionNbr"),
         **common,
