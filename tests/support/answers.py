@@ -47,6 +47,20 @@ def read_acrf(path: Path) -> Receipt:
 
 
 @dataclass
+class FlexiImpact:
+    """One FlexiImpactReport: a relation's situation after the declaration and its worker's year totals."""
+
+    relation_id: str
+    version: int
+    status: str
+    year_totals: list[tuple[int, int]]  # (year, amount in cents)
+
+    def total(self, year: int) -> int | None:
+        """The worker's flexi income for `year` as announced, or None when the report has no such year."""
+        return dict(self.year_totals).get(year)
+
+
+@dataclass
 class Decision:
     form_index: int
     source_line: int
@@ -58,6 +72,7 @@ class Decision:
     after: dict[str, str] | None
     employer: dict[str, str] = field(default_factory=dict)
     insz: list[str] = field(default_factory=list)
+    flexi: list[FlexiImpact] = field(default_factory=list)
 
     @property
     def codes(self) -> list[str]:
@@ -76,6 +91,17 @@ def _fields(node: Any) -> dict[str, str] | None:
     return None if node is None else {child.tag: child.text or "" for child in node}
 
 
+def _flexi_impact(report: Any) -> FlexiImpact:
+    return FlexiImpact(
+        relation_id=report.findtext("RelationId"),
+        version=int(report.findtext("Version")),
+        status=report.findtext("Status"),
+        year_totals=[
+            (int(t.findtext("Year")), int(t.findtext("Amount"))) for t in report.iterfind("YearTotal")
+        ],
+    )
+
+
 def read_noti(path: Path) -> list[Decision]:
     decisions = []
     for form in validated(path).iterfind("Form"):
@@ -92,6 +118,9 @@ def read_noti(path: Path) -> list[Decision]:
                 after=None if impact is None else _fields(impact.find("DimonaPeriodAfter")),
                 employer=_fields(form.find("EmployerId")) or {},
                 insz=[n.text for n in form.iterfind("NaturalPerson/INSS")],
+                flexi=[
+                    _flexi_impact(r) for r in form.iterfind("HandlingResult/ImpactReport/FlexiImpactReport")
+                ],
             )
         )
     return decisions
