@@ -29,15 +29,16 @@ from flexibatch.channel.names import (
 )
 from flexibatch.channel.outbox import outbox_folder, publish
 from flexibatch.config import Settings
-from flexibatch.dimona_batch import DimonaBatch
+from flexibatch.dimona_batch import DimonaBatch, xml_locator
 from flexibatch.domain.anomalies import Diagnostic, diagnostic
 from flexibatch.domain.ids import new_file_ticket
 from flexibatch.domain.parties import DecisionContext
-from flexibatch.flexi_batch import FlexiBatch
+from flexibatch.flexi_batch import FlexiBatch, flexi_xml_locator
+from flexibatch.formats import dimona_csv, flexi_csv
 from flexibatch.formats.answers import NotiEntry, NotiWriter, render_acrf
 from flexibatch.formats.dimona_xml import dimona_reader
 from flexibatch.formats.flexi_xml import flexi_reader
-from flexibatch.formats.xml import XmlReader
+from flexibatch.formats.streams import DeclarationReader
 from flexibatch.store.base import AnswerRecord, Store, SubmissionRecord
 
 log = structlog.get_logger()
@@ -263,9 +264,7 @@ class Processor:
         if (earlier := self.store.content_received(sha)) is not None:
             problems.append(diagnostic("ACRF-134", f"The same content was already received as {earlier}."))
         data = [n for n in names if n.kind.value == "FI"]
-        if not _is_xml(taken.data_files[0], data[0].extension):
-            problems.append(diagnostic("ACRF-102", "CSV submissions are not processed by this version."))
-            raise _Refused(problems)
+        as_xml = _is_xml(taken.data_files[0], data[0].extension)
         ctx = DecisionContext(
             env=key.env,
             sender=key.sender,
@@ -274,16 +273,22 @@ class Processor:
             refdata=refdata,
             joint_committees=frozenset(self.settings.joint_committees),
         )
+        size = self.settings.batch_size
         if key.purpose == "DIMN":
-            dimona = DimonaBatch(self.store, ctx, taken.ticket)
-            return self._decide_all(taken, dimona_reader(self.settings.batch_size), dimona.decide, problems)
-        flexi = FlexiBatch(self.store, ctx, taken.ticket, self.settings.ceilings)
-        return self._decide_all(taken, flexi_reader(self.settings.batch_size), flexi.decide, problems)
+            dimona = DimonaBatch(
+                self.store, ctx, taken.ticket, xml_locator if as_xml else dimona_csv.csv_locator
+            )
+            dimona_read = dimona_reader(size) if as_xml else dimona_csv.dimona_csv_reader(size)
+            return self._decide_all(taken, dimona_read, dimona.decide, problems)
+        locate = flexi_xml_locator if as_xml else flexi_csv.csv_locator
+        flexi = FlexiBatch(self.store, ctx, taken.ticket, self.settings.ceilings, locate)
+        flexi_read = flexi_reader(size) if as_xml else flexi_csv.flexi_csv_reader(size)
+        return self._decide_all(taken, flexi_read, flexi.decide, problems)
 
     def _decide_all(
         self,
         taken: Claim,
-        reader: XmlReader[R],
+        reader: DeclarationReader[R],
         decide: Callable[[list[R]], list[NotiEntry]],
         problems: list[Diagnostic],
     ) -> _Counts:

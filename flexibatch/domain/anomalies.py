@@ -97,6 +97,8 @@ DECLARATION_CODES: dict[str, tuple[AnomalyClass, str]] = {
     "90378-334": (B, "After the update the period would overlap another active period."),
     "00913-181": (B, "Too late to cancel: the deadline is midnight at the end of the start day."),
     "00913-356": (B, "The period already has an end."),
+    # SPEC 6.3: a CSV cell that cannot be read as its column's type (the XML twin is the schema's job)
+    "90000-102": (B, "The cell cannot be read as the value its column holds."),
     # SPEC 8, Flexi at work
     "95001-003": (B, "The relation UUID (reference type 10, origin 8) is missing, malformed or given twice."),
     "95001-005": (

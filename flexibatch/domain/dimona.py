@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
+from flexibatch.domain.anomalies import Anomaly
+
 MIDNIGHT = time(0, 0)
 
 
@@ -138,6 +140,8 @@ class DimonaDeclaration:
     #: ("PlannedHoursNbr" or "PlannedDaysNbr", value) when given.
     planned: tuple[str, str] | None = None
     period_id: str | None = None
+    #: Cells of a CSV row that could not be read (90000-102): the declaration is refused with them.
+    unreadable: tuple[Anomaly, ...] = ()
 
     @property
     def worker_key(self) -> str:

@@ -66,6 +66,8 @@ def decide(
     issue_period_id: Callable[[], str],
 ) -> DimonaDecision:
     """Decide one declaration and, when it is accepted, record its effect in the book."""
+    if decl.unreadable:
+        return DimonaDecision(decl, decl.unreadable, None, None, decl.employer, decl.insz)
     if decl.action is Action.IN:
         decision = _decide_in(decl, book, ctx, issue_period_id)
     else:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from flexibatch.domain.anomalies import Anomaly
 from flexibatch.domain.dimona import FormHeader, Reference
 
 WAGE = "0001001000"
@@ -97,6 +98,8 @@ class FlexiDeclaration:
     company_id: str | None
     noss: str | None
     beneficiaries: tuple[Beneficiary, ...]
+    #: Cells of CSV rows that could not be read (90000-102): the declaration is refused with them.
+    unreadable: tuple[Anomaly, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

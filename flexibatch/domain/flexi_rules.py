@@ -74,6 +74,8 @@ def decide_flexi(
     ceilings: Mapping[int, int],
 ) -> FlexiDecision:
     """Decide one wage transfer and, when it is accepted, record its effect in the book."""
+    if decl.unreadable:
+        return FlexiDecision(decl, decl.unreadable, (), ())
     problems: list[Anomaly] = []
     record: EmployerRecord | None = None
     if not (decl.company_id or decl.noss):
@@ -95,8 +97,7 @@ def decide_flexi(
         problems += check_insz(beneficiary.insz, f"{beneficiary.path}/INSS")
         for relation in beneficiary.relations:
             problems += _relation_shape(decl.kind, relation)
-            for calc_problems in _calculation_rules(relation, beneficiary.insz, record, periods, ctx):
-                problems.append(calc_problems)
+            problems += _calculation_rules(relation, beneficiary.insz, record, periods, ctx)
             relation_id = relation.relation_id
             if record is None or relation_id is None or not _UUID.fullmatch(relation_id):
                 continue

@@ -14,19 +14,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, TypeVar
 
 from lxml import etree
 
 from flexibatch.domain.anomalies import Diagnostic, diagnostic
+from flexibatch.formats.streams import ByteSource, FormBatch, Rewound
 
 T = TypeVar("T")
-
-
-class ByteSource(Protocol):
-    """Anything that reads bytes: a file, or the parts of a multi-part submission in sequence."""
-
-    def read(self, size: int = -1, /) -> bytes: ...
 
 
 #: Diagnostics kept in one receipt; the last one says how many more there were.
@@ -48,14 +43,6 @@ def load_schema(name: str) -> etree.XMLSchema:
 def _local(tag: object) -> str:
     text = str(tag)
     return text.rsplit("}", 1)[-1]
-
-
-@dataclass
-class FormBatch(Generic[T]):
-    """Records read from consecutive Forms: `first_index` is the 1-based index of the first."""
-
-    first_index: int
-    records: list[T]
 
 
 @dataclass
@@ -98,7 +85,7 @@ class XmlReader(Generic[T]):
             self._add(diagnostic("ACRF-157"))
             return
         try:
-            yield from self._parse(_Rewound(head, stream))
+            yield from self._parse(Rewound(head, stream))
         except etree.XMLSyntaxError as exc:
             self._syntax_error(exc)
         self._finish_diagnostics()
@@ -113,7 +100,7 @@ class XmlReader(Generic[T]):
             diagnostic(code, f"Not readable as XML: {message}", line=line or None, column=column or None)
         )
 
-    def _parse(self, stream: _Rewound) -> Iterator[FormBatch[T]]:
+    def _parse(self, stream: Rewound) -> Iterator[FormBatch[T]]:
         events = etree.iterparse(
             stream,
             events=("start", "end"),
@@ -236,20 +223,3 @@ def _first_element(head: bytes) -> int:
     for match in re.finditer(rb"<([^?!])", head):
         return match.start()
     return -1
-
-
-class _Rewound:
-    """A stream whose first bytes were already read for the prolog check."""
-
-    def __init__(self, head: bytes, rest: ByteSource) -> None:
-        self._head = head
-        self._rest = rest
-
-    def read(self, size: int = -1) -> bytes:
-        if self._head:
-            if size < 0:
-                data, self._head = self._head + self._rest.read(), b""
-                return data
-            data, self._head = self._head[:size], self._head[size:]
-            return data
-        return self._rest.read(size)

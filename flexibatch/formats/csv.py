@@ -1,0 +1,218 @@
+"""CSV reading (SPEC 6.3): header and separator, bounded chunks with pandas, cells with row and column.
+
+The header decides the separator (`;` from Belgian spreadsheets, or `,`) and must name known columns
+only, case-insensitively; unknown, repeated or missing required columns refuse the file (ACRF-102,
+naming the column). Rows are read by pandas in chunks of `batch_size`, every cell as text; a row that
+cannot be tokenised (unbalanced quotes, more cells than the header, bad UTF-8) refuses the file too.
+A cell that cannot be read as its column's type is an anomaly of its declaration only (90000-102).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, time
+from decimal import Decimal, InvalidOperation
+from typing import Any, Generic, TypeVar
+
+import pandas as pd
+
+from flexibatch.domain.anomalies import Anomaly, Diagnostic, anomaly, diagnostic
+from flexibatch.formats.streams import ByteSource, FormBatch, Rewound
+
+T = TypeVar("T")
+
+_HEADER_BYTES = 64 * 1024
+_DAY_MONTH_YEAR = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_HOUR = re.compile(r"([01]\d|2[0-3]):?([0-5]\d)")
+_EUROS = re.compile(r"-?\d+([.,]\d{1,2})?")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One data row: its row number (the header is row 1) and its non-empty cells by column."""
+
+    line: int
+    cells: dict[str, str]
+
+
+@dataclass
+class Cells:
+    """Typed access to a row's cells; every cell that cannot be read becomes an anomaly."""
+
+    row: Row
+    errors: list[Anomaly] = field(default_factory=list)
+
+    def text(self, column: str) -> str | None:
+        return self.row.cells.get(column)
+
+    def _fail(self, column: str, value: str, expected: str) -> None:
+        self.errors.append(
+            anomaly(
+                "90000-102",
+                column,
+                value,
+                f"Row {self.row.line}, column {column}: {value!r} is not {expected}.",
+            )
+        )
+
+    def require(self, column: str, reason: str) -> None:
+        """A cell this row cannot do without (the XML schema requires its twin element)."""
+        if self.text(column) is None:
+            self.errors.append(anomaly("90000-102", column, None, f"Row {self.row.line}: {reason}."))
+
+    def date(self, column: str) -> date | None:
+        value = self.text(column)
+        if value is None:
+            return None
+        try:
+            if match := _DAY_MONTH_YEAR.fullmatch(value):
+                return date(int(match[3]), int(match[2]), int(match[1]))
+            if _ISO_DATE.fullmatch(value):
+                return date.fromisoformat(value)
+        except ValueError:
+            pass
+        self._fail(column, value, "a date (YYYY-MM-DD or DD/MM/YYYY)")
+        return None
+
+    def hour(self, column: str) -> time | None:
+        value = self.text(column)
+        if value is None:
+            return None
+        if match := _HOUR.fullmatch(value):
+            return time(int(match[1]), int(match[2]))
+        self._fail(column, value, "an hour (HH:MM or HHMM)")
+        return None
+
+    def cents(self, column: str) -> int | None:
+        """An amount in euros (`500`, `500.00`, `500,00`) as cents."""
+        value = self.text(column)
+        if value is None:
+            return None
+        if _EUROS.fullmatch(value):
+            try:
+                return int(Decimal(value.replace(",", ".")) * 100)
+            except InvalidOperation:
+                pass
+        self._fail(column, value, "an amount in euros such as 500.00 or 500,00")
+        return None
+
+    def integer(self, column: str) -> int | None:
+        value = self.text(column)
+        if value is None:
+            return None
+        if re.fullmatch(r"-?\d{1,9}", value):
+            return int(value)
+        self._fail(column, value, "a whole number")
+        return None
+
+    def choice(self, column: str, allowed: dict[str, str]) -> str | None:
+        """A cell that must be one of `allowed` (case-insensitive keys), mapped to its value."""
+        value = self.text(column)
+        if value is None:
+            return None
+        if (mapped := allowed.get(value.upper())) is not None:
+            return mapped
+        self._fail(column, value, "one of " + ", ".join(dict.fromkeys(allowed)))
+        return None
+
+
+@dataclass
+class CsvReader(Generic[T]):
+    """Reads one CSV file; `diagnostics` holds every file-level problem found."""
+
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    to_records: Callable[[Iterator[Row]], Iterator[T]]
+    batch_size: int = 5000
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    forms: int = 0
+
+    def read(self, stream: ByteSource) -> Iterator[FormBatch[T]]:
+        """Yield the records batch by batch while the file is sound; stop at its first problem."""
+        head = stream.read(_HEADER_BYTES)
+        end = head.find(b"\n")
+        header_bytes, rest = (head, b"") if end < 0 else (head[:end], head[end + 1 :])
+        try:
+            header_text = header_bytes.decode("utf-8-sig").strip("\r")
+        except UnicodeDecodeError:
+            self.diagnostics.append(diagnostic("ACRF-102", "The header is not UTF-8.", line=1))
+            return
+        if not header_text.strip():
+            self.diagnostics.append(diagnostic("ACRF-157", "The file is empty: no header, no declaration."))
+            return
+        separator = ";" if header_text.count(";") >= header_text.count(",") else ","
+        names = [name.strip().strip('"').strip().lower() for name in header_text.split(separator)]
+        if not self._header_ok(names):
+            return
+        batch: list[T] = []
+        first = 1
+        for record in self.to_records(self._rows(Rewound(rest, stream), separator, names)):
+            batch.append(record)
+            self.forms += 1
+            if len(batch) >= self.batch_size:
+                yield FormBatch(first, batch)
+                first += len(batch)
+                batch = []
+        if self.diagnostics:
+            return
+        if batch:
+            yield FormBatch(first, batch)
+        if self.forms == 0:
+            self.diagnostics.append(diagnostic("ACRF-157", "The file has a header but no row."))
+
+    def _header_ok(self, names: list[str]) -> bool:
+        for position, name in enumerate(names, start=1):
+            if name not in self.columns:
+                self.diagnostics.append(
+                    diagnostic("ACRF-102", f"Unknown column {name!r}.", line=1, column=position, path=name)
+                )
+            elif names.index(name) != position - 1:
+                self.diagnostics.append(
+                    diagnostic(
+                        "ACRF-102", f"Column {name!r} is given twice.", line=1, column=position, path=name
+                    )
+                )
+        for name in self.required:
+            if name not in names:
+                self.diagnostics.append(
+                    diagnostic("ACRF-102", f"Required column {name!r} is missing.", line=1, path=name)
+                )
+        return not self.diagnostics
+
+    def _rows(self, stream: Rewound, separator: str, names: list[str]) -> Iterator[Row]:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                source: Any = stream  # pandas reads any object with read(); its stubs want a full buffer
+                chunks = pd.read_csv(
+                    source,
+                    sep=separator,
+                    names=names,
+                    header=None,
+                    dtype=str,
+                    keep_default_na=False,
+                    na_filter=False,
+                    index_col=False,
+                    on_bad_lines="error",
+                    skip_blank_lines=False,  # keep row numbers as a spreadsheet shows them
+                    engine="c",
+                    encoding="utf-8",
+                    chunksize=self.batch_size,
+                )
+                for chunk in chunks:
+                    for offset, values in zip(
+                        chunk.index, chunk.itertuples(index=False, name=None), strict=True
+                    ):
+                        cells = {
+                            name: str(v).strip()
+                            for name, v in zip(names, values, strict=True)
+                            if str(v).strip()
+                        }
+                        yield Row(int(offset) + 2, cells)
+        except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError, ValueError) as exc:
+            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            self.diagnostics.append(diagnostic("ACRF-102", f"Not readable as CSV: {message}"))
