@@ -55,7 +55,9 @@ class RefData:
     workers: dict[tuple[str, str], WorkerStatus] = field(default_factory=dict)
     _by_noss: dict[str, EmployerRecord] = field(default_factory=dict, init=False, repr=False)
     _by_company: dict[str, EmployerRecord] = field(default_factory=dict, init=False, repr=False)
-    _mandates_by_sender: dict[str, list[Mandate]] = field(default_factory=dict, init=False, repr=False)
+    _mandates_by_employer: dict[tuple[str, str], list[Mandate]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         for record in self.employers:
@@ -64,7 +66,8 @@ class RefData:
             if record.company_id:
                 self._by_company[company_id_compact(record.company_id)] = record
         for mandate in self.mandates:
-            self._mandates_by_sender.setdefault(mandate.sender, []).append(mandate)
+            if (holder := self._mandate_employer(mandate)) is not None:
+                self._mandates_by_employer.setdefault((mandate.sender, holder.key), []).append(mandate)
 
     @classmethod
     def build(
@@ -91,15 +94,12 @@ class RefData:
 
     def has_mandate(self, sender: str, employer_key: str, purpose: str, day: date) -> bool:
         """Whether the sender may declare for this employer and purpose on that day."""
-        for mandate in self._mandates_by_sender.get(sender, ()):
-            if mandate.purpose not in (purpose, "*"):
-                continue
-            if day < mandate.valid_from or (mandate.valid_to is not None and day > mandate.valid_to):
-                continue
-            record = self._mandate_employer(mandate)
-            if record is not None and record.key == employer_key:
-                return True
-        return False
+        return any(
+            mandate.purpose in (purpose, "*")
+            and mandate.valid_from <= day
+            and (mandate.valid_to is None or day <= mandate.valid_to)
+            for mandate in self._mandates_by_employer.get((sender, employer_key), ())
+        )
 
     def is_pensioner(self, insz: str, year: int) -> bool:
         """A pensioner in any quarter of the year has no flexi ceiling that year."""
