@@ -17,8 +17,6 @@ from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
 
-import pandas as pd
-
 from flexibatch.domain.anomalies import Anomaly, Diagnostic, anomaly, diagnostic
 from flexibatch.formats.streams import ByteSource, FormBatch, Rewound
 
@@ -184,6 +182,8 @@ class CsvReader(Generic[T]):
         return not self.diagnostics
 
     def _rows(self, stream: Rewound, separator: str, names: list[str]) -> Iterator[Row]:
+        import pandas as pd  # noqa: PLC0415 - a third of every command's start-up; only CSV needs it
+
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", pd.errors.ParserWarning)
