@@ -87,7 +87,7 @@ class DimonaBatch:
             references=decl.references,
             noss=employer.noss or employer.provisional,
             company_id=employer.company_id,
-            insz=(decision.insz,) if decision.insz and len(decision.insz) == 11 else (),
+            insz=(decision.insz,) if decision.insz else (),
             declaration_ticket=ticket,
             anomalies=tuple(
                 LocatedAnomaly(a, self.locate(a.field, decl.index) if a.field else None)

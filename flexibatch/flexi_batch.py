@@ -107,7 +107,7 @@ class FlexiBatch:
             references=decl.references,
             noss=decl.noss,
             company_id=decl.company_id,
-            insz=tuple(dict.fromkeys(b.insz for b in decl.beneficiaries if len(b.insz) == 11)),
+            insz=tuple(dict.fromkeys(b.insz for b in decl.beneficiaries)),
             declaration_ticket=ticket,
             anomalies=tuple(
                 LocatedAnomaly(a, self.locate(a.field, decl.index) if a.field else None)

@@ -8,6 +8,7 @@ the same bytes.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +35,17 @@ NOTI_CSV_COLUMNS = (
     "labels",
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: What NOTIFICATION.xsd lets the NOTI echo of a declaration's identifiers. A CSV cell can hold
+#: anything; the anomaly already says what is wrong with it, the echo must not break the answer.
+_ECHOABLE = {
+    "NOSSRegistrationNbr": re.compile(r"[0-9]{1,10}"),
+    "CompanyID": re.compile(r"[0-9]{9,10}"),
+    "INSS": re.compile(r"[0-9]{11}"),
+}
+
+
+def _echo(tag: str, value: str | None) -> str:
+    return _element(tag, value) if value is not None and _ECHOABLE[tag].fullmatch(value) else ""
 
 
 def _element(tag: str, value: object) -> str:
@@ -237,14 +249,14 @@ class NotiWriter:
                 + _element("ReferenceNbr", ref.number)
                 + "</Reference>"
             )
-        if entry.noss or entry.company_id:
-            parts.append(
-                "<EmployerId>"
-                + _optional("NOSSRegistrationNbr", entry.noss)
-                + _optional("CompanyID", entry.company_id)
-                + "</EmployerId>"
-            )
-        parts.extend(f"<NaturalPerson>{_element('INSS', insz)}</NaturalPerson>" for insz in entry.insz)
+        employer = _echo("NOSSRegistrationNbr", entry.noss) + _echo("CompanyID", entry.company_id)
+        if employer:
+            parts.append(f"<EmployerId>{employer}</EmployerId>")
+        parts.extend(
+            f"<NaturalPerson>{echoed}</NaturalPerson>"
+            for insz in entry.insz
+            if (echoed := _echo("INSS", insz))
+        )
         parts.append(
             "<HandledReference>"
             + _element("ReferenceType", 1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
@@ -39,13 +39,22 @@ class Row:
 
 @dataclass
 class Cells:
-    """Typed access to a row's cells; every cell that cannot be read becomes an anomaly."""
+    """Typed access to a row's cells; every cell that cannot be read becomes an anomaly.
+
+    `limits` are the lengths the XML twin's schema allows, so a CSV never carries what XML cannot.
+    """
 
     row: Row
+    limits: Mapping[str, int] = field(default_factory=dict)
     errors: list[Anomaly] = field(default_factory=list)
 
     def text(self, column: str) -> str | None:
-        return self.row.cells.get(column)
+        value = self.row.cells.get(column)
+        limit = self.limits.get(column)
+        if value is not None and limit is not None and len(value) > limit:
+            self._fail(column, value, f"at most {limit} characters long")
+            return None
+        return value
 
     def _fail(self, column: str, value: str, expected: str) -> None:
         self.errors.append(
@@ -212,7 +221,8 @@ class CsvReader(Generic[T]):
                             for name, v in zip(names, values, strict=True)
                             if str(v).strip()
                         }
-                        yield Row(int(offset) + 2, cells)
+                        if cells:  # a blank row (or one of separators only) is no declaration
+                            yield Row(int(offset) + 2, cells)
         except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError, ValueError) as exc:
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             self.diagnostics.append(diagnostic("ACRF-102", f"Not readable as CSV: {message}"))

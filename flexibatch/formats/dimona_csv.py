@@ -56,6 +56,28 @@ _COLUMN_OF = {
     "DimonaPeriodId": "period_id",
 }
 _ACTIONS = {action.value: action.value for action in Action}
+#: Lengths Dimona.xsd allows for the XML twin of each column.
+LIMITS = {
+    "own_reference": 20,
+    "noss": 10,
+    "company_id": 10,
+    "insz": 11,
+    "last_name": 48,
+    "first_name": 24,
+    "birth_place": 35,
+    "birth_country": 5,
+    "sex": 1,
+    "street": 35,
+    "house_nbr": 10,
+    "post_box": 10,
+    "zip": 12,
+    "city": 40,
+    "country": 5,
+    "nationality": 5,
+    "joint_commission": 6,
+    "worker_type": 3,
+    "period_id": 12,
+}
 
 
 def csv_locator(field: str, form_index: int) -> str:
@@ -64,7 +86,7 @@ def csv_locator(field: str, form_index: int) -> str:
 
 
 def declaration_from_row(row: Row, index: int) -> DimonaDeclaration:
-    cells = Cells(row)
+    cells = Cells(row, LIMITS)
     action = Action(cells.choice("action", _ACTIONS) or Action.IN.value)
     birth = cells.date("birth_date")
     person = {element: cells.text(column) for column, element in PERSON_COLUMNS.items()}

@@ -48,6 +48,18 @@ COLUMNS = (
 )
 _CODES = {"WAGE": WAGE, WAGE: WAGE, "PREMIUM": PREMIUM, PREMIUM: PREMIUM}
 _STATUSES = {kind.value: kind.value for kind in FlexiKind}
+#: Lengths FLXWAGE.xsd allows for the XML twin of each column.
+LIMITS = {
+    "form_reference": 20,
+    "company_id": 10,
+    "noss": 9,
+    "insz": 11,
+    "relation_uuid": 64,
+    "relation_reference": 64,
+    "employer_class": 3,
+    "worker_code": 3,
+    "element_code": 10,
+}
 _COLUMN_OF = {
     "INSS": "insz",
     "Reference": "relation_uuid",
@@ -104,7 +116,7 @@ def _groups(rows: Iterator[Row]) -> Iterator[tuple[list[Row], bool]]:
 
 
 def _declaration(rows: list[Row], index: int, scattered: bool) -> FlexiDeclaration:
-    first = Cells(rows[0])
+    first = Cells(rows[0], LIMITS)
     kind = FlexiKind(first.choice("status", _STATUSES) or FlexiKind.ORIGINAL.value)
     errors = list(first.errors)
     if scattered:
@@ -161,7 +173,7 @@ def _relation(rows: list[Row], path: str) -> tuple[Relation, list[Anomaly]]:
     calc_dates: dict[tuple[date | None, ...], date | None] = {}
     errors: list[Anomaly] = []
     for row in rows:
-        cells = Cells(row)
+        cells = Cells(row, LIMITS)
         if cells.text("calc_start") is None and cells.text("element_code") is None:
             errors += cells.errors
             continue  # a relation named without calculation: a cancellation
