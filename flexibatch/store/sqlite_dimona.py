@@ -9,9 +9,7 @@ from typing import Any
 
 from flexibatch.domain.dimona import Period, PeriodStatus, Schedule
 from flexibatch.store.base import PeriodChange
-
-#: Values bound per `IN (...)` query: well under SQLite's variable limit.
-CHUNK = 500
+from flexibatch.store.sqlite_lookup import chunks, rows_by_keys
 
 _PERIOD_COLUMNS = (
     "period_id, env, employer_key, noss, company_id, worker_key, insz, "
@@ -47,11 +45,6 @@ def _period(row: Sequence[Any]) -> Period:
     )
 
 
-def chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
-
-
 class DimonaTables:
     _db: sqlite3.Connection
 
@@ -70,17 +63,10 @@ class DimonaTables:
         return found
 
     def periods_by_pair(self, env: str, pairs: Iterable[tuple[str, str]]) -> list[Period]:
-        wanted = sorted(set(pairs))
-        found: list[Period] = []
-        for chunk in chunks(wanted):
-            values = ", ".join("(?, ?)" for _ in chunk)
-            rows = self._db.execute(
-                f"SELECT {_PERIOD_COLUMNS} FROM periods WHERE env = ? "
-                f"AND (employer_key, worker_key) IN (VALUES {values})",
-                (env, *(value for pair in chunk for value in pair)),
-            )
-            found.extend(_period(row) for row in rows)
-        return found
+        rows = rows_by_keys(
+            self._db, _PERIOD_COLUMNS, "periods", ("employer_key", "worker_key"), env=env, keys=pairs
+        )
+        return [_period(row) for row in rows]
 
     def save_period_changes(self, changes: Iterable[PeriodChange], recorded_at: datetime) -> None:
         stamp = recorded_at.isoformat(timespec="milliseconds")

@@ -10,7 +10,7 @@ from typing import Any
 
 from flexibatch.domain.flexi import CalculationSummary, Situation, SituationKey, SituationStatus, TotalKey
 from flexibatch.store.base import SituationChange
-from flexibatch.store.sqlite_dimona import chunks
+from flexibatch.store.sqlite_lookup import rows_by_keys
 
 _COLUMNS = "env, employer_key, insz, relation_id, noss, company_id, status, version, calculations"
 
@@ -35,27 +35,16 @@ class FlexiTables:
     _db: sqlite3.Connection
 
     def situations_by_key(self, env: str, keys: Iterable[SituationKey]) -> list[Situation]:
-        found: list[Situation] = []
-        for chunk in chunks(sorted(set(keys))):
-            values = ", ".join("(?, ?, ?)" for _ in chunk)
-            rows = self._db.execute(
-                f"SELECT {_COLUMNS} FROM situations WHERE env = ? "
-                f"AND (employer_key, insz, relation_id) IN (VALUES {values})",
-                (env, *(part for key in chunk for part in key)),
-            )
-            found.extend(_situation(row) for row in rows)
-        return found
+        rows = rows_by_keys(
+            self._db, _COLUMNS, "situations", ("employer_key", "insz", "relation_id"), env=env, keys=keys
+        )
+        return [_situation(row) for row in rows]
 
     def flexi_totals(self, env: str, keys: Iterable[TotalKey]) -> dict[TotalKey, int]:
-        found: dict[TotalKey, int] = {}
-        for chunk in chunks(sorted(set(keys))):
-            values = ", ".join("(?, ?)" for _ in chunk)
-            rows = self._db.execute(
-                f"SELECT insz, year, amount FROM flexi_totals WHERE env = ? AND (insz, year) IN (VALUES {values})",
-                (env, *(part for key in chunk for part in key)),
-            )
-            found.update(((insz, year), amount) for insz, year, amount in rows)
-        return found
+        rows = rows_by_keys(
+            self._db, "insz, year, amount", "flexi_totals", ("insz", "year"), env=env, keys=keys
+        )
+        return {(insz, year): amount for insz, year, amount in rows}
 
     def save_situation_changes(
         self,

@@ -1,0 +1,54 @@
+"""The batch lookups search the whole index: a lookup that scans the table is quadratic over a file.
+
+Found by the 1 000 000-declaration benchmark: `(a, b) IN (VALUES ...)` used only the index's first
+column, so each batch scanned every period of its environment.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from flexibatch.store.sqlite import SqliteStore
+from flexibatch.store.sqlite_lookup import keyed_select
+
+LOOKUPS = [
+    ("periods", ("employer_key", "worker_key"), "periods_pair"),
+    ("situations", ("employer_key", "insz", "relation_id"), "sqlite_autoindex_situations_1"),
+    ("flexi_totals", ("insz", "year"), "sqlite_autoindex_flexi_totals_1"),
+]
+
+
+@pytest.mark.parametrize(("table", "keys", "index"), LOOKUPS)
+def test_each_batch_lookup_searches_its_index_on_every_key_column(
+    tmp_path: Path, table: str, keys: tuple[str, ...], index: str
+) -> None:
+    store = SqliteStore(str(tmp_path / "state.db"))
+    sql = keyed_select("env", table, keys, 3)
+    plan = " | ".join(
+        row[3] for row in store._db.execute("EXPLAIN QUERY PLAN " + sql, ("x",) * (3 * len(keys)) + ("R",))
+    )
+    store.close()
+    every_column = " AND ".join(f"{column}=?" for column in ("env", *keys))
+    assert re.search(rf"SEARCH t USING (COVERING )?INDEX {index} \({re.escape(every_column)}\)", plan), plan
+    assert "SCAN t" not in plan, plan
+
+
+def test_lookups_find_exactly_the_rows_asked_for(tmp_path: Path) -> None:
+    """The join returns each wanted period once, and nothing of other pairs or environments."""
+    from support.builders import INSZ_A, INSZ_B, dimona, dimona_in
+    from support.channel import Channel
+
+    channel = Channel(tmp_path)
+    channel.decide(
+        dimona(dimona_in(insz=INSZ_A), dimona_in(insz=INSZ_B), dimona_in(insz=INSZ_A, start="2026-06-26"))
+    )
+    channel.decide(dimona(dimona_in(insz=INSZ_A)), env="T")
+    found = channel.store.periods_by_pair(
+        "R", [("175110801", INSZ_A), ("175110801", INSZ_A), ("999", INSZ_B)]
+    )
+    assert sorted(p.schedule.start_date.isoformat() for p in found) == ["2026-06-25", "2026-06-26"]
+    assert {p.env for p in found} == {"R"}
+    channel.close()
