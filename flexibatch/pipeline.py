@@ -33,6 +33,7 @@ from flexibatch.dimona_batch import DimonaBatch, xml_locator
 from flexibatch.domain.anomalies import Diagnostic, diagnostic
 from flexibatch.domain.ids import new_file_ticket
 from flexibatch.domain.parties import DecisionContext
+from flexibatch.files import private_dir, write_private
 from flexibatch.flexi_batch import FlexiBatch, flexi_xml_locator
 from flexibatch.formats import dimona_csv, flexi_csv
 from flexibatch.formats.answers import NotiEntry, NotiWriter, render_acrf
@@ -129,8 +130,7 @@ class Processor:
         self.settings = settings
         self.store = store
         self.wall_clock = wall_clock
-        self.work = settings.work_dir
-        self.work.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.work = private_dir(settings.work_dir)
         #: Submissions that failed for a reason of the processor's own (not the sender's).
         self.failures = 0
 
@@ -218,8 +218,7 @@ class Processor:
     # deciding ---------------------------------------------------------------------------------
 
     def _decide(self, taken: Claim) -> tuple[SubmissionRecord, _Counts]:
-        answers = taken.directory / ANSWERS
-        answers.mkdir(exist_ok=True, mode=0o700)
+        private_dir(taken.directory / ANSWERS)
         names = [parse_name(name) for name in taken.files] if taken.kind != "FOREIGN" else []
         channel_names = [n for n in names if isinstance(n, ChannelName)]
         key = channel_names[0].key if channel_names else None
@@ -228,6 +227,10 @@ class Processor:
             if taken.kind != "SUBMISSION":
                 raise _Refused(taken.problems())
             assert key is not None
+            if any(path.is_symlink() for path in taken.data_files):  # never follow: it may point anywhere
+                raise _Refused(
+                    [diagnostic("ACRF-901", "A link is not accepted in the inbox: drop the file itself.")]
+                )
             sha = _sha256(taken.data_files) if self._size_ok(taken) else None
             with self.store.transaction():
                 counts = self._decide_submission(taken, channel_names, key, sha)
@@ -357,7 +360,7 @@ class Processor:
             record = self._record(taken, key, sha, problems=problems, counts=counts)
             counts.answers = self._register_answers(taken, key, accepted=False)
             acrf = render_acrf(taken.file_name, None, problems, taken.reception)
-            (taken.directory / ANSWERS / counts.answers[0]).write_bytes(acrf)
+            write_private(taken.directory / ANSWERS / counts.answers[0], acrf)
             self.store.record_submission(record)
             self.store.record_answers(self._answer_records(taken, counts.answers))
         return record, counts
@@ -387,7 +390,7 @@ class Processor:
             counter += 1
         answers = taken.directory / ANSWERS
         if accepted:
-            (answers / names[0]).write_bytes(render_acrf(taken.file_name, taken.ticket, [], taken.reception))
+            write_private(answers / names[0], render_acrf(taken.file_name, taken.ticket, [], taken.reception))
             (answers / "noti.csv").replace(answers / names[1])
             (answers / "noti.xml").replace(answers / names[2])
         return names

@@ -26,8 +26,17 @@ from typing import IO, Any
 
 import structlog
 
-from flexibatch.channel.names import PURPOSES, ChannelName, Kind, SubmissionKey, is_in_progress, parse_name
+from flexibatch.channel.names import (
+    PURPOSES,
+    ChannelName,
+    Kind,
+    SubmissionKey,
+    is_in_progress,
+    parse_name,
+    safe_name,
+)
 from flexibatch.domain.anomalies import Diagnostic, diagnostic
+from flexibatch.files import open_private, private_dir, write_private
 
 log = structlog.get_logger()
 
@@ -108,10 +117,13 @@ def _entries(inbox: Path) -> Iterator[Drop]:
             for entry in listing:
                 if is_in_progress(entry.name):
                     continue
-                is_link = entry.is_symlink()
-                if not is_link and not entry.is_file(follow_symlinks=False):
-                    continue
-                stat = entry.stat(follow_symlinks=False)
+                try:
+                    is_link = entry.is_symlink()
+                    if not is_link and not entry.is_file(follow_symlinks=False):
+                        continue
+                    stat = entry.stat(follow_symlinks=False)
+                except FileNotFoundError:
+                    continue  # claimed by another process between the listing and the look
                 yield Drop(Path(entry.path), folder, stat.st_size, stat.st_mtime, is_link)
 
 
@@ -130,17 +142,16 @@ def scan(
     view = InboxView()
     pending: dict[tuple[str | None, SubmissionKey], Pending] = {}
     for drop in _entries(inbox):
-        parsed = parse_name(drop.name) if not drop.is_link else None
-        if drop.is_link or not isinstance(parsed, ChannelName):
+        parsed = parse_name(drop.name)
+        if not isinstance(parsed, ChannelName):
             if now - drop.mtime < settle_seconds:
                 view.settling += 1
                 continue
-            problems = (
-                parsed
-                if isinstance(parsed, list)
-                else [diagnostic("ACRF-901", "A link is not accepted in the inbox: drop the file itself.")]
-            )
-            view.foreign.append((drop, problems))
+            if drop.is_link:
+                parsed = [
+                    diagnostic("ACRF-901", "A link is not accepted in the inbox: drop the file itself.")
+                ]
+            view.foreign.append((drop, parsed))
             continue
         group = pending.setdefault((drop.folder, parsed.key), Pending(drop.folder, parsed.key))
         if parsed.kind is Kind.TRIGGER:
@@ -184,9 +195,10 @@ class Claim:
 
     @property
     def file_name(self) -> str:
-        """The name the answers refer to: part 1's (SPEC 4), else the GO's, else the file's."""
+        """The name the answers refer to: part 1's (SPEC 4), else the GO's, else the file's; shown
+        safely (a sender's name may hold bytes that are not UTF-8, control characters, 255 bytes)."""
         data = [name for name in self.files if name.startswith("FI.")]
-        return (data or self.files)[0]
+        return safe_name((data or self.files)[0])
 
     def problems(self) -> list[Diagnostic]:
         return [Diagnostic(**item) for item in self.diagnostics]
@@ -207,13 +219,15 @@ class Claim:
             "diagnostics": self.diagnostics,
         }
         temporary = directory / (CLAIM_FILE + ".tmp")
-        temporary.write_text(json.dumps(record, indent=1), encoding="utf-8")
-        temporary.chmod(0o600)
+        write_private(temporary, json.dumps(record, indent=1).encode("utf-8"))
         temporary.replace(directory / CLAIM_FILE)
 
 
 def _lock(directory: Path) -> IO[str] | None:
-    handle = (directory / LOCK_FILE).open("a", encoding="utf-8")
+    try:
+        handle: IO[str] = open_private(directory / LOCK_FILE, "a", encoding="utf-8")
+    except FileNotFoundError:
+        return None  # finished and filed away by another process meanwhile
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
@@ -223,9 +237,7 @@ def _lock(directory: Path) -> IO[str] | None:
 
 
 def claims_dir(work: Path) -> Path:
-    path = work / "claims"
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+    return private_dir(work / "claims")
 
 
 def claim(
@@ -288,6 +300,9 @@ def orphaned_claims(work: Path, stale_seconds: float = 3600.0) -> Iterator[Claim
         lock = _lock(directory)
         if lock is None:
             continue
+        if not directory.exists():  # filed away by its owner just before we locked it
+            lock.close()
+            continue
         record = json.loads((directory / CLAIM_FILE).read_text(encoding="utf-8"))
         taken = Claim(
             ticket=record["ticket"],
@@ -313,7 +328,7 @@ def file_away(taken: Claim, work: Path, refused: bool) -> Path:
     """Move a finished claim to the archive (accepted) or to quarantine (refused)."""
     shelf = "quarantine" if refused else "archive"
     target = work / shelf / f"{taken.reception:%Y-%m-%d}" / taken.ticket
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(target.parent)
     taken.directory.rename(target)
     taken.release()
     (target / LOCK_FILE).unlink(missing_ok=True)  # out of the claims folder, nobody looks for it

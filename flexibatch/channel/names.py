@@ -8,6 +8,7 @@ are made when the submission is processed, so they come back as an ordinary nega
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -66,6 +67,24 @@ class ChannelName:
     parts: int
     part: int | None
     extension: str | None
+
+
+#: Longest name shown in an answer: `ERR.` + name + `.NN` must stay within 255 bytes.
+_SHOWN_BYTES = 200
+
+
+def safe_name(name: str) -> str:
+    """A sender's file name as answers may show it: valid UTF-8, printable, not too long.
+
+    Bytes that are not UTF-8 (kept by Python as surrogates) and control characters become `_`; a
+    name too long for `ERR.<name>` is cut and ends with a digest of the whole name.
+    """
+    shown = "".join("_" if (ch < " " or ch == "\x7f" or "\ud800" <= ch <= "\udfff") else ch for ch in name)
+    if len(shown.encode("utf-8")) <= _SHOWN_BYTES:
+        return shown
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    cut = shown.encode("utf-8")[: _SHOWN_BYTES - 13].decode("utf-8", "ignore")
+    return f"{cut}~{digest}"
 
 
 def is_in_progress(name: str) -> bool:

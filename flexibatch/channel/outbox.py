@@ -12,24 +12,22 @@ import shutil
 from pathlib import Path
 
 from flexibatch.channel.names import marker_name
+from flexibatch.files import open_private, private_dir
 
 
 def outbox_folder(outbox: Path, folder: str | None) -> Path:
     """An answer to inbox/123456/X goes to outbox/123456/, an answer to inbox/X to outbox/."""
-    target = outbox / folder if folder else outbox
-    target.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return target
+    return private_dir(outbox / folder if folder else outbox)
 
 
 def _install(source: Path | None, target: Path) -> None:
     temporary = target.with_name(f".{target.name}.tmp")
-    with temporary.open("wb") as out:
+    with open_private(temporary) as out:
         if source is not None:
             with source.open("rb") as data:
                 shutil.copyfileobj(data, out, 1024 * 1024)
         out.flush()
         os.fsync(out.fileno())
-    temporary.chmod(0o600)
     temporary.replace(target)
 
 

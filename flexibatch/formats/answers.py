@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape
 
 from flexibatch.domain.anomalies import Anomaly, Diagnostic
 from flexibatch.domain.dimona import FormHeader, Period, Reference
+from flexibatch.files import open_private
 
 NOTI_CSV_COLUMNS = (
     "form_index",
@@ -202,8 +203,8 @@ class NotiWriter:
             + _element("ReferenceNbr", ticket)
             + "</FileReference>"
         )
-        self._xml: IO[str] = xml_path.open("w", encoding="utf-8", newline="\n")
-        self._csv_file: IO[str] = csv_path.open("w", encoding="utf-8", newline="")
+        self._xml: IO[str] = open_private(xml_path, "w", encoding="utf-8", newline="\n")
+        self._csv_file: IO[str] = open_private(csv_path, "w", encoding="utf-8", newline="")
         self._csv = csv.writer(self._csv_file)
         self._xml.write('<?xml version="1.0" encoding="UTF-8"?>\n<NOTIFICATION>\n')
         self._csv.writerow(NOTI_CSV_COLUMNS)

@@ -29,7 +29,9 @@ MAX_DIAGNOSTICS = 1000
 _PROLOG_BYTES = 64 * 1024
 _ACCEPTED_ENCODINGS = {"UTF-8", "ISO-8859-1"}
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_UNSAFE_MESSAGES = ("XML_PARSE_HUGE", "Resource limit", "Excessive depth", "huge", "entity")
+_UNSAFE_MESSAGES = ("XML_PARSE_HUGE", "Resource limit", "Excessive depth", "huge", "too long", "entity")
+_DECLARED_ENCODING = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_UTF16_OR_32 = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 
 
 @cache
@@ -84,18 +86,27 @@ class XmlReader(Generic[T]):
         if not head.strip(b" \t\r\n\xef\xbb\xbf"):
             self._add(diagnostic("ACRF-157"))
             return
+        if (problem := _encoding_problem(head)) is not None:
+            self._add(diagnostic("ACRF-102", problem, line=1))
+            return
         try:
             yield from self._parse(Rewound(head, stream))
         except etree.XMLSyntaxError as exc:
-            self._syntax_error(exc)
+            self._syntax_error(exc, has_element=root_at >= 0)
         self._finish_diagnostics()
 
-    def _syntax_error(self, exc: etree.XMLSyntaxError) -> None:
+    def _syntax_error(self, exc: etree.XMLSyntaxError, *, has_element: bool) -> None:
         message = str(exc.msg if hasattr(exc, "msg") and exc.msg else exc)
         line, column = exc.position if exc.position != (0, 0) else (None, None)
         code = "ACRF-901" if any(m in message for m in _UNSAFE_MESSAGES) else "ACRF-102"
-        if message == "no element found":
-            code, message = "ACRF-157", "The file holds no XML element."
+        if message.startswith("no element found"):
+            if has_element:  # libxml2 gave up inside the document, e.g. on an undefined entity
+                code, message = (
+                    "ACRF-102",
+                    "the document breaks off (an undefined entity or a broken element)",
+                )
+            else:
+                code, message = "ACRF-157", "The file holds no XML element."
         self._add(
             diagnostic(code, f"Not readable as XML: {message}", line=line or None, column=column or None)
         )
@@ -148,12 +159,6 @@ class XmlReader(Generic[T]):
         info = element.getroottree().docinfo
         if info.doctype or info.internalDTD is not None:
             self._add(diagnostic("ACRF-901", "A DOCTYPE or entity declaration is not allowed."))
-            return False
-        encoding = (info.encoding or "UTF-8").upper()
-        if encoding not in _ACCEPTED_ENCODINGS:
-            self._add(
-                diagnostic("ACRF-102", f"The encoding {encoding} is not accepted: use UTF-8 or ISO-8859-1.")
-            )
             return False
         if element.tag != root_tag:
             self._add(
@@ -216,6 +221,17 @@ def _shift_path(path: str | None, root: str, first_index: int) -> str | None:
         return path
     index = first_index + int(match.group(1) or 1) - 1
     return f"/{root}/Form[{index}]" + path[match.end() :]
+
+
+def _encoding_problem(head: bytes) -> str | None:
+    """SPEC 1.1: XML is UTF-8 or ISO-8859-1, as its declaration says; anything else is refused
+    before parsing (libxml2 would decode UTF-16 or windows-1252 without a word)."""
+    if head.startswith(_UTF16_OR_32) or b"\x00" in head[:4]:
+        return "The file is UTF-16 or UTF-32: send UTF-8 or ISO-8859-1."
+    declared = _DECLARED_ENCODING.match(head.removeprefix(b"\xef\xbb\xbf").lstrip())
+    if declared and declared[1].decode("ascii").upper() not in _ACCEPTED_ENCODINGS:
+        return f"The encoding {declared[1].decode('ascii')} is not accepted: send UTF-8 or ISO-8859-1."
+    return None
 
 
 def _first_element(head: bytes) -> int:
