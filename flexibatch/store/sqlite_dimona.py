@@ -9,7 +9,7 @@ from typing import Any
 
 from flexibatch.domain.dimona import Period, PeriodStatus, Schedule
 from flexibatch.store.base import PeriodChange
-from flexibatch.store.sqlite_lookup import chunks, rows_by_keys
+from flexibatch.store.sqlite_lookup import rows_by_keys
 
 _PERIOD_COLUMNS = (
     "period_id, env, employer_key, noss, company_id, worker_key, insz, "
@@ -51,16 +51,11 @@ class DimonaTables:
     # Dimona periods -----------------------------------------------------------------------------
 
     def periods_by_id(self, env: str, period_ids: Iterable[str]) -> list[Period]:
-        ids = sorted(set(period_ids))
-        found: list[Period] = []
-        for chunk in chunks(ids):
-            rows = self._db.execute(
-                f"SELECT {_PERIOD_COLUMNS} FROM periods WHERE env = ? "
-                f"AND period_id IN ({', '.join('?' * len(chunk))})",
-                (env, *chunk),
-            )
-            found.extend(_period(row) for row in rows)
-        return found
+        keys = ((period_id,) for period_id in period_ids)
+        return [
+            _period(row)
+            for row in rows_by_keys(self._db, _PERIOD_COLUMNS, "periods", ("period_id",), env=env, keys=keys)
+        ]
 
     def periods_by_pair(self, env: str, pairs: Iterable[tuple[str, str]]) -> list[Period]:
         rows = rows_by_keys(
