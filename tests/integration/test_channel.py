@@ -15,7 +15,7 @@ from datetime import datetime
 
 import pytest
 
-from support.answers import validated
+from support.answers import SPEC_NOTI_CSV_COLUMNS, validated
 from support.builders import (
     INSZ_A,
     INSZ_B,
@@ -228,21 +228,6 @@ def test_a_positive_receipt_carries_the_file_ticket_echoed_by_the_noti(channel: 
 
 # The NOTI CSV twin --------------------------------------------------------------------------------
 
-SPEC_5_COLUMNS = [
-    "form_index",
-    "source_line",
-    "purpose",
-    "action",
-    "own_reference",
-    "employer",
-    "insz",
-    "result",
-    "period_id",
-    "relation_id",
-    "error_ids",
-    "labels",
-]
-
 
 def test_the_csv_twin_has_one_row_per_declaration_with_the_spec_columns(channel: Channel) -> None:
     key = channel.submit(
@@ -257,7 +242,7 @@ def test_the_csv_twin_has_one_row_per_declaration_with_the_spec_columns(channel:
     decisions = channel.decisions(key)
     rows = channel.csv_rows(key)
     assert len(rows) == len(decisions) == 2
-    assert list(rows[0]) == SPEC_5_COLUMNS
+    assert list(rows[0]) == SPEC_NOTI_CSV_COLUMNS
     accepted, refused = rows
     assert accepted["form_index"] == "1" and refused["form_index"] == "2"
     assert [int(r["source_line"]) for r in rows] == [d.source_line for d in decisions]

@@ -14,26 +14,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from support.answers import validated
+from support.answers import SPEC_NOTI_CSV_COLUMNS, validated
 from support.builders import CBE_BRASSERIE, INSZ_A, NOSS_BRASSERIE, dimona, dimona_in
 from support.channel import Channel
 from support.csv_twin import write_csv
 
-#: SPEC 5, in this order.
-SPEC_COLUMNS = [
-    "form_index",
-    "source_line",
-    "purpose",
-    "action",
-    "own_reference",
-    "employer",
-    "insz",
-    "result",
-    "period_id",
-    "relation_id",
-    "error_ids",
-    "labels",
-]
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 #: Each fits the Dimona XML ReferenceNbr (1..20 characters).
@@ -117,10 +102,10 @@ def test_the_noti_csv_gives_back_every_own_reference_made_inert_only_where_neede
     table = _noti_csv(channel, key)
 
     header, rows = table[0], table[1:]
-    assert header == SPEC_COLUMNS
+    assert header == SPEC_NOTI_CSV_COLUMNS
     assert len(rows) == len(references)
-    assert all(len(row) == len(SPEC_COLUMNS) for row in rows), [len(r) for r in rows]
-    assert [row[SPEC_COLUMNS.index("own_reference")] for row in rows] == [
+    assert all(len(row) == len(SPEC_NOTI_CSV_COLUMNS) for row in rows), [len(r) for r in rows]
+    assert [row[SPEC_NOTI_CSV_COLUMNS.index("own_reference")] for row in rows] == [
         expected_cell(r) for r in references
     ]
     # The NOTI itself is XML, not a spreadsheet: it echoes the reference exactly as sent.
@@ -142,7 +127,7 @@ def test_every_other_noti_csv_cell_agrees_with_the_noti(channel: Channel) -> Non
     )
     key = channel.submit(write_csv(list(rows[0]), rows), extension=".csv")
     channel.run()
-    table = [dict(zip(SPEC_COLUMNS, row, strict=True)) for row in _noti_csv(channel, key)[1:]]
+    table = [dict(zip(SPEC_NOTI_CSV_COLUMNS, row, strict=True)) for row in _noti_csv(channel, key)[1:]]
     forms = _noti_forms(channel, key)
     assert len(table) == len(forms) == 3
     for row, form in zip(table, forms, strict=True):
@@ -187,12 +172,12 @@ def test_flexi_form_references_round_trip_too(channel: Channel) -> None:
     path = channel.outbox / key[:6] / f"FO.NOTI.{key}.FLEX.csv"
     with path.open(encoding="utf-8", newline="") as handle:
         table = list(csv.reader(handle))
-    assert table[0] == SPEC_COLUMNS
-    assert all(len(row) == len(SPEC_COLUMNS) for row in table)
-    own = SPEC_COLUMNS.index("own_reference")
+    assert table[0] == SPEC_NOTI_CSV_COLUMNS
+    assert all(len(row) == len(SPEC_NOTI_CSV_COLUMNS) for row in table)
+    own = SPEC_NOTI_CSV_COLUMNS.index("own_reference")
     assert [row[own] for row in table[1:]] == [expected_cell(r) for r in references]
-    assert [row[SPEC_COLUMNS.index("relation_id")] for row in table[1:]] == relation_ids
-    assert [row[SPEC_COLUMNS.index("purpose")] for row in table[1:]] == ["FLEX"] * len(references)
+    assert [row[SPEC_NOTI_CSV_COLUMNS.index("relation_id")] for row in table[1:]] == relation_ids
+    assert [row[SPEC_NOTI_CSV_COLUMNS.index("purpose")] for row in table[1:]] == ["FLEX"] * len(references)
 
 
 @pytest.mark.parametrize("length", [21, 64, 65, 200])

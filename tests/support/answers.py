@@ -11,6 +11,22 @@ from lxml import etree
 
 from flexibatch.formats.xml import load_schema
 
+#: SPEC 5: the columns of a NOTI's CSV twin, in this order (the tests' oracle, not the code's list).
+SPEC_NOTI_CSV_COLUMNS = [
+    "form_index",
+    "source_line",
+    "purpose",
+    "action",
+    "own_reference",
+    "employer",
+    "insz",
+    "result",
+    "period_id",
+    "relation_id",
+    "error_ids",
+    "labels",
+]
+
 
 def validated(path: Path) -> Any:
     """Parse an ACRF, ERR or NOTI answer and fail the test unless it is valid against its XSD."""
