@@ -5,8 +5,6 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,16 +12,7 @@ import pytest
 from support.answers import read_acrf, read_noti
 from support.builders import INSZ_B, dimona, dimona_in
 from support.cli import FORMS, cli, install_with_two_submissions
-
-
-def _wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> bool:
-    """Poll the file system until the condition holds (a deadline, never a fixed sleep)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return False
+from support.hostile import wait_for
 
 
 def _drop(root: Path, seq: str, content: bytes) -> None:
@@ -43,9 +32,9 @@ def test_watch_answers_files_present_at_start_and_files_that_arrive(tmp_path: Pa
     process = cli(tmp_path, "watch")
     outbox = tmp_path / "outbox" / "123456"
     try:
-        assert _wait_for(lambda: len(list(outbox.glob("GO.NOTI.*"))) == 2), "files present at start answered"
+        assert wait_for(lambda: len(list(outbox.glob("GO.NOTI.*"))) == 2), "files present at start answered"
         _drop(tmp_path, "00003", dimona(dimona_in(insz=INSZ_B, start="2026-06-29")))
-        assert _wait_for((outbox / "GO.NOTI.123456.20260624.00003.R.DIMN").exists)
+        assert wait_for((outbox / "GO.NOTI.123456.20260624.00003.R.DIMN").exists)
     finally:
         code = _stop(process)
     assert code == 0
@@ -58,7 +47,7 @@ def test_sigterm_lets_the_submission_in_hand_finish(tmp_path: Path) -> None:
     install_with_two_submissions(tmp_path)
     process = cli(tmp_path, "watch")
     claims = tmp_path / "state.work" / "claims"
-    assert _wait_for(lambda: claims.exists() and any(claims.glob("*/answers/noti.xml")))
+    assert wait_for(lambda: claims.exists() and any(claims.glob("*/answers/noti.xml")))
     code = _stop(process)
     assert code == 0
     outbox = tmp_path / "outbox" / "123456"
