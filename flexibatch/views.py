@@ -7,6 +7,7 @@ workers with wage transfers, their situations, and their Dimona periods.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -84,7 +85,9 @@ def worker_view(store: Store, insz: str, year: int, env: str, ceilings: Mapping[
 
 
 def find_employer(refdata: RefData, number: str) -> EmployerRecord:
-    """An employer by its RSZ number or its enterprise number (9 or 10 digits)."""
+    """An employer by its RSZ number or its enterprise number, as operators write them
+    (`0400.767.772`, `BE0400767772`, `175110801`)."""
+    number = re.sub(r"[^0-9]", "", number.strip().upper().removeprefix("BE"))
     record = refdata.employer_by_noss(number) if len(number) == 9 else None
     record = record or refdata.employer_by_company(company_id_compact(number))
     if record is None:
