@@ -38,14 +38,3 @@ def test_a_timezone_in_flexibatch_now_is_turned_into_brussels_time() -> None:
 def test_bad_settings_are_configuration_errors(env: dict[str, str]) -> None:
     with pytest.raises(ConfigError):
         load_settings(env)
-
-
-@pytest.mark.parametrize(
-    "written", ["0400767772", "400767772", "0400.767.772", "BE0400767772", "be 0400 767 772"]
-)
-def test_an_employer_is_found_however_an_operator_writes_its_enterprise_number(written: str) -> None:
-    from flexibatch.formats.refdata import read_refdata
-    from flexibatch.views import find_employer
-    from support.channel import SAMPLES
-
-    assert find_employer(read_refdata(SAMPLES / "refdata"), written).noss == "175110801"
