@@ -274,9 +274,9 @@ def claim(
     first, *others = drops
     try:
         first.path.rename(taken.directory / first.name)
-    except FileNotFoundError:
-        taken.release()
+    except FileNotFoundError:  # another process renamed it first: undo, still holding the lock
         shutil.rmtree(taken.directory, ignore_errors=True)
+        taken.release()
         return None
     for drop in others:
         _take(drop.path, taken.directory)
@@ -300,10 +300,14 @@ def orphaned_claims(work: Path, stale_seconds: float = 3600.0) -> Iterator[Claim
         lock = _lock(directory)
         if lock is None:
             continue
-        if not directory.exists():  # filed away by its owner just before we locked it
+        try:
+            record = json.loads((directory / CLAIM_FILE).read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            # Filed away by its owner just before we locked it, or what a process that lost the race
+            # for a GO left while undoing its claim: a real claim has its claim.json from the start.
+            shutil.rmtree(directory, ignore_errors=True)
             lock.close()
             continue
-        record = json.loads((directory / CLAIM_FILE).read_text(encoding="utf-8"))
         taken = Claim(
             ticket=record["ticket"],
             directory=directory,

@@ -10,8 +10,11 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import structlog
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+
+log = structlog.get_logger()
 
 
 class _Wake(FileSystemEventHandler):
@@ -38,7 +41,10 @@ def watch(
     try:
         while not stop.is_set():
             wake.clear()
-            process(stop.is_set)
+            try:
+                process(stop.is_set)
+            except Exception:  # the file system or the store failing for a moment must not end watch
+                log.exception("scan failed: trying again at the next rescan")
             wake.wait(timeout=rescan_seconds)
     finally:
         observer.stop()
