@@ -99,7 +99,6 @@ class InboxView:
     waiting: list[Pending] = field(default_factory=list)
     timed_out: list[Pending] = field(default_factory=list)
     foreign: list[tuple[Drop, list[Diagnostic]]] = field(default_factory=list)
-    settling: int = 0
 
 
 def _entries(inbox: Path) -> Iterator[Drop]:
@@ -145,8 +144,7 @@ def scan(
         parsed = parse_name(drop.name)
         if not isinstance(parsed, ChannelName):
             if now - drop.mtime < settle_seconds:
-                view.settling += 1
-                continue
+                continue  # answered once it has stopped changing
             if drop.is_link:
                 parsed = [
                     diagnostic("ACRF-901", "A link is not accepted in the inbox: drop the file itself.")

@@ -6,7 +6,7 @@ only ever see `Period` values and a `RefData` snapshot.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -103,7 +103,6 @@ class Store(Protocol):
     def periods_by_id(self, env: str, period_ids: Iterable[str]) -> list[Period]: ...
     def periods_by_pair(self, env: str, pairs: Iterable[tuple[str, str]]) -> list[Period]: ...
     def save_period_changes(self, changes: Iterable[PeriodChange], recorded_at: datetime) -> None: ...
-    def period_history(self, period_id: str) -> Iterator[tuple[int, str, str]]: ...
     def count_periods(self, env: str | None = None) -> int: ...
     def periods_of(
         self, env: str, *, insz: str | None = None, employer_key: str | None = None

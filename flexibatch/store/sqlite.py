@@ -79,9 +79,6 @@ class SqliteStore(DimonaTables, FlexiTables):
         finally:
             self._in_transaction = False
 
-    def schema_versions(self) -> list[int]:
-        return [row[0] for row in self._db.execute("SELECT version FROM schema_migrations ORDER BY 1")]
-
     # reference data -----------------------------------------------------------------------------
 
     def replace_refdata(self, refdata: RefData, source: str, loaded_at: datetime) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -109,12 +109,6 @@ class DimonaTables:
         self._db.executemany(
             f"INSERT INTO period_history VALUES ({', '.join('?' * 11)})",
             history_rows,
-        )
-
-    def period_history(self, period_id: str) -> Iterator[tuple[int, str, str]]:
-        yield from self._db.execute(
-            "SELECT version, action, status FROM period_history WHERE period_id = ? ORDER BY version",
-            (period_id,),
         )
 
     def count_periods(self, env: str | None = None) -> int:
