@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from flexibatch.domain.dimona import Action, DimonaDeclaration, EmployerId, PeriodBook
 from flexibatch.domain.dimona_rules import DimonaDecision, decide
 from flexibatch.domain.parties import DecisionContext, resolve_employer
-from flexibatch.formats.answers import LocatedAnomaly, NotiEntry, dimona_impact
-from flexibatch.numbers import PERIOD_BASE, PERIOD_COUNTER, Locator, Numbers, declaration_tickets
+from flexibatch.formats.answers import Locator, NotiEntry, dimona_impact, located
+from flexibatch.numbers import PERIOD_BASE, PERIOD_COUNTER, Numbers, declaration_tickets
 from flexibatch.store.base import PeriodChange, Store
 
 
@@ -89,10 +89,7 @@ class DimonaBatch:
             company_id=employer.company_id,
             insz=(decision.insz,) if decision.insz else (),
             declaration_ticket=ticket,
-            anomalies=tuple(
-                LocatedAnomaly(a, self.locate(a.field, decl.index) if a.field else None)
-                for a in decision.anomalies
-            ),
+            anomalies=located(decision.anomalies, self.locate, decl.index),
             impact=dimona_impact(decision.before, decision.after) if decision.accepted else None,
             period_id=decision.period_id,
         )

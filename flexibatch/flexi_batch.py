@@ -15,8 +15,8 @@ from flexibatch.domain.dimona import PeriodBook
 from flexibatch.domain.flexi import FlexiDeclaration, SituationBook, SituationKey
 from flexibatch.domain.flexi_rules import FlexiDecision, decide_flexi
 from flexibatch.domain.parties import DecisionContext, resolve_employer
-from flexibatch.formats.answers import LocatedAnomaly, NotiEntry, flexi_impact
-from flexibatch.numbers import Locator, declaration_tickets
+from flexibatch.formats.answers import Locator, NotiEntry, flexi_impact, located
+from flexibatch.numbers import declaration_tickets
 from flexibatch.store.base import SituationChange, Store
 
 ACTIONS = {"0": "ORIGINAL", "1": "MODIFICATION", "3": "CANCELLATION"}
@@ -109,10 +109,7 @@ class FlexiBatch:
             company_id=decl.company_id,
             insz=tuple(dict.fromkeys(b.insz for b in decl.beneficiaries)),
             declaration_ticket=ticket,
-            anomalies=tuple(
-                LocatedAnomaly(a, self.locate(a.field, decl.index) if a.field else None)
-                for a in decision.anomalies
-            ),
+            anomalies=located(decision.anomalies, self.locate, decl.index),
             impact=impact if decision.accepted and decision.impacts else None,
             relation_id="; ".join(relation_ids) or None,
         )

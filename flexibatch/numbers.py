@@ -6,8 +6,6 @@ the end of each batch, so a submission decided again after a crash issues the sa
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flexibatch.domain.ids import with_check
 from flexibatch.store.base import Store
 
@@ -15,9 +13,6 @@ PERIOD_COUNTER = "dimona_period"
 PERIOD_BASE = 2_000_000_000
 TICKET_COUNTER = "declaration_ticket"
 TICKET_BASE = 7_000_000_000
-
-#: Turns a logical field path and a form index into the answer's Path (XPath or CSV column).
-Locator = Callable[[str, int], str]
 
 
 class Numbers:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -106,6 +106,15 @@ def render_acrf(
 class LocatedAnomaly:
     anomaly: Anomaly
     path: str | None
+
+
+#: Turns a logical field path and a form index into the answer's Path (XPath or CSV column).
+Locator = Callable[[str, int], str]
+
+
+def located(anomalies: Iterable[Anomaly], locate: Locator, form_index: int) -> tuple[LocatedAnomaly, ...]:
+    """The anomalies of one declaration with the Path the format that carried it gives them."""
+    return tuple(LocatedAnomaly(a, locate(a.field, form_index) if a.field else None) for a in anomalies)
 
 
 @dataclass(frozen=True, slots=True)
