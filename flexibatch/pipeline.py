@@ -400,11 +400,11 @@ class Processor:
             yield AnswerRecord(taken.ticket, position, taken.folder or "", name)
 
     def _publish(self, taken: Claim) -> None:
-        pending = [a for a in self.store.unpublished_answers() if a.ticket == taken.ticket]
+        pending = self.store.unpublished_answers(taken.ticket)
         if not pending:
             return
         target = outbox_folder(self.settings.outbox, taken.folder)
-        for answer in sorted(pending, key=lambda a: a.order):
+        for answer in pending:
             publish(
                 taken.directory / ANSWERS / answer.name,
                 target,

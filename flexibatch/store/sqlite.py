@@ -208,9 +208,12 @@ class SqliteStore(DimonaTables, FlexiTables):
             ((a.ticket, a.order, a.folder, a.name, int(a.published)) for a in answers),
         )
 
-    def unpublished_answers(self) -> list[AnswerRecord]:
+    def unpublished_answers(self, ticket: str) -> list[AnswerRecord]:
+        """A submission's answers not yet published, in publication order."""
         rows = self._db.execute(
-            "SELECT ticket, position, folder, name, published FROM answers WHERE published = 0 ORDER BY rowid"
+            "SELECT ticket, position, folder, name, published FROM answers "
+            "WHERE ticket = ? AND published = 0 ORDER BY position",
+            (ticket,),
         )
         return [AnswerRecord(t, p, f, n, bool(pub)) for t, p, f, n, pub in rows]
 
