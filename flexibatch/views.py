@@ -54,9 +54,7 @@ def _situation(situation: Situation) -> dict[str, Any]:
 
 
 def _employer_name(key: str, refdata: RefData) -> str:
-    record = (
-        refdata.employer_by_noss(key) if not key.startswith("C") else refdata.employer_by_company(key[1:])
-    )
+    record = refdata.employer_by_key(key)
     return f"{record.name} ({record.noss or record.company_id})" if record else key
 
 

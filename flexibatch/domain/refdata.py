@@ -55,12 +55,14 @@ class RefData:
     workers: dict[tuple[str, str], WorkerStatus] = field(default_factory=dict)
     _by_noss: dict[str, EmployerRecord] = field(default_factory=dict, init=False, repr=False)
     _by_company: dict[str, EmployerRecord] = field(default_factory=dict, init=False, repr=False)
+    _by_key: dict[str, EmployerRecord] = field(default_factory=dict, init=False, repr=False)
     _mandates_by_employer: dict[tuple[str, str], list[Mandate]] = field(
         default_factory=dict, init=False, repr=False
     )
 
     def __post_init__(self) -> None:
         for record in self.employers:
+            self._by_key[record.key] = record
             if record.noss:
                 self._by_noss[record.noss] = record
             if record.company_id:
@@ -78,6 +80,10 @@ class RefData:
         workers: dict[tuple[str, str], WorkerStatus],
     ) -> RefData:
         return cls(senders, list(employers), list(mandates), workers)
+
+    def employer_by_key(self, key: str) -> EmployerRecord | None:
+        """The employer a period or situation in the state belongs to."""
+        return self._by_key.get(key)
 
     def employer_by_noss(self, noss: str) -> EmployerRecord | None:
         return self._by_noss.get(noss)
