@@ -33,6 +33,7 @@ from flexibatch.dimona_batch import DimonaBatch, xml_locator
 from flexibatch.domain.anomalies import Diagnostic, diagnostic
 from flexibatch.domain.ids import new_file_ticket
 from flexibatch.domain.parties import DecisionContext
+from flexibatch.domain.refdata import RefData
 from flexibatch.files import private_dir, write_private
 from flexibatch.flexi_batch import FlexiBatch, flexi_xml_locator
 from flexibatch.formats import dimona_csv, flexi_csv
@@ -133,6 +134,15 @@ class Processor:
         self.work = private_dir(settings.work_dir)
         #: Submissions that failed for a reason of the processor's own (not the sender's).
         self.failures = 0
+        self._loaded: tuple[int, RefData] | None = None
+
+    def _refdata(self) -> RefData:
+        """The current reference data, read again only after `refdata load` replaced it: a national
+        repertory is hundreds of thousands of rows, too many to read for every one-line file."""
+        version = self.store.refdata_version()
+        if self._loaded is None or self._loaded[0] != version:
+            self._loaded = (version, self.store.refdata())
+        return self._loaded[1]
 
     # the loop ---------------------------------------------------------------------------------
 
@@ -250,7 +260,7 @@ class Processor:
     ) -> _Counts:
         """Check the file, then decide its declarations; raise _Refused with every problem found."""
         problems = name_diagnostics(names, taken.folder, taken.reception)
-        refdata = self.store.refdata()
+        refdata = self._refdata()
         if key.sender not in refdata.senders:
             problems.append(diagnostic("ACRF-190", f"Sender {key.sender} is unknown."))
         if sha is None:

@@ -119,6 +119,9 @@ class SqliteStore(DimonaTables, FlexiTables):
                 (loaded_at.isoformat(timespec="seconds"), source, json.dumps(counts)),
             )
 
+    def refdata_version(self) -> int:
+        return int(self._db.execute("SELECT coalesce(max(id), 0) FROM refdata_loads").fetchone()[0])
+
     def refdata(self) -> RefData:
         db = self._db
         return RefData.build(
