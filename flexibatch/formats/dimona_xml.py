@@ -13,6 +13,7 @@ from flexibatch.domain.dimona import (
     EmployerId,
     FormHeader,
     Reference,
+    hour_of,
 )
 from flexibatch.formats.xml import XmlReader, load_schema
 
@@ -21,23 +22,38 @@ _ACTION_OF_ELEMENT = {element: action for action, element in ACTION_ELEMENT.item
 
 Fields = dict[str, Any]
 
+#: The elements of a Form that hold others (Dimona.xsd); every other element is a leaf. The
+#: schema has been checked before a Form is read, so the tag says which is which.
+_CONTAINERS = frozenset(
+    {
+        *_ACTION_OF_ELEMENT,
+        "Reference",
+        "EmployerId",
+        "NaturalPerson",
+        "DimonaFeatures",
+        "UsingEmployer",
+        "ConstructionControlCards",
+        "StudentPlaceOfWork",
+        "SmallStatutesInformation",
+    }
+)
+
 
 def _fields(element: Any) -> Fields:
     """An element's children by tag: text for leaves, the child element itself for the others."""
     found: Fields = {}
     for child in element:
-        if len(child):
-            found[child.tag] = child
-        else:
-            text = (child.text or "").strip()
-            if text:
-                found[child.tag] = text
+        tag = child.tag
+        if tag in _CONTAINERS:
+            found[tag] = child
+        elif (text := child.text) and (text := text.strip()):
+            found[tag] = text
     return found
 
 
 def _nested(fields: Fields, tag: str) -> Fields:
     node = fields.get(tag)
-    return _fields(node) if node is not None and not isinstance(node, str) else {}
+    return _fields(node) if node is not None else {}
 
 
 def _date(fields: Fields, tag: str) -> date | None:
@@ -47,7 +63,7 @@ def _date(fields: Fields, tag: str) -> date | None:
 
 def _hour(fields: Fields, tag: str) -> time | None:
     value = fields.get(tag)
-    return time(int(value[:2]), int(value[2:])) if value else None
+    return hour_of(value) if value else None
 
 
 def _insz(value: str | None) -> str | None:
@@ -59,9 +75,7 @@ def _employer(fields: Fields) -> EmployerId | None:
         return None
     employer = _nested(fields, "EmployerId")
     return EmployerId(
-        noss=employer.get("NOSSRegistrationNbr"),
-        provisional=employer.get("ProvisionalNSSONbr"),
-        company_id=employer.get("CompanyID"),
+        employer.get("NOSSRegistrationNbr"), employer.get("ProvisionalNSSONbr"), employer.get("CompanyID")
     )
 
 
@@ -74,48 +88,64 @@ def _planned(fields: Fields) -> tuple[str, str] | None:
 
 def declaration_from_form(form: Any, index: int) -> DimonaDeclaration:
     """The declaration a schema-valid Form carries."""
-    head = _fields(form)
-    body_element = form[-1]
-    action = _ACTION_OF_ELEMENT[body_element.tag]
-    body = _fields(body_element)
-    header = FormHeader(
-        creation_date=head.get("FormCreationDate", ""),
-        creation_hour=head.get("FormCreationHour", ""),
-        attestation_status=head.get("AttestationStatus", ""),
-        type_form=head.get("TypeForm", ""),
-    )
+    head: Fields = {}
     references = []
-    for node in form.iterfind("Reference"):
-        ref = _fields(node)
-        references.append(
-            Reference(
-                ref.get("ReferenceType", ""), ref.get("ReferenceOrigin", ""), ref.get("ReferenceNbr", "")
+    action = Action.IN
+    body: Fields = {}
+    for child in form:  # one pass over the Form's own children: header, references, the action
+        tag = child.tag
+        if tag == "Reference":
+            ref = _fields(child)
+            references.append(
+                Reference(
+                    ref.get("ReferenceType", ""), ref.get("ReferenceOrigin", ""), ref.get("ReferenceNbr", "")
+                )
             )
-        )
-    common: dict[str, Any] = {
-        "index": index,
-        "line": form.sourceline or 0,
-        "action": action,
-        "header": header,
-        "references": tuple(references),
-        "employer": _employer(body),
-        "start_date": _date(body, "StartingDate"),
-        "start_hour": _hour(body, "StartingHour"),
-        "end_date": _date(body, "EndingDate"),
-        "end_hour": _hour(body, "EndingHour"),
-        "planned": _planned(body),
-        "period_id": body.get("DimonaPeriodId"),
-    }
+        elif tag in _ACTION_OF_ELEMENT:
+            action = _ACTION_OF_ELEMENT[tag]
+            body = _fields(child)
+        else:
+            head[tag] = (child.text or "").strip()
+    header = FormHeader(
+        head.get("FormCreationDate", ""),
+        head.get("FormCreationHour", ""),
+        head.get("AttestationStatus", ""),
+        head.get("TypeForm", ""),
+    )
     if action is not Action.IN:
-        return DimonaDeclaration(insz=_insz(body.get("INSS")), **common)
+        return DimonaDeclaration(
+            index,
+            form.sourceline or 0,
+            action,
+            header,
+            tuple(references),
+            _employer(body),
+            _insz(body.get("INSS")),
+            start_date=_date(body, "StartingDate"),
+            start_hour=_hour(body, "StartingHour"),
+            end_date=_date(body, "EndingDate"),
+            end_hour=_hour(body, "EndingHour"),
+            planned=_planned(body),
+            period_id=body.get("DimonaPeriodId"),
+        )
     person = _nested(body, "NaturalPerson")
     features = _nested(body, "DimonaFeatures")
     return DimonaDeclaration(
-        insz=_insz(person.get("INSS")),
-        person={tag: person[tag] for tag in PERSON_FIELDS if tag in person},
-        worker_type=features.get("WorkerType"),
-        joint_commission=features.get("JointCommissionNbr"),
-        **common,
+        index,
+        form.sourceline or 0,
+        action,
+        header,
+        tuple(references),
+        _employer(body),
+        _insz(person.get("INSS")),
+        {tag: person[tag] for tag in PERSON_FIELDS if tag in person},
+        features.get("WorkerType"),
+        features.get("JointCommissionNbr"),
+        _date(body, "StartingDate"),
+        _hour(body, "StartingHour"),
+        _date(body, "EndingDate"),
+        _hour(body, "EndingHour"),
+        _planned(body),
     )
 
 

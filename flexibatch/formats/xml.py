@@ -112,9 +112,14 @@ class XmlReader(Generic[T]):
         )
 
     def _parse(self, stream: Rewound) -> Iterator[FormBatch[T]]:
+        form_tag = f"{{{self.namespace}}}Form" if self.namespace else "Form"
+        root_tag = f"{{{self.namespace}}}{self.root}" if self.namespace else self.root
+        # Only the ends of Form elements reach Python: a monthly file has some forty elements per
+        # Form, and an event for each of them costs more than libxml2's whole parse.
         events = etree.iterparse(
             stream,
-            events=("start", "end"),
+            events=("end",),
+            tag=form_tag,
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
@@ -123,23 +128,18 @@ class XmlReader(Generic[T]):
             remove_comments=True,
             remove_pis=True,
         )
-        form_tag = f"{{{self.namespace}}}Form" if self.namespace else "Form"
-        root_tag = f"{{{self.namespace}}}{self.root}" if self.namespace else self.root
-        depth = 0
+        root: etree._Element | None = None
         batch: etree._Element | None = None
         batched = 0  # len() of an lxml element walks its children: count instead
         first_index = 1
-        for event, element in events:
-            if event == "start":
-                depth += 1
-                if depth == 1 and not self._root_ok(element, root_tag):
+        for _, element in events:
+            parent = element.getparent()
+            if root is None:
+                root = element.getroottree().getroot()
+                if not self._root_ok(root, root_tag):
                     return
-                continue
-            depth -= 1
-            if depth != 1:
-                continue
-            if element.tag != form_tag:
-                continue  # the schema check of the batch reports what does not belong here
+            if parent is not root:
+                continue  # a Form nested deeper: the schema check of its batch reports it
             if batch is None:
                 batch = etree.Element(root_tag, nsmap=element.nsmap)
             batch.append(element)
@@ -149,6 +149,8 @@ class XmlReader(Generic[T]):
                 yield from self._close_batch(batch, first_index)
                 first_index += batched
                 batch, batched = None, 0
+        if root is None and not self._root_ok(events.root, root_tag):
+            return
         self._check_top_level(events.root, root_tag, form_tag)
         if batch is not None:
             yield from self._close_batch(batch, first_index)
