@@ -7,8 +7,9 @@ that into an XPath or a CSV column when the answer is written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from flexibatch.domain.records import record
 
 
 class AnomalyClass(StrEnum):
@@ -20,7 +21,7 @@ B = AnomalyClass.BLOCKING
 NP = AnomalyClass.NON_BLOCKING
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Anomaly:
     """One finding about one declaration (a NOTI AnomalyReport)."""
 
@@ -31,7 +32,7 @@ class Anomaly:
     label: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnostic:
     """One finding about a whole file (an ACRF Diagnostic)."""
 

@@ -8,13 +8,29 @@ ends at 24:00 of its end date, or of the last day of its quarter while it has no
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from flexibatch.domain.anomalies import Anomaly
+from flexibatch.domain.records import record
 
 MIDNIGHT = time(0, 0)
+#: Every hour of the day by its four digits HHMM, the form of Dimona and of the state: a monthly file
+#: spells the same few hundred hours a million times.
+_HOURS = {f"{h:02d}{m:02d}": time(h, m) for h in range(24) for m in range(60)}
+_HHMM = {moment: text for text, moment in _HOURS.items()}
+
+
+def hour_of(hhmm: str) -> time:
+    """The time of an HHMM string."""
+    found = _HOURS.get(hhmm)
+    return found if found is not None else time(int(hhmm[:2]), int(hhmm[2:]))
+
+
+def hhmm(moment: time) -> str:
+    """The HHMM string of a time (seconds, never declared, are dropped)."""
+    return _HHMM.get(moment) or f"{moment:%H%M}"
 
 
 class Action(StrEnum):
@@ -38,14 +54,14 @@ class PeriodStatus(StrEnum):
     CANCELLED = "CANCELLED"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reference:
     type: str
     origin: str
     number: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FormHeader:
     """The submitted Form's own header, echoed in the NOTI (absent for CSV)."""
 
@@ -55,7 +71,7 @@ class FormHeader:
     type_form: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EmployerId:
     noss: str | None = None
     provisional: str | None = None
@@ -87,7 +103,7 @@ PERSON_FIELDS = (
 IDENTITY_FIELDS = tuple(name for name in PERSON_FIELDS if name not in ("WorkerInitial", "WorkerPostBox"))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Schedule:
     """A start and an optional end, as declared: the part of a period the rules reason about."""
 
@@ -95,21 +111,22 @@ class Schedule:
     start_hour: time | None = None
     end_date: date | None = None
     end_hour: time | None = None
+    #: When the period begins and ends (SPEC 7), worked out once: the rules ask again and again.
+    start: datetime = field(init=False, repr=False, compare=False)
+    end: datetime = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", datetime.combine(self.start_date, self.start_hour or MIDNIGHT))
+        if self.has_hours:
+            end = datetime.combine(self.end_date or self.start_date, self.end_hour or MIDNIGHT)
+        else:
+            last_day = self.end_date or quarter_end(self.start_date)
+            end = datetime.combine(last_day + timedelta(days=1), MIDNIGHT)
+        object.__setattr__(self, "end", end)
 
     @property
     def has_hours(self) -> bool:
         return self.start_hour is not None or self.end_hour is not None
-
-    @property
-    def start(self) -> datetime:
-        return datetime.combine(self.start_date, self.start_hour or MIDNIGHT)
-
-    @property
-    def end(self) -> datetime:
-        if self.has_hours:
-            return datetime.combine(self.end_date or self.start_date, self.end_hour or MIDNIGHT)
-        last_day = self.end_date or quarter_end(self.start_date)
-        return datetime.combine(last_day + timedelta(days=1), MIDNIGHT)
 
     def same_time(self, other: Schedule) -> bool:
         """The same start and end, however written (an EndingDate equal to the start date or left out)."""
@@ -119,7 +136,7 @@ class Schedule:
         return self.start < other.end and other.start < self.end
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DimonaDeclaration:
     """One Form of a DIMN submission, whichever format it came in."""
 
@@ -152,7 +169,7 @@ class DimonaDeclaration:
         return "NAME:" + "|".join(p.strip().upper() for p in parts)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Period:
     """A Dimona period as the state remembers it."""
 

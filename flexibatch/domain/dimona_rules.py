@@ -6,7 +6,7 @@ updated with each accepted one, so each sees the effect of those before it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 
 from flexibatch.domain.anomalies import Anomaly, anomaly, is_blocking
@@ -31,13 +31,14 @@ from flexibatch.domain.parties import (
     normal_company_id,
     resolve_employer,
 )
+from flexibatch.domain.records import record
 from flexibatch.domain.refdata import EmployerRecord, WorkerStatus, quarter_label
 
 FLEXI_WORKER_TYPE = "FLX"
 ONE_DAY = timedelta(hours=24)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DimonaDecision:
     """The answer to one declaration: its anomalies and, when accepted, the period before and after."""
 

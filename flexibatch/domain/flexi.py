@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from flexibatch.domain.anomalies import Anomaly
 from flexibatch.domain.dimona import FormHeader, Reference
+from flexibatch.domain.records import record
 
 WAGE = "0001001000"
 PREMIUM = "0002001000"
@@ -33,7 +34,7 @@ class SituationStatus(StrEnum):
     CANCELLED = "CANCELLED"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FinancialElement:
     path: str
     type: str
@@ -42,7 +43,7 @@ class FinancialElement:
     frequency: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Features:
     path: str
     validity_start: date
@@ -52,7 +53,7 @@ class Features:
     elements: tuple[FinancialElement, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Calculation:
     path: str
     start: date
@@ -65,7 +66,7 @@ class Calculation:
         return sum(e.amount for f in self.features for e in f.elements)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Relation:
     path: str
     #: Every ReferenceNbr of origin 8 given (there must be exactly one, a UUID).
@@ -79,14 +80,14 @@ class Relation:
         return self.relation_ids[0] if len(self.relation_ids) == 1 else None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Beneficiary:
     path: str
     insz: str
     relations: tuple[Relation, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FlexiDeclaration:
     """One FLXWAGE Form: one payslip, possibly for several workers and relations."""
 
@@ -102,7 +103,7 @@ class FlexiDeclaration:
     unreadable: tuple[Anomaly, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CalculationSummary:
     """What the state keeps of a calculation: enough for the views and the yearly counter."""
 
@@ -113,7 +114,7 @@ class CalculationSummary:
     premium: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Situation:
     env: str
     employer_key: str

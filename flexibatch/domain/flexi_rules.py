@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 
 from flexibatch.domain.anomalies import Anomaly, anomaly, is_blocking
@@ -30,6 +29,7 @@ from flexibatch.domain.flexi import (
     summarize,
 )
 from flexibatch.domain.parties import DecisionContext, check_insz, check_mandate, resolve_employer
+from flexibatch.domain.records import record
 from flexibatch.domain.refdata import EmployerRecord
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -37,7 +37,7 @@ FLEXI_START = date(2025, 1, 1)
 LATE_AFTER_DAYS = 5
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RelationImpact:
     """A FlexiImpactReport: the situation after the declaration and its worker's yearly totals."""
 
@@ -46,7 +46,7 @@ class RelationImpact:
     year_totals: tuple[tuple[int, int], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FlexiDecision:
     declaration: FlexiDeclaration
     anomalies: tuple[Anomaly, ...]
@@ -58,7 +58,7 @@ class FlexiDecision:
         return not is_blocking(list(self.anomalies))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Planned:
     beneficiary: Beneficiary
     relation: Relation

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from flexibatch.domain.dimona import Period
 from flexibatch.domain.flexi import Situation, SituationKey, TotalKey
+from flexibatch.domain.records import record
 from flexibatch.domain.refdata import RefData
 
 
@@ -50,7 +51,7 @@ class AnswerRecord:
     published: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PeriodChange:
     """An accepted Dimona declaration's effect, recorded with its history."""
 
@@ -61,7 +62,7 @@ class PeriodChange:
     sender: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SituationChange:
     """An accepted Flexi at work relation's effect, recorded with its history."""
 

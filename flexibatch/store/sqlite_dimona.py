@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
-from flexibatch.domain.dimona import Period, PeriodStatus, Schedule
+from flexibatch.domain.dimona import Period, PeriodStatus, Schedule, hhmm, hour_of
 from flexibatch.store.base import PeriodChange
 from flexibatch.store.sqlite_lookup import rows_by_keys
 
@@ -18,11 +18,11 @@ _PERIOD_COLUMNS = (
 
 
 def _hour(value: time | None) -> str | None:
-    return None if value is None else f"{value:%H%M}"
+    return None if value is None else hhmm(value)
 
 
 def _parse_hour(value: str | None) -> time | None:
-    return None if value is None else time(int(value[:2]), int(value[2:]))
+    return None if value is None else hour_of(value)
 
 
 def parse_date(value: str | None) -> date | None:
