@@ -59,6 +59,10 @@ class RefData:
     _mandates_by_employer: dict[tuple[str, str], list[Mandate]] = field(
         default_factory=dict, init=False, repr=False
     )
+    #: has_mandate's answers: a file asks the same few (sender, employer, purpose, day) over and over.
+    _mandate_answers: dict[tuple[str, str, str, date], bool] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         for record in self.employers:
@@ -100,12 +104,16 @@ class RefData:
 
     def has_mandate(self, sender: str, employer_key: str, purpose: str, day: date) -> bool:
         """Whether the sender may declare for this employer and purpose on that day."""
-        return any(
-            mandate.purpose in (purpose, "*")
-            and mandate.valid_from <= day
-            and (mandate.valid_to is None or day <= mandate.valid_to)
-            for mandate in self._mandates_by_employer.get((sender, employer_key), ())
-        )
+        question = (sender, employer_key, purpose, day)
+        answer = self._mandate_answers.get(question)
+        if answer is None:
+            answer = self._mandate_answers[question] = any(
+                mandate.purpose in (purpose, "*")
+                and mandate.valid_from <= day
+                and (mandate.valid_to is None or day <= mandate.valid_to)
+                for mandate in self._mandates_by_employer.get((sender, employer_key), ())
+            )
+        return answer
 
     def is_pensioner(self, insz: str, year: int) -> bool:
         """A pensioner in any quarter of the year has no flexi ceiling that year."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -18,7 +17,8 @@ from typing import IO, Self
 from xml.sax.saxutils import escape
 
 from flexibatch.domain.anomalies import Anomaly, Diagnostic
-from flexibatch.domain.dimona import FormHeader, Period, Reference
+from flexibatch.domain.dimona import FormHeader, Period, Reference, hhmm
+from flexibatch.domain.records import record
 from flexibatch.files import open_private
 
 NOTI_CSV_COLUMNS = (
@@ -102,7 +102,7 @@ def render_acrf(
     return "".join(parts).encode("utf-8")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LocatedAnomaly:
     anomaly: Anomaly
     path: str | None
@@ -117,7 +117,7 @@ def located(anomalies: Iterable[Anomaly], locate: Locator, form_index: int) -> t
     return tuple(LocatedAnomaly(a, locate(a.field, form_index) if a.field else None) for a in anomalies)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NotiEntry:
     """Everything the NOTI and its CSV twin say about one declaration."""
 
@@ -150,27 +150,25 @@ class NotiEntry:
 
 def _period_xml(tag: str, period: Period) -> str:
     s = period.schedule
+    start_hour = "" if s.start_hour is None else f"<StartingHour>{hhmm(s.start_hour)}</StartingHour>"
+    end_date = "" if s.end_date is None else f"<EndingDate>{s.end_date.isoformat()}</EndingDate>"
+    end_hour = "" if s.end_hour is None else f"<EndingHour>{hhmm(s.end_hour)}</EndingHour>"
     return (
-        f"<{tag}>"
-        + _element("StartingDate", s.start_date.isoformat())
-        + _optional("StartingHour", s.start_hour and f"{s.start_hour:%H%M}")
-        + _optional("EndingDate", s.end_date and s.end_date.isoformat())
-        + _optional("EndingHour", s.end_hour and f"{s.end_hour:%H%M}")
-        + _element("Status", period.status.value)
-        + f"</{tag}>"
+        f"<{tag}><StartingDate>{s.start_date.isoformat()}</StartingDate>{start_hour}{end_date}{end_hour}"
+        f"<Status>{period.status.value}</Status></{tag}>"
     )
 
 
 def dimona_impact(before: Period | None, after: Period | None) -> str:
-    """The DimonaImpactReport of an accepted declaration."""
+    """The DimonaImpactReport of an accepted declaration (issued ids and dates need no escaping)."""
     period = after or before
     assert period is not None
-    body = _element("DimonaPeriodId", period.period_id)
-    if before is not None:
-        body += _period_xml("DimonaPeriodBefore", before)
-    if after is not None:
-        body += _period_xml("DimonaPeriodAfter", after)
-    return f"<DimonaImpactReport>{body}</DimonaImpactReport>"
+    was = "" if before is None else _period_xml("DimonaPeriodBefore", before)
+    becomes = "" if after is None else _period_xml("DimonaPeriodAfter", after)
+    return (
+        f"<DimonaImpactReport><DimonaPeriodId>{period.period_id}</DimonaPeriodId>{was}{becomes}"
+        "</DimonaImpactReport>"
+    )
 
 
 def flexi_impact(relations: Sequence[tuple[str, int, str, Sequence[tuple[int, int]]]]) -> str:
@@ -196,6 +194,21 @@ def _inert(value: object) -> str:
     """A cell a spreadsheet will show as text, never run as a formula."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _text(value: str) -> str:
+    """Character data: escaped only when it needs to be (most values are digits and dates)."""
+    return escape(value) if "&" in value or "<" in value or ">" in value else value
+
+
+def _anomaly_xml(located: LocatedAnomaly) -> str:
+    a = located.anomaly
+    return (
+        f"<AnomalyReport><ErrorID>{a.code}</ErrorID><AnomalyClass>{a.cls.value}</AnomalyClass>"
+        + _optional("Path", located.path)
+        + _optional("Value", a.value)
+        + f"<AnomalyLabel>{_text(a.label)}</AnomalyLabel></AnomalyReport>"
+    )
 
 
 class NotiWriter:
@@ -237,59 +250,42 @@ class NotiWriter:
             self._csv_file.close()
 
     def _form(self, entry: NotiEntry) -> str:
-        parts = [self._form_start, self._file_reference, "<HandledOriginalForm>"]
-        parts.append(_element("Identification", entry.identification))
-        if entry.header is not None:
-            parts.append(
-                _element("FormCreationDate", entry.header.creation_date)
-                + _element("FormCreationHour", entry.header.creation_hour)
-                + _element("AttestationStatus", entry.header.attestation_status)
-                + _element("TypeForm", entry.header.type_form)
-            )
-        parts.append(
-            _element("FormIndex", entry.form_index)
-            + _element("SourceLine", entry.source_line)
-            + "</HandledOriginalForm>"
+        header = entry.header
+        original = (
+            ""
+            if header is None
+            else f"<FormCreationDate>{_text(header.creation_date)}</FormCreationDate>"
+            f"<FormCreationHour>{_text(header.creation_hour)}</FormCreationHour>"
+            f"<AttestationStatus>{_text(header.attestation_status)}</AttestationStatus>"
+            f"<TypeForm>{_text(header.type_form)}</TypeForm>"
         )
-        for ref in entry.references:
-            parts.append(
-                "<Reference>"
-                + _element("ReferenceType", ref.type)
-                + _element("ReferenceOrigin", ref.origin)
-                + _element("ReferenceNbr", ref.number)
-                + "</Reference>"
-            )
+        references = "".join(
+            f"<Reference><ReferenceType>{_text(ref.type)}</ReferenceType>"
+            f"<ReferenceOrigin>{_text(ref.origin)}</ReferenceOrigin>"
+            f"<ReferenceNbr>{_text(ref.number)}</ReferenceNbr></Reference>"
+            for ref in entry.references
+        )
         employer = _echo("NOSSRegistrationNbr", entry.noss) + _echo("CompanyID", entry.company_id)
         if employer:
-            parts.append(f"<EmployerId>{employer}</EmployerId>")
-        parts.extend(
+            employer = f"<EmployerId>{employer}</EmployerId>"
+        persons = "".join(
             f"<NaturalPerson>{echoed}</NaturalPerson>"
             for insz in entry.insz
             if (echoed := _echo("INSS", insz))
         )
-        parts.append(
-            "<HandledReference>"
-            + _element("ReferenceType", 1)
-            + _element("ReferenceOrigin", 2)
-            + _element("ReferenceNbr", entry.declaration_ticket)
-            + "</HandledReference><HandlingResult>"
-            + _element("ResultCode", int(entry.accepted))
+        accepted = entry.accepted
+        anomalies = "".join(_anomaly_xml(located) for located in entry.anomalies)
+        impact = f"<ImpactReport>{entry.impact}</ImpactReport>" if accepted and entry.impact else ""
+        return (
+            f"{self._form_start}{self._file_reference}<HandledOriginalForm>"
+            f"<Identification>{entry.identification}</Identification>{original}"
+            f"<FormIndex>{entry.form_index}</FormIndex><SourceLine>{entry.source_line}</SourceLine>"
+            f"</HandledOriginalForm>{references}{employer}{persons}<HandledReference>"
+            "<ReferenceType>1</ReferenceType><ReferenceOrigin>2</ReferenceOrigin>"
+            f"<ReferenceNbr>{entry.declaration_ticket}</ReferenceNbr></HandledReference>"
+            f"<HandlingResult><ResultCode>{int(accepted)}</ResultCode>{anomalies}{impact}"
+            "</HandlingResult></Form>\n"
         )
-        for located in entry.anomalies:
-            a = located.anomaly
-            parts.append(
-                "<AnomalyReport>"
-                + _element("ErrorID", a.code)
-                + _element("AnomalyClass", a.cls.value)
-                + _optional("Path", located.path)
-                + _optional("Value", a.value)
-                + _element("AnomalyLabel", a.label)
-                + "</AnomalyReport>"
-            )
-        if entry.accepted and entry.impact:
-            parts.append(f"<ImpactReport>{entry.impact}</ImpactReport>")
-        parts.append("</HandlingResult></Form>\n")
-        return "".join(parts)
 
     @staticmethod
     def _row(entry: NotiEntry) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from stdnum.be import ssn
 
 from flexibatch.domain.ids import (
     check_digits_ok,
@@ -55,3 +56,20 @@ def test_file_tickets_are_13_characters_of_digits_and_capitals() -> None:
     tickets = {new_file_ticket() for _ in range(200)}
     assert len(tickets) == 200
     assert all(len(t) == 13 and t.isalnum() and t == t.upper() for t in tickets)
+
+
+def _with_check(base: str) -> str:
+    """Nine digits completed by the check of one century or the other (SPEC 3), or a wrong one."""
+    return base + f"{97 - int(base) % 97:02d}"
+
+
+@given(
+    st.one_of(
+        st.text(alphabet="0123456789", min_size=11, max_size=11),
+        st.text(alphabet="0123456789", min_size=9, max_size=9).map(_with_check),
+        st.text(alphabet="0123456789", min_size=9, max_size=9).map(lambda b: _with_check("2" + b)[1:]),
+    )
+)
+def test_insz_check_is_stdnums_be_ssn(number: str) -> None:
+    """Asking be.nn, then be.bis, answers exactly as stdnum's be.ssn, national and BIS numbers alike."""
+    assert insz_is_valid(number) == bool(ssn.is_valid(number))
