@@ -41,6 +41,9 @@ class Settings(BaseModel):
     ceilings: dict[int, int] = Field(default_factory=lambda: dict(DEFAULT_CEILINGS))
     #: Declarations decided and written per batch: bounds memory on monthly files.
     batch_size: int = Field(default=5000, ge=1)
+    #: An XML submission at least this large is read by a second process while this one decides
+    #: (formats/read_ahead.py); a smaller one is read in place, sparing the child's start-up.
+    read_ahead_bytes: int = Field(default=8 * 1024**2, ge=0)
 
     @property
     def work_dir(self) -> Path:
@@ -112,6 +115,8 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
     values["rescan_seconds"] = _float(env, "FLEXIBATCH_RESCAN", 2.0)
     if env.get("FLEXIBATCH_MAX_FILE_BYTES"):
         values["max_file_bytes"] = int(_float(env, "FLEXIBATCH_MAX_FILE_BYTES", 0))
+    if env.get("FLEXIBATCH_READ_AHEAD_BYTES"):
+        values["read_ahead_bytes"] = int(_float(env, "FLEXIBATCH_READ_AHEAD_BYTES", 0))
     if env.get("FLEXIBATCH_JOINT_COMMITTEES"):
         values["joint_committees"] = tuple(
             jc.strip() for jc in env["FLEXIBATCH_JOINT_COMMITTEES"].split(",") if jc.strip()

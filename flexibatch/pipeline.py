@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import TypeVar
 
 import structlog
 
@@ -31,6 +31,7 @@ from flexibatch.channel.outbox import outbox_folder, publish
 from flexibatch.config import Settings
 from flexibatch.dimona_batch import DimonaBatch, xml_locator
 from flexibatch.domain.anomalies import Diagnostic, diagnostic
+from flexibatch.domain.dimona import DimonaDeclaration
 from flexibatch.domain.ids import new_file_ticket
 from flexibatch.domain.parties import DecisionContext
 from flexibatch.domain.refdata import RefData
@@ -38,9 +39,10 @@ from flexibatch.files import private_dir, write_private
 from flexibatch.flexi_batch import FlexiBatch, flexi_xml_locator
 from flexibatch.formats import dimona_csv, flexi_csv
 from flexibatch.formats.answers import NotiEntry, NotiWriter, render_acrf
-from flexibatch.formats.dimona_xml import dimona_reader
+from flexibatch.formats.dimona_xml import declaration_from_row, dimona_reader, dimona_row_reader
 from flexibatch.formats.flexi_xml import flexi_reader
-from flexibatch.formats.streams import DeclarationReader
+from flexibatch.formats.read_ahead import ReadAhead
+from flexibatch.formats.streams import DeclarationReader, Parts
 from flexibatch.store.base import AnswerRecord, Store, SubmissionRecord
 
 log = structlog.get_logger()
@@ -79,31 +81,6 @@ class _Counts:
     warnings: int = 0
     refused: int = 0
     answers: list[str] = field(default_factory=list)
-
-
-class _Parts:
-    """The FI parts of a submission read as one stream, in part order (SPEC 1.1)."""
-
-    def __init__(self, paths: list[Path]) -> None:
-        self._paths = iter(paths)
-        self._current: IO[bytes] | None = None
-
-    def read(self, size: int = -1) -> bytes:
-        while True:
-            if self._current is None:
-                path = next(self._paths, None)
-                if path is None:
-                    return b""
-                self._current = path.open("rb")
-            data = self._current.read(size)
-            if data or size == 0:
-                return data
-            self._current.close()
-            self._current = None
-
-    def close(self) -> None:
-        if self._current is not None:
-            self._current.close()
 
 
 def _sha256(paths: list[Path]) -> str:
@@ -252,8 +229,11 @@ class Processor:
         except _Refused as refused:
             return self._refuse(taken, key, sha, refused.problems)
 
+    def _data_bytes(self, taken: Claim) -> int:
+        return sum(path.stat().st_size for path in taken.data_files)
+
     def _size_ok(self, taken: Claim) -> bool:
-        return sum(path.stat().st_size for path in taken.data_files) <= self.settings.max_file_bytes
+        return self._data_bytes(taken) <= self.settings.max_file_bytes
 
     def _decide_submission(
         self, taken: Claim, names: list[ChannelName], key: SubmissionKey, sha: str | None
@@ -291,7 +271,13 @@ class Processor:
             dimona = DimonaBatch(
                 self.store, ctx, taken.ticket, xml_locator if as_xml else dimona_csv.csv_locator
             )
-            dimona_read = dimona_reader(size) if as_xml else dimona_csv.dimona_csv_reader(size)
+            dimona_read: DeclarationReader[DimonaDeclaration]
+            if not as_xml:
+                dimona_read = dimona_csv.dimona_csv_reader(size)
+            elif self._data_bytes(taken) >= self.settings.read_ahead_bytes:
+                dimona_read = ReadAhead(dimona_row_reader, declaration_from_row, size)
+            else:
+                dimona_read = dimona_reader(size)
             return self._decide_all(taken, dimona_read, dimona.decide, problems)
         locate = flexi_xml_locator if as_xml else flexi_csv.csv_locator
         flexi = FlexiBatch(self.store, ctx, taken.ticket, self.settings.ceilings, locate)
@@ -307,7 +293,7 @@ class Processor:
     ) -> _Counts:
         """Read the file batch by batch, deciding while it is sound; write the NOTI as it goes."""
         counts = _Counts()
-        stream = _Parts(taken.data_files)
+        stream = Parts(taken.data_files)
         answers = taken.directory / ANSWERS
         try:
             with NotiWriter(

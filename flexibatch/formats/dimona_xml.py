@@ -1,14 +1,17 @@
-"""Dimona XML (SPEC 6.1): a validated `Form` element becomes a `DimonaDeclaration`."""
+"""Dimona XML (SPEC 6.1): a validated `Form` element becomes a `DimonaDeclaration`.
+
+In two steps: the Form's values as a plain row (strings and tuples, which a second process reading a
+large file sends through a pipe for a microsecond each), then the row as a declaration.
+"""
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 from typing import Any
 
 from flexibatch.domain.dimona import (
     ACTION_ELEMENT,
     PERSON_FIELDS,
-    Action,
     DimonaDeclaration,
     EmployerId,
     FormHeader,
@@ -18,9 +21,12 @@ from flexibatch.domain.dimona import (
 from flexibatch.formats.xml import XmlReader, load_schema
 
 _ACTION_OF_ELEMENT = {element: action for action, element in ACTION_ELEMENT.items()}
-
+_TIMES = ("StartingDate", "StartingHour", "EndingDate", "EndingHour")
 
 Fields = dict[str, Any]
+#: (index, line, action, header, references, employer, INSS, person, worker type, joint committee,
+#: start date, start hour, end date, end hour, planned, period id): every value a str, None or a tuple.
+DimonaRow = tuple[Any, ...]
 
 #: The elements of a Form that hold others (Dimona.xsd); every other element is a leaf. The
 #: schema has been checked before a Form is read, so the tag says which is which.
@@ -56,29 +62,6 @@ def _nested(fields: Fields, tag: str) -> Fields:
     return _fields(node) if node is not None else {}
 
 
-def _date(fields: Fields, tag: str) -> date | None:
-    value = fields.get(tag)
-    return date.fromisoformat(value) if value else None
-
-
-def _hour(fields: Fields, tag: str) -> time | None:
-    value = fields.get(tag)
-    return hour_of(value) if value else None
-
-
-def _insz(value: str | None) -> str | None:
-    return None if value in (None, "0") else value
-
-
-def _employer(fields: Fields) -> EmployerId | None:
-    if "EmployerId" not in fields:
-        return None
-    employer = _nested(fields, "EmployerId")
-    return EmployerId(
-        employer.get("NOSSRegistrationNbr"), employer.get("ProvisionalNSSONbr"), employer.get("CompanyID")
-    )
-
-
 def _planned(fields: Fields) -> tuple[str, str] | None:
     for tag in ("PlannedHoursNbr", "PlannedDaysNbr"):
         if (value := fields.get(tag)) is not None:
@@ -86,68 +69,84 @@ def _planned(fields: Fields) -> tuple[str, str] | None:
     return None
 
 
-def declaration_from_form(form: Any, index: int) -> DimonaDeclaration:
-    """The declaration a schema-valid Form carries."""
+def row_from_form(form: Any, index: int) -> DimonaRow:
+    """The values a schema-valid Form carries."""
     head: Fields = {}
     references = []
-    action = Action.IN
+    action = "DimonaIn"
     body: Fields = {}
     for child in form:  # one pass over the Form's own children: header, references, the action
         tag = child.tag
         if tag == "Reference":
             ref = _fields(child)
             references.append(
-                Reference(
-                    ref.get("ReferenceType", ""), ref.get("ReferenceOrigin", ""), ref.get("ReferenceNbr", "")
-                )
+                (ref.get("ReferenceType", ""), ref.get("ReferenceOrigin", ""), ref.get("ReferenceNbr", ""))
             )
         elif tag in _ACTION_OF_ELEMENT:
-            action = _ACTION_OF_ELEMENT[tag]
+            action = tag
             body = _fields(child)
         else:
             head[tag] = (child.text or "").strip()
-    header = FormHeader(
-        head.get("FormCreationDate", ""),
-        head.get("FormCreationHour", ""),
-        head.get("AttestationStatus", ""),
-        head.get("TypeForm", ""),
+    header = tuple(
+        head.get(tag, "") for tag in ("FormCreationDate", "FormCreationHour", "AttestationStatus", "TypeForm")
     )
-    if action is not Action.IN:
-        return DimonaDeclaration(
-            index,
-            form.sourceline or 0,
-            action,
-            header,
-            tuple(references),
-            _employer(body),
-            _insz(body.get("INSS")),
-            start_date=_date(body, "StartingDate"),
-            start_hour=_hour(body, "StartingHour"),
-            end_date=_date(body, "EndingDate"),
-            end_hour=_hour(body, "EndingHour"),
-            planned=_planned(body),
-            period_id=body.get("DimonaPeriodId"),
-        )
+    employer = None
+    if "EmployerId" in body:
+        ids = _nested(body, "EmployerId")
+        employer = (ids.get("NOSSRegistrationNbr"), ids.get("ProvisionalNSSONbr"), ids.get("CompanyID"))
+    times = tuple(body.get(tag) for tag in _TIMES)
+    common = (index, form.sourceline or 0, action, header, tuple(references), employer)
+    if action != "DimonaIn":
+        return (*common, body.get("INSS"), (), None, None, *times, _planned(body), body.get("DimonaPeriodId"))
     person = _nested(body, "NaturalPerson")
     features = _nested(body, "DimonaFeatures")
-    return DimonaDeclaration(
-        index,
-        form.sourceline or 0,
-        action,
-        header,
-        tuple(references),
-        _employer(body),
-        _insz(person.get("INSS")),
-        {tag: person[tag] for tag in PERSON_FIELDS if tag in person},
+    return (
+        *common,
+        person.get("INSS"),
+        tuple((tag, person[tag]) for tag in PERSON_FIELDS if tag in person),
         features.get("WorkerType"),
         features.get("JointCommissionNbr"),
-        _date(body, "StartingDate"),
-        _hour(body, "StartingHour"),
-        _date(body, "EndingDate"),
-        _hour(body, "EndingHour"),
+        *times,
         _planned(body),
+        None,
     )
+
+
+def declaration_from_row(row: DimonaRow) -> DimonaDeclaration:
+    """The declaration of a row of `row_from_form`."""
+    (index, line, action, header, references, employer, insz, person, worker_type, joint_commission) = row[
+        :10
+    ]
+    start_date, start_hour, end_date, end_hour, planned, period_id = row[10:]
+    return DimonaDeclaration(
+        index,
+        line,
+        _ACTION_OF_ELEMENT[action],
+        FormHeader(*header),
+        tuple(Reference(*ref) for ref in references),
+        None if employer is None else EmployerId(*employer),
+        None if insz in (None, "0") else insz,
+        dict(person),
+        worker_type,
+        joint_commission,
+        start_date and date.fromisoformat(start_date),
+        start_hour and hour_of(start_hour),
+        end_date and date.fromisoformat(end_date),
+        end_hour and hour_of(end_hour),
+        planned,
+        period_id,
+    )
+
+
+def declaration_from_form(form: Any, index: int) -> DimonaDeclaration:
+    """The declaration a schema-valid Form carries."""
+    return declaration_from_row(row_from_form(form, index))
 
 
 def dimona_reader(batch_size: int) -> XmlReader[DimonaDeclaration]:
     return XmlReader(load_schema("Dimona.xsd"), "Dimona", None, declaration_from_form, batch_size)
+
+
+def dimona_row_reader(batch_size: int) -> XmlReader[DimonaRow]:
+    """The reader a second process runs for a large file: rows, turned into declarations here."""
+    return XmlReader(load_schema("Dimona.xsd"), "Dimona", None, row_from_form, batch_size)

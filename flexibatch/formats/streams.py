@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from pathlib import Path
+from typing import IO, Generic, Protocol, TypeVar
 
 from flexibatch.domain.anomalies import Diagnostic
 
@@ -25,13 +26,39 @@ class FormBatch(Generic[T]):
     records: list[T]
 
 
+class Parts:
+    """The FI parts of a submission read as one stream, in part order (SPEC 1.1)."""
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self.paths = list(paths)
+        self._pending = iter(self.paths)
+        self._current: IO[bytes] | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        while True:
+            if self._current is None:
+                path = next(self._pending, None)
+                if path is None:
+                    return b""
+                self._current = path.open("rb")
+            data = self._current.read(size)
+            if data or size == 0:
+                return data
+            self._current.close()
+            self._current = None
+
+    def close(self) -> None:
+        if self._current is not None:
+            self._current.close()
+
+
 class DeclarationReader(Protocol[T]):
     """An XML or CSV reader: declarations in batches, and the file-level problems it found."""
 
     @property
     def diagnostics(self) -> list[Diagnostic]: ...
 
-    def read(self, stream: ByteSource) -> Iterator[FormBatch[T]]: ...
+    def read(self, stream: Parts) -> Iterator[FormBatch[T]]: ...
 
 
 class Rewound:

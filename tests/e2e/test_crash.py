@@ -2,6 +2,8 @@
 
 The kill points are observed from outside, the way an operator would see them: the claim folder
 exists; the NOTI is being written in it; the receipt has appeared in the outbox; and plain delays.
+Each point is tried with the big file read in place and read by the read-ahead child, which must
+not outlive the processor it read for.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pytest
 
 from support.answers import read_acrf, read_noti
 from support.cli import FORMS, cli, install_with_two_submissions
+from support.hostile import wait_for
 
 
 def _claimed(root: Path) -> bool:
@@ -44,9 +47,27 @@ POINTS: dict[str, Callable[[], Callable[[Path], bool]]] = {
 }
 
 
+def _readers_of(root: Path) -> list[str]:
+    """Read-ahead children still running for this installation (found by their environment)."""
+    state = f"FLEXIBATCH_STATE={root / 'state.db'}".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if b"spawn_main" in (proc / "cmdline").read_bytes() and state in (proc / "environ").read_bytes():
+                found.append(proc.name)
+        except OSError:
+            continue  # gone meanwhile, or not ours to read
+    return found
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("read_ahead", [False, True], ids=["in-place", "read-ahead"])
 @pytest.mark.parametrize("point", list(POINTS))
-def test_killed_and_restarted_answers_each_submission_exactly_once(tmp_path: Path, point: str) -> None:
+def test_killed_and_restarted_answers_each_submission_exactly_once(
+    tmp_path: Path, point: str, read_ahead: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if read_ahead:
+        monkeypatch.setenv("FLEXIBATCH_READ_AHEAD_BYTES", "1")
     install_with_two_submissions(tmp_path)
     reached = POINTS[point]()
     process = cli(tmp_path, "run")
@@ -59,6 +80,8 @@ def test_killed_and_restarted_answers_each_submission_exactly_once(tmp_path: Pat
     process.wait()
     if not point.startswith("after-"):
         assert interrupted, f"the run ended before the kill point {point}: make the file bigger"
+
+    assert wait_for(lambda: not _readers_of(tmp_path)), "a reading child outlived its processor"
 
     restarted = cli(tmp_path, "run")
     assert restarted.wait(timeout=120) == 0, (tmp_path / "flexibatch.log").read_text()
