@@ -7,6 +7,7 @@ that into an XPath or a CSV column when the answer is written.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from flexibatch.domain.records import record
@@ -170,5 +171,5 @@ def diagnostic(
     return Diagnostic(code, message or FILE_CODES[code], line, column, path)
 
 
-def is_blocking(anomalies: list[Anomaly]) -> bool:
+def is_blocking(anomalies: Iterable[Anomaly]) -> bool:
     return any(a.cls is B for a in anomalies)

@@ -6,8 +6,9 @@ updated with each accepted one, so each sees the effect of those before it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import field, replace
 from datetime import datetime, time, timedelta
+from functools import cache
 
 from flexibatch.domain.anomalies import Anomaly, anomaly, is_blocking
 from flexibatch.domain.dimona import (
@@ -49,10 +50,10 @@ class DimonaDecision:
     #: The employer and worker the NOTI names: as declared, or as stored for UPDATE/CANCEL/OUT.
     employer: EmployerId | None
     insz: str | None
+    accepted: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def accepted(self) -> bool:
-        return not is_blocking(list(self.anomalies))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "accepted", not is_blocking(self.anomalies))
 
     @property
     def period_id(self) -> str | None:
@@ -79,7 +80,12 @@ def decide(
 
 
 def _path(decl: DimonaDeclaration, name: str) -> str:
-    return f"{ACTION_ELEMENT[decl.action]}/{name}"
+    return _field(decl.action, name)
+
+
+@cache
+def _field(action: Action, name: str) -> str:
+    return f"{ACTION_ELEMENT[action]}/{name}"
 
 
 def _employer_checks(
@@ -107,14 +113,13 @@ def _schedule_checks(decl: DimonaDeclaration, schedule: Schedule, *, update: boo
             problems.append(anomaly("00778-001", _path(decl, "EndingHour")))
         if problems:
             return problems
-        end_value = f"{schedule.end:%Y-%m-%d %H:%M}"
         if schedule.end_date is not None and schedule.end_date < schedule.start_date and not update:
             problems.append(anomaly("00911-014", _path(decl, "EndingDate"), schedule.end_date))
         elif schedule.end <= schedule.start:
-            problems.append(anomaly("00778-345", _path(decl, "EndingHour"), end_value))
+            problems.append(anomaly("00778-345", _path(decl, "EndingHour"), f"{schedule.end:%Y-%m-%d %H:%M}"))
         elif schedule.end - schedule.start > ONE_DAY:
             code = "90378-341" if update else "90373-341"
-            problems.append(anomaly(code, _path(decl, "EndingHour"), end_value))
+            problems.append(anomaly(code, _path(decl, "EndingHour"), f"{schedule.end:%Y-%m-%d %H:%M}"))
         return problems
     if schedule.end_date is None:
         return problems

@@ -55,7 +55,7 @@ class FlexiDecision:
 
     @property
     def accepted(self) -> bool:
-        return not is_blocking(list(self.anomalies))
+        return not is_blocking(self.anomalies)
 
 
 @record

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import field
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -137,9 +138,10 @@ class NotiEntry:
     period_id: str | None = None
     relation_id: str | None = None
 
-    @property
-    def accepted(self) -> bool:
-        return all(a.anomaly.cls.value != "B" for a in self.anomalies)
+    accepted: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "accepted", all(a.anomaly.cls.value != "B" for a in self.anomalies))
 
     @property
     def result(self) -> str:

@@ -17,6 +17,9 @@ _PERIOD_COLUMNS = (
 )
 
 
+_STATUS = {status.value: status for status in PeriodStatus}
+
+
 def _hour(value: time | None) -> str | None:
     return None if value is None else hhmm(value)
 
@@ -40,7 +43,7 @@ def _period(row: Sequence[Any]) -> Period:
         worker_key=row[5],
         insz=row[6],
         schedule=Schedule(start_date, _parse_hour(row[8]), parse_date(row[9]), _parse_hour(row[10])),
-        status=PeriodStatus(row[11]),
+        status=_STATUS[row[11]],
         version=row[12],
     )
 

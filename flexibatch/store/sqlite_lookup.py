@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from functools import cache
 from typing import Any
 
 #: Keys bound per query: well under SQLite's variable limit.
@@ -20,7 +21,8 @@ def chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield values[start : start + CHUNK]
 
 
-def keyed_select(columns: str, table: str, key_columns: Sequence[str], count: int) -> str:
+@cache
+def keyed_select(columns: str, table: str, key_columns: tuple[str, ...], count: int) -> str:
     """SELECT `columns` of `table` for `count` keys of `key_columns` in one environment (bound last)."""
     values = ", ".join("(" + ", ".join("?" * len(key_columns)) + ")" for _ in range(count))
     names = ", ".join(key_columns)
@@ -36,7 +38,7 @@ def rows_by_keys(
     db: sqlite3.Connection,
     columns: str,
     table: str,
-    key_columns: Sequence[str],
+    key_columns: tuple[str, ...],
     *,
     env: str,
     keys: Iterable[tuple[Any, ...]],
