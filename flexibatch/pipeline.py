@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import structlog
 
@@ -31,16 +31,13 @@ from flexibatch.channel.outbox import outbox_folder, publish
 from flexibatch.config import Settings
 from flexibatch.dimona_batch import DimonaBatch, xml_locator
 from flexibatch.domain.anomalies import Diagnostic, diagnostic
-from flexibatch.domain.dimona import DimonaDeclaration
 from flexibatch.domain.ids import new_file_ticket
 from flexibatch.domain.parties import DecisionContext
 from flexibatch.domain.refdata import RefData
 from flexibatch.files import private_dir, write_private
 from flexibatch.flexi_batch import FlexiBatch, flexi_xml_locator
-from flexibatch.formats import dimona_csv, flexi_csv
+from flexibatch.formats import dimona_csv, dimona_xml, flexi_csv, flexi_xml
 from flexibatch.formats.answers import NotiEntry, NotiWriter, render_acrf
-from flexibatch.formats.dimona_xml import declaration_from_row, dimona_reader, dimona_row_reader
-from flexibatch.formats.flexi_xml import flexi_reader
 from flexibatch.formats.read_ahead import ReadAhead
 from flexibatch.formats.streams import DeclarationReader, Parts
 from flexibatch.store.base import AnswerRecord, Store, SubmissionRecord
@@ -271,18 +268,39 @@ class Processor:
             dimona = DimonaBatch(
                 self.store, ctx, taken.ticket, xml_locator if as_xml else dimona_csv.csv_locator
             )
-            dimona_read: DeclarationReader[DimonaDeclaration]
-            if not as_xml:
-                dimona_read = dimona_csv.dimona_csv_reader(size)
-            elif self._data_bytes(taken) >= self.settings.read_ahead_bytes:
-                dimona_read = ReadAhead(dimona_row_reader, declaration_from_row, size)
-            else:
-                dimona_read = dimona_reader(size)
+            dimona_read = (
+                self._xml_reader(
+                    taken,
+                    dimona_xml.dimona_reader,
+                    dimona_xml.dimona_row_reader,
+                    dimona_xml.declaration_from_row,
+                )
+                if as_xml
+                else dimona_csv.dimona_csv_reader(size)
+            )
             return self._decide_all(taken, dimona_read, dimona.decide, problems)
         locate = flexi_xml_locator if as_xml else flexi_csv.csv_locator
         flexi = FlexiBatch(self.store, ctx, taken.ticket, self.settings.ceilings, locate)
-        flexi_read = flexi_reader(size) if as_xml else flexi_csv.flexi_csv_reader(size)
+        flexi_read = (
+            self._xml_reader(
+                taken, flexi_xml.flexi_reader, flexi_xml.flexi_row_reader, flexi_xml.declaration_from_row
+            )
+            if as_xml
+            else flexi_csv.flexi_csv_reader(size)
+        )
         return self._decide_all(taken, flexi_read, flexi.decide, problems)
+
+    def _xml_reader(
+        self,
+        taken: Claim,
+        in_place: Callable[[int], DeclarationReader[R]],
+        rows: Callable[[int], DeclarationReader[Any]],
+        from_row: Callable[[Any], R],
+    ) -> DeclarationReader[R]:
+        """A large file is read by a second process (formats/read_ahead), a small one here."""
+        if self._data_bytes(taken) >= self.settings.read_ahead_bytes:
+            return ReadAhead(rows, from_row, self.settings.batch_size)
+        return in_place(self.settings.batch_size)
 
     def _decide_all(
         self,

@@ -2,6 +2,8 @@
 
 Every part of the declaration carries its logical path inside the Form
 (`Debtor/Beneficiary[1]/Relation[2]/Calculation[1]`), which answers turn into an XPath or a CSV column.
+As for Dimona, in two steps: the Form's values as nested plain tuples (what the read-ahead process
+sends), then those as the declaration's records.
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ from flexibatch.formats.xml import XmlReader, load_schema
 NAMESPACE = "http://socialsecurity.be/xml/ns/FLXWAGE"
 _PREFIX = f"{{{NAMESPACE}}}"
 RELATION_ID_ORIGIN = "8"
+_HEADER = ("FormCreationDate", "FormCreationHour", "AttestationStatus", "TypeForm")
+
+#: (index, line, header, references, company id, NOSS, beneficiaries), each part a tuple of its own
+#: parts down to the financial elements: strings, None and tuples only.
+FlexiRow = tuple[Any, ...]
 
 
 def _local(element: Any) -> str:
@@ -38,95 +45,135 @@ def _children(element: Any, tag: str) -> list[Any]:
     return [child for child in element if _local(child) == tag]
 
 
-def _date(value: str) -> date:
-    return date.fromisoformat(value)
+def _numbered(node: Any, tag: str, path: str) -> list[tuple[str, Any]]:
+    """The `tag` children of a node with their logical paths (`path/tag[i]`)."""
+    return [(f"{path}/{tag}[{i}]", child) for i, child in enumerate(_children(node, tag), start=1)]
 
 
-def _element(node: Any, path: str) -> FinancialElement:
+def _element_row(node: Any, path: str) -> tuple[Any, ...]:
     fields = _texts(node)
     frequency = fields.get("BonusPaymentFrequency")
-    return FinancialElement(
-        path=path,
-        type=fields["FinancialElementType"],
-        code=fields["FinancialElementCode"],
-        amount=int(fields["Amount"]),
-        frequency=int(frequency) if frequency not in (None, "") else None,
-    )
+    code, amount = fields["FinancialElementCode"], fields["Amount"]
+    return (path, fields["FinancialElementType"], code, amount, frequency or None)
 
 
-def _features(node: Any, path: str) -> Features:
+def _features_row(node: Any, path: str) -> tuple[Any, ...]:
     fields = _texts(node)
-    return Features(
-        path=path,
-        validity_start=_date(fields["ValidityPeriodStartingDate"]),
-        validity_end=_date(fields["ValidityPeriodEndingDate"]),
-        employer_class=fields["EmployerClass"],
-        worker_code=fields["WorkerCode"],
-        elements=tuple(
-            _element(child, f"{path}/FinancialElement[{i}]")
-            for i, child in enumerate(_children(node, "FinancialElement"), start=1)
-        ),
+    return (
+        path,
+        fields["ValidityPeriodStartingDate"],
+        fields["ValidityPeriodEndingDate"],
+        fields["EmployerClass"],
+        fields["WorkerCode"],
+        tuple(_element_row(child, p) for p, child in _numbered(node, "FinancialElement", path)),
     )
 
 
-def _calculation(node: Any, path: str) -> Calculation:
+def _calculation_row(node: Any, path: str) -> tuple[Any, ...]:
     fields = _texts(node)
-    return Calculation(
-        path=path,
-        start=_date(fields["CalculationPeriodStartingDate"]),
-        end=_date(fields["CalculationPeriodEndingDate"]),
-        calculation_date=_date(fields["CalculationDate"]),
-        features=tuple(
-            _features(child, f"{path}/Features[{i}]")
-            for i, child in enumerate(_children(node, "Features"), start=1)
-        ),
+    return (
+        path,
+        fields["CalculationPeriodStartingDate"],
+        fields["CalculationPeriodEndingDate"],
+        fields["CalculationDate"],
+        tuple(_features_row(child, p) for p, child in _numbered(node, "Features", path)),
     )
 
 
-def _relation(node: Any, path: str) -> Relation:
+def _relation_row(node: Any, path: str) -> tuple[Any, ...]:
     references = [_texts(ref) for ref in _children(node, "Reference")]
-    return Relation(
-        path=path,
-        relation_ids=tuple(
-            r["ReferenceNbr"] for r in references if r.get("ReferenceOrigin") == RELATION_ID_ORIGIN
-        ),
-        own_key=next((r["ReferenceNbr"] for r in references if r.get("ReferenceOrigin") == "1"), None),
-        calculations=tuple(
-            _calculation(child, f"{path}/Calculation[{i}]")
-            for i, child in enumerate(_children(node, "Calculation"), start=1)
+    return (
+        path,
+        tuple(r["ReferenceNbr"] for r in references if r.get("ReferenceOrigin") == RELATION_ID_ORIGIN),
+        next((r["ReferenceNbr"] for r in references if r.get("ReferenceOrigin") == "1"), None),
+        tuple(_calculation_row(child, p) for p, child in _numbered(node, "Calculation", path)),
+    )
+
+
+def row_from_form(form: Any, index: int) -> FlexiRow:
+    """The values a schema-valid FLXWAGE Form carries."""
+    head = _texts(form)
+    (debtor,) = _children(form, "Debtor")
+    debtor_fields = _texts(debtor)
+    beneficiaries = tuple(
+        (path, _texts(node)["INSS"], tuple(_relation_row(c, p) for p, c in _numbered(node, "Relation", path)))
+        for path, node in _numbered(debtor, "Beneficiary", "Debtor")
+    )
+    references = tuple(
+        (r.get("ReferenceType", ""), r.get("ReferenceOrigin", ""), r.get("ReferenceNbr", ""))
+        for r in map(_texts, _children(form, "Reference"))
+    )
+    return (
+        index,
+        form.sourceline or 0,
+        tuple(head[tag] for tag in _HEADER),
+        references,
+        debtor_fields.get("CompanyID") or None,
+        debtor_fields.get("NOSSRegistrationNbr") or None,
+        beneficiaries,
+    )
+
+
+def _element(row: tuple[Any, ...]) -> FinancialElement:
+    path, kind, code, amount, frequency = row
+    return FinancialElement(path, kind, code, int(amount), None if frequency is None else int(frequency))
+
+
+def _features(row: tuple[Any, ...]) -> Features:
+    path, start, end, employer_class, worker_code, elements = row
+    return Features(
+        path,
+        date.fromisoformat(start),
+        date.fromisoformat(end),
+        employer_class,
+        worker_code,
+        tuple(map(_element, elements)),
+    )
+
+
+def _calculation(row: tuple[Any, ...]) -> Calculation:
+    path, start, end, calculation_date, features = row
+    return Calculation(
+        path,
+        date.fromisoformat(start),
+        date.fromisoformat(end),
+        date.fromisoformat(calculation_date),
+        tuple(map(_features, features)),
+    )
+
+
+def _relation(row: tuple[Any, ...]) -> Relation:
+    path, relation_ids, own_key, calculations = row
+    return Relation(path, relation_ids, own_key, tuple(map(_calculation, calculations)))
+
+
+def declaration_from_row(row: FlexiRow) -> FlexiDeclaration:
+    """The declaration of a row of `row_from_form`."""
+    index, line, header, references, company_id, noss, beneficiaries = row
+    return FlexiDeclaration(
+        index=index,
+        line=line,
+        kind=FlexiKind(header[2]),
+        header=FormHeader(*header),
+        references=tuple(Reference(*ref) for ref in references),
+        company_id=company_id,
+        noss=noss,
+        beneficiaries=tuple(
+            Beneficiary(path, insz, tuple(map(_relation, relations)))
+            for path, insz, relations in beneficiaries
         ),
     )
 
 
 def declaration_from_form(form: Any, index: int) -> FlexiDeclaration:
     """The declaration a schema-valid FLXWAGE Form carries."""
-    head = _texts(form)
-    (debtor,) = _children(form, "Debtor")
-    debtor_fields = _texts(debtor)
-    beneficiaries = []
-    for b, node in enumerate(_children(debtor, "Beneficiary"), start=1):
-        path = f"Debtor/Beneficiary[{b}]"
-        relations = tuple(
-            _relation(child, f"{path}/Relation[{r}]")
-            for r, child in enumerate(_children(node, "Relation"), start=1)
-        )
-        beneficiaries.append(Beneficiary(path, _texts(node)["INSS"], relations))
-    return FlexiDeclaration(
-        index=index,
-        line=form.sourceline or 0,
-        kind=FlexiKind(head["AttestationStatus"]),
-        header=FormHeader(
-            head["FormCreationDate"], head["FormCreationHour"], head["AttestationStatus"], head["TypeForm"]
-        ),
-        references=tuple(
-            Reference(r.get("ReferenceType", ""), r.get("ReferenceOrigin", ""), r.get("ReferenceNbr", ""))
-            for r in map(_texts, _children(form, "Reference"))
-        ),
-        company_id=debtor_fields.get("CompanyID") or None,
-        noss=debtor_fields.get("NOSSRegistrationNbr") or None,
-        beneficiaries=tuple(beneficiaries),
-    )
+    return declaration_from_row(row_from_form(form, index))
 
 
 def flexi_reader(batch_size: int) -> XmlReader[FlexiDeclaration]:
     return XmlReader(load_schema("FLXWAGE.xsd"), "FLXWAGE", NAMESPACE, declaration_from_form, batch_size)
+
+
+def flexi_row_reader(batch_size: int) -> XmlReader[FlexiRow]:
+    """The reader a second process runs for a large file: rows, turned into declarations here."""
+    return XmlReader(load_schema("FLXWAGE.xsd"), "FLXWAGE", NAMESPACE, row_from_form, batch_size)

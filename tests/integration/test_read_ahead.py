@@ -74,14 +74,16 @@ def _submit(pair: tuple[Channel, Channel], content: bytes) -> str:
     return key
 
 
-def test_every_dimona_sample_is_answered_alike(pair: tuple[Channel, Channel]) -> None:
+def test_every_sample_is_answered_alike(pair: tuple[Channel, Channel]) -> None:
+    """Dimona and Flexi at work, single and multi-part, accepted and refused."""
     for channel in pair:
-        for source in (SAMPLES / "inbox").rglob("*.DIMN.*"):
+        for source in (p for p in (SAMPLES / "inbox").rglob("*") if p.is_file()):
             target = channel.inbox / source.parent.name / source.name
             target.parent.mkdir(exist_ok=True)
             shutil.copy(source, target)
     answers = _same_answers(pair)
     assert any(name.startswith("FO.NOTI.654321") for name in answers), "the two-part sample was decided"
+    assert any(name.endswith(".FLEX") and name.startswith("FO.NOTI") for name in answers), "and wage transfers"
 
 
 def test_refusals_warnings_and_changes_of_earlier_periods_are_answered_alike(
