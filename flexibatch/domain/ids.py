@@ -31,8 +31,12 @@ def company_id_compact(number: str) -> str:
     return "0" + number if len(number) == 9 else number
 
 
+@lru_cache(maxsize=1 << 16)
 def company_id_is_valid(number: str) -> bool:
-    """Enterprise number: 10 digits (or 9 without the leading 0), last 2 = 97 - (first 8 mod 97)."""
+    """Enterprise number: 10 digits (or 9 without the leading 0), last 2 = 97 - (first 8 mod 97).
+
+    Cached like the INSZ: a file names the same employers again and again.
+    """
     compact = company_id_compact(number)
     return len(compact) == 10 and compact.isdigit() and bool(vat.is_valid(compact))
 
