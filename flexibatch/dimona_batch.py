@@ -64,9 +64,7 @@ class DimonaBatch:
             ticket = self._tickets()
             if decision.accepted and decision.after is not None:
                 changes.append(
-                    PeriodChange(
-                        decision.after, decl.action.value, ticket, self.submission_ticket, self.ctx.sender
-                    )
+                    PeriodChange(decision.after, decl.action, ticket, self.submission_ticket, self.ctx.sender)
                 )
             entries.append(self._entry(decision, ticket))
         self.store.save_period_changes(changes, self.ctx.reception)
@@ -82,7 +80,7 @@ class DimonaBatch:
             source_line=decl.line,
             identification="DIMONA",
             purpose="DIMN",
-            action=decl.action.value,
+            action=decl.action,
             header=decl.header,
             references=decl.references,
             noss=employer.noss or employer.provisional,

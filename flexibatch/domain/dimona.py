@@ -169,6 +169,9 @@ class DimonaDeclaration:
         return "NAME:" + "|".join(p.strip().upper() for p in parts)
 
 
+_ACTIVE = PeriodStatus.ACTIVE  # a module name: an Enum member read off its class costs a call
+
+
 @record
 class Period:
     """A Dimona period as the state remembers it."""
@@ -186,7 +189,7 @@ class Period:
 
     @property
     def active(self) -> bool:
-        return self.status is PeriodStatus.ACTIVE
+        return self.status is _ACTIVE
 
     def changed(self, **changes: object) -> Period:
         """The next version of this period."""

@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import IO, Self
 from xml.sax.saxutils import escape
 
-from flexibatch.domain.anomalies import Anomaly, Diagnostic
+from flexibatch.domain.anomalies import Anomaly, B, Diagnostic
 from flexibatch.domain.dimona import FormHeader, Period, Reference, hhmm
 from flexibatch.domain.records import record
 from flexibatch.files import open_private
@@ -141,7 +141,7 @@ class NotiEntry:
     accepted: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "accepted", all(a.anomaly.cls.value != "B" for a in self.anomalies))
+        object.__setattr__(self, "accepted", all(a.anomaly.cls is not B for a in self.anomalies))
 
     @property
     def result(self) -> str:
@@ -294,9 +294,7 @@ class NotiWriter:
         own = next((r.number for r in entry.references if r.type == "1"), None)
         if own is None and entry.references:
             own = entry.references[0].number
-        cells: list[object] = [
-            entry.form_index,
-            entry.source_line,
+        cells = [
             entry.purpose,
             entry.action,
             own,
@@ -305,7 +303,7 @@ class NotiWriter:
             entry.result,
             entry.period_id,
             entry.relation_id,
-            "; ".join(a.anomaly.code for a in entry.anomalies),
-            "; ".join(a.anomaly.label for a in entry.anomalies),
+            "; ".join([a.anomaly.code for a in entry.anomalies]),
+            "; ".join([a.anomaly.label for a in entry.anomalies]),
         ]
-        return [_inert(cell) for cell in cells]
+        return [str(entry.form_index), str(entry.source_line), *map(_inert, cells)]

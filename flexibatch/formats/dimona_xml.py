@@ -7,6 +7,7 @@ large file sends through a pipe for a microsecond each), then the row as a decla
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from flexibatch.domain.dimona import (
@@ -112,6 +113,18 @@ def row_from_form(form: Any, index: int) -> DimonaRow:
     )
 
 
+@lru_cache(maxsize=4096)
+def _header(values: tuple[str, str, str, str]) -> FormHeader:
+    """The Forms of a file share a few headers and many employers: one record each (records are
+    immutable, so sharing them is safe)."""
+    return FormHeader(*values)
+
+
+@lru_cache(maxsize=1 << 14)
+def _employer(ids: tuple[str | None, str | None, str | None]) -> EmployerId:
+    return EmployerId(*ids)
+
+
 def declaration_from_row(row: DimonaRow) -> DimonaDeclaration:
     """The declaration of a row of `row_from_form`."""
     (index, line, action, header, references, employer, insz, person, worker_type, joint_commission) = row[
@@ -122,9 +135,9 @@ def declaration_from_row(row: DimonaRow) -> DimonaDeclaration:
         index,
         line,
         _ACTION_OF_ELEMENT[action],
-        FormHeader(*header),
-        tuple(Reference(*ref) for ref in references),
-        None if employer is None else EmployerId(*employer),
+        _header(header),
+        tuple([Reference(*ref) for ref in references]),
+        None if employer is None else _employer(employer),
         None if insz in (None, "0") else insz,
         dict(person),
         worker_type,
