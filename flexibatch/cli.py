@@ -7,7 +7,6 @@ error; 1 for anything else.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import signal
 import sys
@@ -26,6 +25,7 @@ from flexibatch.channel.watch import watch
 from flexibatch.config import Settings, load_settings
 from flexibatch.errors import ConfigError, FlexibatchError
 from flexibatch.formats.refdata import read_refdata
+from flexibatch.gc_tuning import collect_cycles_less_often
 from flexibatch.pipeline import Outcome, Processor
 from flexibatch.store import open_store
 from flexibatch.views import employer_view, worker_view
@@ -286,15 +286,8 @@ def _employer(settings: Settings, number: str, env: str, as_json: bool) -> None:
         _print_periods(worker["dimona_periods"], "    ")
 
 
-def _collect_cycles_less_often() -> None:
-    """CPython looks for reference cycles every 700 new container objects. A batch makes hundreds of
-    thousands of short-lived records, none in a cycle, and the collector re-scanning them took some
-    15 % of a monthly run (docs/performance.md); every 50 000 still bounds what a cycle can hold."""
-    gc.set_threshold(50_000, 20, 20)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    _collect_cycles_less_often()
+    collect_cycles_less_often()
     parser = _parser()
     args = parser.parse_args(argv)
     logs.configure(verbose=getattr(args, "verbose", False))

@@ -25,6 +25,7 @@ from typing import Generic, TypeVar
 from flexibatch.domain.anomalies import Diagnostic
 from flexibatch.errors import FlexibatchError
 from flexibatch.formats.streams import DeclarationReader, FormBatch, Parts
+from flexibatch.gc_tuning import collect_cycles_less_often
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -43,6 +44,7 @@ def _read_in_child(
 ) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    collect_cycles_less_often()
     reader = make_reader(batch_size)
     stream = Parts(paths)
     try:
