@@ -89,6 +89,9 @@ class XmlReader(Generic[T]):
         if (problem := _encoding_problem(head)) is not None:
             self._add(diagnostic("ACRF-102", problem, line=1))
             return
+        first = _first_start(head)
+        if first is not None and not self._root_ok(first, self._tag(self.root)):
+            return  # a file of another kind is refused from its first bytes, never read whole
         try:
             yield from self._parse(Rewound(head, stream))
         except etree.XMLSyntaxError as exc:
@@ -111,9 +114,12 @@ class XmlReader(Generic[T]):
             diagnostic(code, f"Not readable as XML: {message}", line=line or None, column=column or None)
         )
 
+    def _tag(self, local: str) -> str:
+        return f"{{{self.namespace}}}{local}" if self.namespace else local
+
     def _parse(self, stream: Rewound) -> Iterator[FormBatch[T]]:
-        form_tag = f"{{{self.namespace}}}Form" if self.namespace else "Form"
-        root_tag = f"{{{self.namespace}}}{self.root}" if self.namespace else self.root
+        form_tag = self._tag("Form")
+        root_tag = self._tag(self.root)
         # Only the ends of Form elements reach Python: a monthly file has some forty elements per
         # Form, and an event for each of them costs more than libxml2's whole parse.
         events = etree.iterparse(
@@ -233,6 +239,21 @@ def _encoding_problem(head: bytes) -> str | None:
     declared = _DECLARED_ENCODING.match(head.removeprefix(b"\xef\xbb\xbf").lstrip())
     if declared and declared[1].decode("ascii").upper() not in _ACCEPTED_ENCODINGS:
         return f"The encoding {declared[1].decode('ascii')} is not accepted: send UTF-8 or ISO-8859-1."
+    return None
+
+
+def _first_start(head: bytes) -> etree._Element | None:
+    """The root element as libxml2 reads it from the prolog bytes (hardened like the parse proper),
+    or None when they do not hold its whole start tag or are not XML (the parse proper says why)."""
+    parser = etree.XMLPullParser(
+        events=("start",), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        parser.feed(head)
+        for _, element in parser.read_events():
+            return element
+    except etree.XMLSyntaxError:
+        pass
     return None
 
 

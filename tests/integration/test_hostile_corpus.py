@@ -515,25 +515,44 @@ def _peak_rss_kib(root: Path, *args: str) -> int:
     return usage.ru_maxrss
 
 
-def test_a_100_mb_text_node_is_refused_in_bounded_memory(tmp_path: Path) -> None:
-    """The peak memory of `flexibatch run` on a 100 MB file stays near that of a run on a tiny one."""
+def _flxwage_100mb_as_dimona(path: Path, _port: int) -> None:
+    """A valid-looking Flexi at work document of 100 MB, dropped as a Dimona submission."""
+    form = b"<Form><Identification>FLXWAGE</Identification><Padding>" + b"P" * 1000 + b"</Padding></Form>\n"
+    with path.open("wb") as out:
+        out.write(
+            b'<?xml version="1.0" encoding="UTF-8"?>\n<FLXWAGE xmlns="http://socialsecurity.be/xml/ns/FLXWAGE">\n'
+        )
+        out.writelines(form for _ in range(100 * 1024 * 1024 // len(form)))
+        out.write(b"</FLXWAGE>\n")
+
+
+@pytest.mark.parametrize(
+    ("generator", "code"),
+    [(_text_node_100mb, "ACRF-901"), (_flxwage_100mb_as_dimona, "ACRF-129")],
+    ids=["text-node-100mb", "another-document-100mb"],
+)
+def test_a_100_mb_file_is_refused_in_bounded_memory(
+    tmp_path: Path, generator: Callable[[Path, int], None], code: str
+) -> None:
+    """The peak memory of `flexibatch run` on a 100 MB file stays near that of a run on a tiny one:
+    neither a huge text node nor a document of another kind is ever held whole."""
     peaks = {}
-    for label, generator in (("tiny", None), ("huge", _text_node_100mb)):
+    for label, make in (("tiny", None), ("huge", generator)):
         root = tmp_path / label
         (root / "inbox" / SENDER).mkdir(parents=True)
         (root / "outbox").mkdir()
         _peak_rss_kib(root, "refdata", "load", str(SAMPLES / "refdata"))
         fi = root / "inbox" / SENDER / f"FI.DIMN.{SENDER}.20260624.00113.R.1.1.xml"
-        if generator is None:
+        if make is None:
             fi.write_bytes(dimona(dimona_in()))
         else:
-            generator(fi, 0)
+            make(fi, 0)
         (root / "inbox" / SENDER / f"GO.DIMN.{SENDER}.20260624.00113.R.1").write_bytes(b"")
         peaks[label] = _peak_rss_kib(root, "run")
         receipt = read_acrf(root / "outbox" / SENDER / f"FO.ACRF.{SENDER}.20260624.00113.R.DIMN")
-        assert receipt.accepted == (generator is None)
-        if generator is not None:
-            assert receipt.error_ids == ["ACRF-901"]
+        assert receipt.accepted == (make is None)
+        if make is not None:
+            assert receipt.error_ids == [code]
         shutil.rmtree(root / "state.work", ignore_errors=True)  # 100 MB less on the disk
     grew = peaks["huge"] - peaks["tiny"]
     assert grew < 60 * 1024, f"peak memory grew by {grew // 1024} MiB on a 100 MB file"

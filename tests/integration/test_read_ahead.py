@@ -83,7 +83,9 @@ def test_every_sample_is_answered_alike(pair: tuple[Channel, Channel]) -> None:
             shutil.copy(source, target)
     answers = _same_answers(pair)
     assert any(name.startswith("FO.NOTI.654321") for name in answers), "the two-part sample was decided"
-    assert any(name.endswith(".FLEX") and name.startswith("FO.NOTI") for name in answers), "and wage transfers"
+    assert any(name.endswith(".FLEX") and name.startswith("FO.NOTI") for name in answers), (
+        "and wage transfers"
+    )
 
 
 def test_refusals_warnings_and_changes_of_earlier_periods_are_answered_alike(
