@@ -38,10 +38,6 @@ class SqliteStore(DimonaTables, FlexiTables):
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = FULL")
         self._db.execute("PRAGMA foreign_keys = ON")
-        # A monthly file adds a million periods to indexes keyed at random (employer, worker; INSZ):
-        # with SQLite's default 2 MiB of cache most inserts read a page back (benchmarks/sqlite_floor.py
-        # at 1 000 000: 27-33 us a declaration, 20-24 with 256 MiB). The cache grows only as it is used.
-        self._db.execute("PRAGMA cache_size = -262144")
         self._in_transaction = False
         self._migrate()
 
