@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
@@ -36,7 +37,7 @@ NOTI_CSV_COLUMNS = (
     "error_ids",
     "labels",
 )
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_STARTS = "=+-@\t\r"
 #: What NOTIFICATION.xsd lets the NOTI echo of a declaration's identifiers. A CSV cell can hold
 #: anything; the anomaly already says what is wrong with it, the echo must not break the answer.
 _ECHOABLE = {
@@ -48,6 +49,13 @@ _ECHOABLE = {
 
 def _echo(tag: str, value: str | None) -> str:
     return _element(tag, value) if value is not None and _ECHOABLE[tag].fullmatch(value) else ""
+
+
+@lru_cache(maxsize=1 << 14)
+def _employer_echo(noss: str | None, company_id: str | None) -> str:
+    """Cached: a file names its employers over and over."""
+    echoed = _echo("NOSSRegistrationNbr", noss) + _echo("CompanyID", company_id)
+    return f"<EmployerId>{echoed}</EmployerId>" if echoed else ""
 
 
 def _element(tag: str, value: object) -> str:
@@ -192,10 +200,11 @@ def flexi_impact(relations: Sequence[tuple[str, int, str, Sequence[tuple[int, in
     return "".join(reports)
 
 
-def _inert(value: object) -> str:
+def _inert(value: str | None) -> str:
     """A cell a spreadsheet will show as text, never run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    if not value:
+        return ""
+    return "'" + value if value[0] in _FORMULA_STARTS else value
 
 
 def _text(value: str) -> str:
@@ -267,9 +276,7 @@ class NotiWriter:
             f"<ReferenceNbr>{_text(ref.number)}</ReferenceNbr></Reference>"
             for ref in entry.references
         )
-        employer = _echo("NOSSRegistrationNbr", entry.noss) + _echo("CompanyID", entry.company_id)
-        if employer:
-            employer = f"<EmployerId>{employer}</EmployerId>"
+        employer = _employer_echo(entry.noss, entry.company_id)
         persons = "".join(
             f"<NaturalPerson>{echoed}</NaturalPerson>"
             for insz in entry.insz
@@ -291,9 +298,10 @@ class NotiWriter:
 
     @staticmethod
     def _row(entry: NotiEntry) -> list[str]:
-        own = next((r.number for r in entry.references if r.type == "1"), None)
-        if own is None and entry.references:
-            own = entry.references[0].number
+        references, anomalies = entry.references, entry.anomalies
+        own = next(
+            (r.number for r in references if r.type == "1"), references[0].number if references else None
+        )
         cells = [
             entry.purpose,
             entry.action,
@@ -303,7 +311,7 @@ class NotiWriter:
             entry.result,
             entry.period_id,
             entry.relation_id,
-            "; ".join([a.anomaly.code for a in entry.anomalies]),
-            "; ".join([a.anomaly.label for a in entry.anomalies]),
+            "; ".join([a.anomaly.code for a in anomalies]) if anomalies else "",
+            "; ".join([a.anomaly.label for a in anomalies]) if anomalies else "",
         ]
         return [str(entry.form_index), str(entry.source_line), *map(_inert, cells)]
