@@ -7,6 +7,7 @@ makes the next scan happen now rather than at the next rescan tick.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +16,13 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 log = structlog.get_logger()
+
+#: watchdog's inotify buffer holds a moved-from event for half a second, to pair it with its moved-to,
+#: and the events behind it wait as long. Claiming a submission moves its files out of the inbox, so
+#: the next file's events are held back for that time: right after answering, the loop looks again
+#: every `_SOON` seconds for `_HELD` seconds instead of waiting for them.
+_HELD = 0.6
+_SOON = 0.05
 
 
 class _Wake(FileSystemEventHandler):
@@ -32,20 +40,24 @@ def watch(
     stop: threading.Event,
     wake: threading.Event | None = None,
 ) -> None:
-    """Call `process` (which is told when to stop between submissions) until `stop` is set."""
+    """Call `process` (which is told when to stop between submissions, and returns what it answered)
+    until `stop` is set."""
     wake = wake or threading.Event()
     observer = Observer()
     observer.schedule(_Wake(wake), str(inbox), recursive=True)
     observer.daemon = True
     observer.start()
     try:
+        look_soon_until = 0.0
         while not stop.is_set():
             wake.clear()
             try:
-                process(stop.is_set)
+                if process(stop.is_set):
+                    look_soon_until = time.monotonic() + _HELD
             except Exception:  # the file system or the store failing for a moment must not end watch
                 log.exception("scan failed: trying again at the next rescan")
-            wake.wait(timeout=rescan_seconds)
+            soon = time.monotonic() < look_soon_until
+            wake.wait(timeout=min(_SOON, rescan_seconds) if soon else rescan_seconds)
     finally:
         observer.stop()
         observer.join(timeout=5)
