@@ -23,6 +23,7 @@ from flexibatch.domain.parties import DecisionContext
 from flexibatch.formats.answers import NotiWriter
 from flexibatch.formats.dimona_xml import dimona_reader
 from flexibatch.formats.refdata import read_refdata
+from flexibatch.gc_tuning import collect_cycles_less_often
 from flexibatch.store.sqlite import SqliteStore
 
 BATCH = 5000
@@ -32,6 +33,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("size", type=int, nargs="?", default=100_000)
     args = parser.parse_args()
+    collect_cycles_less_often()  # as the CLI does
     work = Path(tempfile.mkdtemp(prefix="flexibatch-stages-"))
     write_refdata(work / "refdata", 2000)
     data = write_submission(work / "inbox", "DIMN", args.size, 2000)
