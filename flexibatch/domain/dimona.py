@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from flexibatch.domain.anomalies import Anomaly
 from flexibatch.domain.records import record
@@ -69,6 +70,17 @@ class FormHeader:
     creation_hour: str
     attestation_status: str
     type_form: str
+
+
+#: The header elements of a Form, in schema order: the fields of FormHeader.
+HEADER_TAGS = ("FormCreationDate", "FormCreationHour", "AttestationStatus", "TypeForm")
+
+
+@lru_cache(maxsize=4096)
+def form_header(values: tuple[str, str, str, str]) -> FormHeader:
+    """The header of these values: the Forms of a file share a few, so they share one record each
+    (records are immutable, so sharing them is safe)."""
+    return FormHeader(*values)
 
 
 @record

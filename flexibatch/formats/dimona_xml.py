@@ -12,11 +12,12 @@ from typing import Any
 
 from flexibatch.domain.dimona import (
     ACTION_ELEMENT,
+    HEADER_TAGS,
     PERSON_FIELDS,
     DimonaDeclaration,
     EmployerId,
-    FormHeader,
     Reference,
+    form_header,
     hour_of,
 )
 from flexibatch.formats.xml import XmlReader, load_schema
@@ -88,9 +89,7 @@ def row_from_form(form: Any, index: int) -> DimonaRow:
             body = _fields(child)
         else:
             head[tag] = (child.text or "").strip()
-    header = tuple(
-        head.get(tag, "") for tag in ("FormCreationDate", "FormCreationHour", "AttestationStatus", "TypeForm")
-    )
+    header = tuple(head.get(tag, "") for tag in HEADER_TAGS)
     employer = None
     if "EmployerId" in body:
         ids = _nested(body, "EmployerId")
@@ -113,13 +112,6 @@ def row_from_form(form: Any, index: int) -> DimonaRow:
     )
 
 
-@lru_cache(maxsize=4096)
-def _header(values: tuple[str, str, str, str]) -> FormHeader:
-    """The Forms of a file share a few headers and many employers: one record each (records are
-    immutable, so sharing them is safe)."""
-    return FormHeader(*values)
-
-
 @lru_cache(maxsize=1 << 14)
 def _employer(ids: tuple[str | None, str | None, str | None]) -> EmployerId:
     return EmployerId(*ids)
@@ -135,7 +127,7 @@ def declaration_from_row(row: DimonaRow) -> DimonaDeclaration:
         index,
         line,
         _ACTION_OF_ELEMENT[action],
-        _header(header),
+        form_header(header),
         tuple([Reference(*ref) for ref in references]),
         None if employer is None else _employer(employer),
         None if insz in (None, "0") else insz,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flexibatch.domain.dimona import FormHeader, Reference
+from flexibatch.domain.dimona import HEADER_TAGS, Reference, form_header
 from flexibatch.domain.flexi import (
     Beneficiary,
     Calculation,
@@ -26,7 +26,6 @@ from flexibatch.formats.xml import XmlReader, load_schema
 NAMESPACE = "http://socialsecurity.be/xml/ns/FLXWAGE"
 _PREFIX = f"{{{NAMESPACE}}}"
 RELATION_ID_ORIGIN = "8"
-_HEADER = ("FormCreationDate", "FormCreationHour", "AttestationStatus", "TypeForm")
 
 #: (index, line, header, references, company id, NOSS, beneficiaries), each part a tuple of its own
 #: parts down to the financial elements: strings, None and tuples only.
@@ -106,7 +105,7 @@ def row_from_form(form: Any, index: int) -> FlexiRow:
     return (
         index,
         form.sourceline or 0,
-        tuple(head[tag] for tag in _HEADER),
+        tuple(head[tag] for tag in HEADER_TAGS),
         references,
         debtor_fields.get("CompanyID") or None,
         debtor_fields.get("NOSSRegistrationNbr") or None,
@@ -154,7 +153,7 @@ def declaration_from_row(row: FlexiRow) -> FlexiDeclaration:
         index=index,
         line=line,
         kind=FlexiKind(header[2]),
-        header=FormHeader(*header),
+        header=form_header(header),
         references=tuple(Reference(*ref) for ref in references),
         company_id=company_id,
         noss=noss,
