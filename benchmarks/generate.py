@@ -65,23 +65,48 @@ def _form(kind: str, body: str) -> str:
     return f"<Form>{HEADER.format(kind=kind)}{body}</Form>\n"
 
 
-def dimona_forms(count: int, employers: int) -> Iterator[str]:
-    """80 % INs, 12 % UPDATEs and 8 % CANCELs of earlier INs; every one of them acceptable."""
-    workers = max(count // 4, 1)
+def _actions(count: int) -> Iterator[str]:
+    """IN, UPDATE or CANCEL for each of `count` forms: 80 %, 12 % and 8 %."""
     issued = 0
     for i in range(count):
         slot = i % 25
-        if slot in (7, 19, 23) and issued > 50:  # UPDATE: end an earlier shift an hour sooner
-            body = f"<DimonaUpdate><DimonaPeriodId>{period_id(issued - 40)}</DimonaPeriodId><EndingHour>1300</EndingHour></DimonaUpdate>"
+        if slot in (7, 19, 23) and issued > 50:
+            yield "UPDATE"
+        elif slot in (11, 17) and issued > 50:
+            yield "CANCEL"
+        else:
+            issued += 1
+            yield "IN"
+
+
+def first_day(month: int) -> date:
+    """The first day of the shifts of the `month`-th monthly file (0: July 2026)."""
+    months = FIRST_DAY.month - 1 + month
+    return date(FIRST_DAY.year + months // 12, months % 12 + 1, 1)
+
+
+def dimona_forms(count: int, employers: int, month: int = 0) -> Iterator[str]:
+    """80 % INs, 12 % UPDATEs and 8 % CANCELs of earlier INs; every one of them acceptable.
+
+    `month` n is the n-th monthly file on the same store, for the same workers and employers: its
+    shifts fall in a later month, and its period ids follow those the earlier months were issued.
+    """
+    workers = max(count // 4, 1)
+    before = month * sum(action == "IN" for action in _actions(count))
+    start = first_day(month)
+    issued = 0
+    for i, action in enumerate(_actions(count)):
+        if action == "UPDATE":  # end an earlier shift an hour sooner
+            body = f"<DimonaUpdate><DimonaPeriodId>{period_id(before + issued - 40)}</DimonaPeriodId><EndingHour>1300</EndingHour></DimonaUpdate>"
             yield _form("DIMONA", body)
-        elif slot in (11, 17) and issued > 50:  # CANCEL an earlier shift never updated
+        elif action == "CANCEL":  # an earlier shift never updated
             yield _form(
                 "DIMONA",
-                f"<DimonaCancel><DimonaPeriodId>{period_id(issued - 45)}</DimonaPeriodId></DimonaCancel>",
+                f"<DimonaCancel><DimonaPeriodId>{period_id(before + issued - 45)}</DimonaPeriodId></DimonaCancel>",
             )
         else:
             worker = issued % workers
-            day = FIRST_DAY + timedelta(days=issued // workers)
+            day = start + timedelta(days=issued // workers)
             employer = worker % employers
             issued += 1
             body = (
@@ -124,13 +149,13 @@ def flex_forms(count: int, employers: int) -> Iterator[str]:
         yield _form("FLXWAGE", body)
 
 
-def write_submission(inbox: Path, purpose: str, count: int, employers: int, sequence: str = "00001") -> Path:
-    """One single-part submission and its GO file; returns the FI path."""
+def write_submission(inbox: Path, purpose: str, count: int, employers: int, month: int = 0) -> Path:
+    """One single-part submission and its GO file; returns the FI path. See `dimona_forms` for `month`."""
     inbox.mkdir(parents=True, exist_ok=True)
-    key = f"{SENDER}.20260624.{sequence}.R"
+    key = f"{SENDER}.20260624.{month + 1:05d}.R"
     path = inbox / f"FI.{purpose}.{key}.1.1.xml"
     if purpose == "DIMN":
-        root, forms = "<Dimona>\n", dimona_forms(count, employers)
+        root, forms = "<Dimona>\n", dimona_forms(count, employers, month)
         closing = "</Dimona>\n"
     else:
         root, forms = (
