@@ -25,9 +25,13 @@ def xml_locator(field: str, form_index: int) -> str:
 
 
 def preload(store: Store, ctx: DecisionContext, declarations: Sequence[DimonaDeclaration]) -> PeriodBook:
-    """The periods a batch can touch: those it names, and those of the employer-worker pairs it concerns."""
+    """The periods a batch can touch: those it names, and those of the employer-worker pairs it concerns
+    that can still overlap one of its schedules (an UPDATE's new schedule starts on its StartingDate
+    or on the period's)."""
     named = store.periods_by_id(ctx.env, {d.period_id for d in declarations if d.period_id})
     pairs = {(p.employer_key, p.worker_key) for p in named}
+    starts = [d.start_date for d in declarations if d.start_date] + [p.schedule.start_date for p in named]
+    first_start = min(starts) if starts else None
     for decl in declarations:
         if decl.action is Action.IN and decl.employer is not None:
             record, _ = resolve_employer(
@@ -39,7 +43,7 @@ def preload(store: Store, ctx: DecisionContext, declarations: Sequence[DimonaDec
             )
             if record is not None:
                 pairs.add((record.key, decl.worker_key))
-    return PeriodBook([*named, *store.periods_by_pair(ctx.env, pairs)])
+    return PeriodBook([*named, *store.periods_by_pair(ctx.env, pairs, first_start)])
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from flexibatch.domain.dimona import PeriodBook
 from flexibatch.domain.flexi import FlexiDeclaration, SituationBook, SituationKey
@@ -38,12 +39,16 @@ def preload(
     keys: set[SituationKey] = set()
     pairs: set[tuple[str, str]] = set()
     years: dict[str, set[int]] = {}
+    validity_starts: list[date] = []  # the days a payslip pays for must overlap a Dimona period
     for decl in declarations:
         employer_key = _employer_key(decl, ctx)
         for beneficiary in decl.beneficiaries:
             worker_years = years.setdefault(beneficiary.insz, set())
             for relation in beneficiary.relations:
                 worker_years.update(calc.start.year for calc in relation.calculations)
+                validity_starts.extend(
+                    f.validity_start for calc in relation.calculations for f in calc.features
+                )
                 if employer_key is not None:
                     pairs.add((employer_key, beneficiary.insz))
                     keys.update(
@@ -54,7 +59,8 @@ def preload(
         years.setdefault(situation.insz, set()).update(c.start.year for c in situation.calculations)
     totals = store.flexi_totals(ctx.env, ((insz, year) for insz, wanted in years.items() for year in wanted))
     book = SituationBook({s.key: s for s in situations}, totals)
-    return book, PeriodBook(store.periods_by_pair(ctx.env, pairs))
+    first_start = min(validity_starts) if validity_starts else None
+    return book, PeriodBook(store.periods_by_pair(ctx.env, pairs, first_start))
 
 
 @dataclass

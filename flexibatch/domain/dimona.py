@@ -140,6 +140,15 @@ class Schedule:
     def has_hours(self) -> bool:
         return self.start_hour is not None or self.end_hour is not None
 
+    @property
+    def last_day(self) -> date:
+        """The last day it can run on: its EndingDate; else its start day when it has hours (it ends
+        that day, 90373-341 keeps it under 24 h); else the last day of its quarter. Nothing whose last
+        day is before a day overlaps what starts on that day (tests/unit/test_time_model.py)."""
+        if self.end_date is not None:
+            return self.end_date
+        return self.start_date if self.has_hours else quarter_end(self.start_date)
+
     def same_time(self, other: Schedule) -> bool:
         """The same start and end, however written (an EndingDate equal to the start date or left out)."""
         return self.has_hours == other.has_hours and self.start == other.start and self.end == other.end

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from flexibatch.domain.dimona import Period
@@ -105,7 +105,13 @@ class Store(Protocol):
 
     # Dimona periods
     def periods_by_id(self, env: str, period_ids: Iterable[str]) -> list[Period]: ...
-    def periods_by_pair(self, env: str, pairs: Iterable[tuple[str, str]]) -> list[Period]: ...
+    def periods_by_pair(
+        self, env: str, pairs: Iterable[tuple[str, str]], running_on: date | None = None
+    ) -> list[Period]:
+        """The periods of these (employer, worker) pairs; with `running_on`, only those that can
+        still run on that day or later (`Schedule.last_day`): a worker's older history stays out."""
+        ...
+
     def save_period_changes(self, changes: Iterable[PeriodChange], recorded_at: datetime) -> None: ...
     def count_periods(self, env: str | None = None) -> int: ...
     def periods_of(

@@ -18,6 +18,14 @@ _PERIOD_COLUMNS = (
 
 
 _STATUS = {status.value: status for status in PeriodStatus}
+#: `Schedule.last_day` in SQL (ISO dates sort as text): EndingDate; else the start day of a period
+#: with hours; else the last day of the start's quarter.
+LAST_DAY = (
+    "CASE WHEN t.end_date IS NOT NULL THEN t.end_date "
+    "WHEN t.start_hour IS NOT NULL OR t.end_hour IS NOT NULL THEN t.start_date "
+    "ELSE date(t.start_date, 'start of month', "
+    "'+' || (2 - (CAST(strftime('%m', t.start_date) AS INTEGER) - 1) % 3) || ' months', '+1 month', '-1 day') END"
+)
 
 
 def _hour(value: time | None) -> str | None:
@@ -60,9 +68,21 @@ class DimonaTables:
             for row in rows_by_keys(self._db, _PERIOD_COLUMNS, "periods", ("period_id",), env=env, keys=keys)
         ]
 
-    def periods_by_pair(self, env: str, pairs: Iterable[tuple[str, str]]) -> list[Period]:
+    def periods_by_pair(
+        self, env: str, pairs: Iterable[tuple[str, str]], running_on: date | None = None
+    ) -> list[Period]:
+        condition, values = (
+            ("", ()) if running_on is None else (f"{LAST_DAY} >= ?", (running_on.isoformat(),))
+        )
         rows = rows_by_keys(
-            self._db, _PERIOD_COLUMNS, "periods", ("employer_key", "worker_key"), env=env, keys=pairs
+            self._db,
+            _PERIOD_COLUMNS,
+            "periods",
+            ("employer_key", "worker_key"),
+            env=env,
+            keys=pairs,
+            condition=condition,
+            values=values,
         )
         return [_period(row) for row in rows]
 

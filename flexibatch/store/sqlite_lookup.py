@@ -22,15 +22,19 @@ def chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
 
 
 @cache
-def keyed_select(columns: str, table: str, key_columns: tuple[str, ...], count: int) -> str:
-    """SELECT `columns` of `table` for `count` keys of `key_columns` in one environment (bound last)."""
+def keyed_select(
+    columns: str, table: str, key_columns: tuple[str, ...], count: int, condition: str = ""
+) -> str:
+    """SELECT `columns` of `table` for `count` keys of `key_columns` in one environment (bound after
+    the keys), and only the rows of `table` (`t`) that meet `condition` (its values bound last)."""
     values = ", ".join("(" + ", ".join("?" * len(key_columns)) + ")" for _ in range(count))
     names = ", ".join(key_columns)
     joins = " AND ".join(f"t.{name} = wanted.{name}" for name in key_columns)
     selected = ", ".join(f"t.{column.strip()}" for column in columns.split(","))
+    where = f" WHERE {condition}" if condition else ""
     return (
         f"WITH wanted ({names}) AS (VALUES {values}) "
-        f"SELECT {selected} FROM wanted CROSS JOIN {table} AS t ON t.env = ? AND {joins}"
+        f"SELECT {selected} FROM wanted CROSS JOIN {table} AS t ON t.env = ? AND {joins}{where}"
     )
 
 
@@ -42,7 +46,9 @@ def rows_by_keys(
     *,
     env: str,
     keys: Iterable[tuple[Any, ...]],
+    condition: str = "",
+    values: Sequence[Any] = (),
 ) -> Iterator[Sequence[Any]]:
     for chunk in chunks(sorted(set(keys))):
-        sql = keyed_select(columns, table, key_columns, len(chunk))
-        yield from db.execute(sql, (*(part for key in chunk for part in key), env))
+        sql = keyed_select(columns, table, key_columns, len(chunk), condition)
+        yield from db.execute(sql, (*(part for key in chunk for part in key), env, *values))

@@ -8,10 +8,16 @@ index, so each batch scanned every period of its environment.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from flexibatch.domain.dimona import Period, Schedule
+from flexibatch.domain.ids import with_check
+from flexibatch.store.base import PeriodChange
 from flexibatch.store.sqlite import SqliteStore
 from flexibatch.store.sqlite_lookup import keyed_select
 
@@ -60,3 +66,40 @@ def test_lookups_find_exactly_the_rows_asked_for(tmp_path: Path) -> None:
     assert sorted(p.schedule.start_date.isoformat() for p in found) == ["2026-06-25", "2026-06-26"]
     assert {p.env for p in found} == {"R"}
     channel.close()
+
+
+#: Two quarters and a bit: lookups from a day often fall inside an earlier period's quarter.
+days = st.dates(min_value=date(2026, 5, 1), max_value=date(2026, 10, 31))
+
+
+@st.composite
+def periods(draw: st.DrawFn, number: int) -> Period:
+    start = draw(days)
+    hour = st.none() | st.sampled_from([time(0, 0), time(9, 30), time(23, 59)])
+    end_date = draw(st.none() | st.integers(-3, 120).map(lambda days: start + timedelta(days)))
+    schedule = Schedule(start, draw(hour), end_date, draw(hour))
+    return Period(with_check(number), "R", "175110801", None, None, "85073003328", "85073003328", schedule)
+
+
+@settings(max_examples=50, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(
+    st.lists(st.integers(0, 40), min_size=1, max_size=40, unique=True).flatmap(
+        lambda numbers: st.tuples(*(periods(n) for n in numbers))
+    ),
+    days,
+)
+def test_a_pair_lookup_from_a_day_returns_the_periods_that_can_still_run_on_it(
+    tmp_path_factory: pytest.TempPathFactory, stored: tuple[Period, ...], day: date
+) -> None:
+    """The SQL filter is `Schedule.last_day`, on every shape of period, on a real SQLite file."""
+    store = SqliteStore(str(tmp_path_factory.mktemp("lookup") / "state.db"))
+    with store.transaction():
+        store.save_period_changes(
+            [PeriodChange(p, "IN", p.period_id, "TICKET", "123456") for p in stored], datetime(2026, 6, 24)
+        )
+    pair = [("175110801", "85073003328")]
+    found = {p.period_id for p in store.periods_by_pair("R", pair, day)}
+    everything = {p.period_id for p in store.periods_by_pair("R", pair)}
+    store.close()
+    assert found == {p.period_id for p in stored if p.schedule.last_day >= day}
+    assert everything == {p.period_id for p in stored}
