@@ -131,4 +131,21 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        3,
+        "a worker's periods with an employer indexed by their last day",
+        # The expression is store/sqlite_dimona.LAST_DAY: a batch's lookup then reads only the
+        # periods that can still run, not every row of the worker's history.
+        """
+        DROP INDEX periods_pair;
+        CREATE INDEX periods_pair ON periods (
+            env, employer_key, worker_key,
+            (CASE WHEN end_date IS NOT NULL THEN end_date
+                  WHEN start_hour IS NOT NULL OR end_hour IS NOT NULL THEN start_date
+                  ELSE date(start_date, 'start of month',
+                            '+' || (2 - (CAST(strftime('%m', start_date) AS INTEGER) - 1) % 3) || ' months',
+                            '+1 month', '-1 day') END)
+        );
+        """,
+    ),
 )

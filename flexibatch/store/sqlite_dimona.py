@@ -19,12 +19,13 @@ _PERIOD_COLUMNS = (
 
 _STATUS = {status.value: status for status in PeriodStatus}
 #: `Schedule.last_day` in SQL (ISO dates sort as text): EndingDate; else the start day of a period
-#: with hours; else the last day of the start's quarter.
+#: with hours; else the last day of the start's quarter. The last column of the `periods_pair`
+#: index (migration 3), which SQLite uses only for this very expression.
 LAST_DAY = (
-    "CASE WHEN t.end_date IS NOT NULL THEN t.end_date "
-    "WHEN t.start_hour IS NOT NULL OR t.end_hour IS NOT NULL THEN t.start_date "
-    "ELSE date(t.start_date, 'start of month', "
-    "'+' || (2 - (CAST(strftime('%m', t.start_date) AS INTEGER) - 1) % 3) || ' months', '+1 month', '-1 day') END"
+    "CASE WHEN end_date IS NOT NULL THEN end_date "
+    "WHEN start_hour IS NOT NULL OR end_hour IS NOT NULL THEN start_date "
+    "ELSE date(start_date, 'start of month', "
+    "'+' || (2 - (CAST(strftime('%m', start_date) AS INTEGER) - 1) % 3) || ' months', '+1 month', '-1 day') END"
 )
 
 
