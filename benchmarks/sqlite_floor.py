@@ -4,7 +4,7 @@
 
 A fresh store with the project's own schema (the migrations), and rows built before the clock starts,
 as flexibatch's Dimona decider writes them: one `periods` row (primary key and the (env, employer,
-worker) and INSZ indexes) and one `period_history` row per declaration, in batches of 5 000 with
+worker, last day) and INSZ indexes) and one `period_history` row per declaration, in batches of 5 000 with
 `executemany`, in one transaction. No rule, no XML, no NOTI: what is left is SQLite's B-trees, which
 no Python change makes cheaper, next to the 4 x xmllint budget per declaration.
 """
