@@ -2,8 +2,8 @@
 
 Each answer is hard-linked (or, on another file system, copied) from its claim folder to a hidden
 temporary name in the outbox, flushed to disk and renamed into place; then its empty `GO.` marker is
-published the same way. Publishing again
-after a crash rewrites the same bytes under the same names, so an answer is never doubled.
+published the same way. Publishing again after a crash puts the same bytes under the same names, so
+an answer is never doubled.
 """
 
 from __future__ import annotations

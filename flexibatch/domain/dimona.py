@@ -142,9 +142,9 @@ class Schedule:
 
     @property
     def last_day(self) -> date:
-        """The last day it can run on: its EndingDate; else its start day when it has hours (it ends
-        that day, 90373-341 keeps it under 24 h); else the last day of its quarter. Nothing whose last
-        day is before a day overlaps what starts on that day (tests/unit/test_time_model.py)."""
+        """The last day it can run on: its EndingDate; else, with hours, its start day (without an
+        EndingDate it ends that day); else the last day of its quarter. Nothing whose last day is
+        before a day overlaps what starts on that day (tests/unit/test_time_model.py)."""
         if self.end_date is not None:
             return self.end_date
         return self.start_date if self.has_hours else quarter_end(self.start_date)
