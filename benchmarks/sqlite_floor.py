@@ -4,9 +4,10 @@
 
 A fresh store with the project's own schema (the migrations), and rows built before the clock starts,
 as flexibatch's Dimona decider writes them: one `periods` row (primary key and the (env, employer,
-worker, last day) and INSZ indexes) and one `period_history` row per declaration, in batches of 5 000 with
-`executemany`, in one transaction. No rule, no XML, no NOTI: what is left is SQLite's B-trees, which
-no Python change makes cheaper, next to the 4 x xmllint budget per declaration.
+worker, last day) and INSZ indexes) and one `period_history` row per declaration, in batches of
+5 000, with the store's own statements and `executemany`, in one transaction. No rule, no XML, no
+NOTI: what is left is SQLite's B-trees, which no Python change makes cheaper, next to the 4 x
+xmllint budget per declaration.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 from pathlib import Path
 
 from flexibatch.store.sqlite import SqliteStore
+from flexibatch.store.sqlite_dimona import SAVE_HISTORY, SAVE_PERIOD
 
 BATCH = 5000
 
@@ -58,13 +60,8 @@ def main() -> None:
     started = time.perf_counter()
     with store.transaction():
         for start in range(0, args.size, BATCH):
-            db.executemany(
-                f"INSERT INTO periods (period_id, env, employer_key, noss, company_id, worker_key, insz, start_date, start_hour, end_date, end_hour, status, version, sender) VALUES ({', '.join('?' * 14)})",
-                periods[start : start + BATCH],
-            )
-            db.executemany(
-                f"INSERT INTO period_history VALUES ({', '.join('?' * 11)})", history[start : start + BATCH]
-            )
+            db.executemany(SAVE_PERIOD, periods[start : start + BATCH])
+            db.executemany(SAVE_HISTORY, history[start : start + BATCH])
     seconds = time.perf_counter() - started
     print(f"{args.size} declarations: {seconds:.2f} s, {seconds / args.size * 1e6:.1f} us per declaration")
 

@@ -28,6 +28,15 @@ LAST_DAY = (
     "'+' || (2 - (CAST(strftime('%m', start_date) AS INTEGER) - 1) % 3) || ' months', '+1 month', '-1 day') END"
 )
 
+#: What `save_period_changes` runs for each period and history row (benchmarks/sqlite_floor.py too).
+SAVE_PERIOD = (
+    f"INSERT INTO periods ({_PERIOD_COLUMNS}, sender) VALUES ({', '.join('?' * 14)}) "
+    "ON CONFLICT (period_id) DO UPDATE SET start_date = excluded.start_date, "
+    "start_hour = excluded.start_hour, end_date = excluded.end_date, end_hour = excluded.end_hour, "
+    "status = excluded.status, version = excluded.version"
+)
+SAVE_HISTORY = f"INSERT INTO period_history VALUES ({', '.join('?' * 11)})"
+
 
 def _hour(value: time | None) -> str | None:
     return None if value is None else hhmm(value)
@@ -123,17 +132,8 @@ class DimonaTables:
                     stamp,
                 )
             )
-        self._db.executemany(
-            f"INSERT INTO periods ({_PERIOD_COLUMNS}, sender) VALUES ({', '.join('?' * 14)}) "
-            "ON CONFLICT (period_id) DO UPDATE SET start_date = excluded.start_date, "
-            "start_hour = excluded.start_hour, end_date = excluded.end_date, end_hour = excluded.end_hour, "
-            "status = excluded.status, version = excluded.version",
-            period_rows,
-        )
-        self._db.executemany(
-            f"INSERT INTO period_history VALUES ({', '.join('?' * 11)})",
-            history_rows,
-        )
+        self._db.executemany(SAVE_PERIOD, period_rows)
+        self._db.executemany(SAVE_HISTORY, history_rows)
 
     def count_periods(self, env: str | None = None) -> int:
         if env is None:
