@@ -130,10 +130,9 @@ class Schedule:
     def __post_init__(self) -> None:
         object.__setattr__(self, "start", datetime.combine(self.start_date, self.start_hour or MIDNIGHT))
         if self.has_hours:
-            end = datetime.combine(self.end_date or self.start_date, self.end_hour or MIDNIGHT)
+            end = datetime.combine(self.last_day, self.end_hour or MIDNIGHT)
         else:
-            last_day = self.end_date or quarter_end(self.start_date)
-            end = datetime.combine(last_day + timedelta(days=1), MIDNIGHT)
+            end = datetime.combine(self.last_day + timedelta(days=1), MIDNIGHT)
         object.__setattr__(self, "end", end)
 
     @property
