@@ -52,8 +52,13 @@ def _numbered(node: Any, tag: str, path: str) -> list[tuple[str, Any]]:
 def _element_row(node: Any, path: str) -> tuple[Any, ...]:
     fields = _texts(node)
     frequency = fields.get("BonusPaymentFrequency")
-    code, amount = fields["FinancialElementCode"], fields["Amount"]
-    return (path, fields["FinancialElementType"], code, amount, frequency or None)
+    return (
+        path,
+        fields["FinancialElementType"],
+        fields["FinancialElementCode"],
+        fields["Amount"],
+        frequency or None,
+    )
 
 
 def _features_row(node: Any, path: str) -> tuple[Any, ...]:
