@@ -1,0 +1,33 @@
+"""The hot path compiled to C with mypyc when flexibatch is built as a wheel (`pip install .`).
+
+The modules are listed in pyproject.toml (`[tool.flexibatch] compiled`): the records, the rules, the
+readers' row conversion and the NOTI writer, where a monthly batch spends its Python time
+(docs/performance.md). They are fully typed (`mypy --strict`), which is what mypyc compiles from;
+compiled, they do what the sources say, faster. An editable install (`pip install -e .`) stays pure
+Python, so an edit is what runs next; `FLEXIBATCH_PURE_PYTHON=1` builds a pure wheel where no C
+compiler is at hand.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from pathlib import Path
+
+from mypyc.build import mypycify  # a build requirement (pyproject.toml), not a dependency
+from setuptools import Extension, setup
+
+#: The setuptools commands that build extensions; metadata and editable builds need none.
+_BUILDS = {"bdist_wheel", "build", "build_ext"}
+
+
+def extensions() -> list[Extension]:
+    if os.environ.get("FLEXIBATCH_PURE_PYTHON") or not _BUILDS & set(sys.argv):
+        return []
+    with (Path(__file__).parent / "pyproject.toml").open("rb") as handle:
+        compiled = tomllib.load(handle)["tool"]["flexibatch"]["compiled"]
+    return mypycify(compiled, opt_level="3", group_name="flexibatch")
+
+
+setup(ext_modules=extensions())
