@@ -9,17 +9,18 @@ import structlog
 
 
 def configure(verbose: bool = False) -> None:
-    renderer: structlog.typing.Processor = (
-        structlog.dev.ConsoleRenderer(colors=False)
+    # A JSON line carries an error's traceback as text ("exception"); the console renderer prints it.
+    rendering: list[structlog.typing.Processor] = (
+        [structlog.dev.ConsoleRenderer(colors=False)]
         if sys.stderr.isatty()
-        else structlog.processors.JSONRenderer()
+        else [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
     )
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=False),
-            renderer,
+            *rendering,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG if verbose else logging.INFO),
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
