@@ -72,6 +72,7 @@ def test_watch_refuses_a_missing_inbox_with_a_usage_error(tmp_path: Path) -> Non
             "--state",
             str(tmp_path / "s.db"),
         ],
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=60,

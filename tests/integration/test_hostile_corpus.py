@@ -507,7 +507,7 @@ def _peak_rss_kib(root: Path, *args: str) -> int:
     }
     with (root / "flexibatch.log").open("ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "flexibatch", *args], env=env, stdout=log, stderr=log
+            [sys.executable, "-m", "flexibatch", *args], env=env, cwd=root, stdout=log, stderr=log
         )
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
