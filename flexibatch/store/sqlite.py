@@ -38,6 +38,9 @@ class SqliteStore(DimonaTables, FlexiTables):
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = FULL")
         self._db.execute("PRAGMA foreign_keys = ON")
+        # 64 MiB of pages instead of 2: a monthly batch inserts into indexes keyed by worker, in no
+        # order, and with the default every insert read and spilled a page (docs/performance.md).
+        self._db.execute("PRAGMA cache_size = -65536")
         self._in_transaction = False
         self._migrate()
 
