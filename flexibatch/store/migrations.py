@@ -148,4 +148,22 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        4,
+        "a period's current version in its row, its history the versions it superseded",
+        # An IN no longer writes a history row that repeats its period row (docs/decisions.md,
+        # "State"): the row says who declared the current version, and an UPDATE or CANCEL first
+        # copies the version it replaces into the history (store/sqlite_dimona.py).
+        """
+        ALTER TABLE periods ADD COLUMN action TEXT;
+        ALTER TABLE periods ADD COLUMN declaration_ticket TEXT;
+        ALTER TABLE periods ADD COLUMN submission_ticket TEXT;
+        ALTER TABLE periods ADD COLUMN recorded_at TEXT;
+        UPDATE periods SET (action, declaration_ticket, submission_ticket, recorded_at) = (
+            SELECT h.action, h.declaration_ticket, h.submission_ticket, h.recorded_at
+            FROM period_history h WHERE h.period_id = periods.period_id AND h.version = periods.version
+        );
+        DELETE FROM period_history WHERE (period_id, version) IN (SELECT period_id, version FROM periods);
+        """,
+    ),
 )

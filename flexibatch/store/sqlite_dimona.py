@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -28,14 +28,22 @@ LAST_DAY = (
     "'+' || (2 - (CAST(strftime('%m', start_date) AS INTEGER) - 1) % 3) || ' months', '+1 month', '-1 day') END"
 )
 
-#: What `save_period_changes` runs for each period and history row (benchmarks/sqlite_floor.py too).
+_VERSION_COLUMNS = "action, declaration_ticket, submission_ticket, recorded_at"
+#: What `save_period_changes` runs (benchmarks/sqlite_floor.py too). A new period (an IN's) is
+#: inserted with who declared it; a change to one first copies the version it replaces into
+#: `period_history`, then updates the row (migration 4). An IN so writes one row, not two.
 SAVE_PERIOD = (
-    f"INSERT INTO periods ({_PERIOD_COLUMNS}, sender) VALUES ({', '.join('?' * 14)}) "
-    "ON CONFLICT (period_id) DO UPDATE SET start_date = excluded.start_date, "
-    "start_hour = excluded.start_hour, end_date = excluded.end_date, end_hour = excluded.end_hour, "
-    "status = excluded.status, version = excluded.version"
+    f"INSERT INTO periods ({_PERIOD_COLUMNS}, sender, {_VERSION_COLUMNS}) VALUES ({', '.join('?' * 18)})"
 )
-SAVE_HISTORY = f"INSERT INTO period_history VALUES ({', '.join('?' * 11)})"
+KEEP_REPLACED = (
+    "INSERT INTO period_history SELECT period_id, version, action, declaration_ticket, submission_ticket, "
+    "start_date, start_hour, end_date, end_hour, status, recorded_at FROM periods WHERE period_id = ?"
+)
+SAVE_VERSION = (
+    "UPDATE periods SET start_date = ?, start_hour = ?, end_date = ?, end_hour = ?, status = ?, "
+    "version = ?, action = ?, declaration_ticket = ?, submission_ticket = ?, recorded_at = ? "
+    "WHERE period_id = ?"
+)
 
 
 def _hour(value: time | None) -> str | None:
@@ -64,6 +72,21 @@ def _period(row: Sequence[Any]) -> Period:
         status=_STATUS[row[11]],
         version=row[12],
     )
+
+
+def _without_repeats(changes: Iterable[PeriodChange]) -> Iterator[list[PeriodChange]]:
+    """The changes in runs that touch each period once, so a run's rows can be written in any order
+    and a period changed twice in a batch keeps both replaced versions in turn."""
+    run: list[PeriodChange] = []
+    touched: set[str] = set()
+    for change in changes:
+        if change.period.period_id in touched:
+            yield run
+            run, touched = [], set()
+        run.append(change)
+        touched.add(change.period.period_id)
+    if run:
+        yield run
 
 
 class DimonaTables:
@@ -98,42 +121,31 @@ class DimonaTables:
 
     def save_period_changes(self, changes: Iterable[PeriodChange], recorded_at: datetime) -> None:
         stamp = recorded_at.isoformat(timespec="milliseconds")
-        period_rows = []
-        history_rows = []
-        for change in changes:
-            p = change.period
-            s = p.schedule
-            end_date = s.end_date.isoformat() if s.end_date else None
-            schedule = (s.start_date.isoformat(), _hour(s.start_hour), end_date, _hour(s.end_hour))
-            period_rows.append(
-                (
-                    p.period_id,
-                    p.env,
-                    p.employer_key,
-                    p.noss,
-                    p.company_id,
-                    p.worker_key,
-                    p.insz,
-                    *schedule,
-                    p.status.value,
-                    p.version,
-                    change.sender,
-                )
-            )
-            history_rows.append(
-                (
-                    p.period_id,
-                    p.version,
-                    change.action,
-                    change.declaration_ticket,
-                    change.submission_ticket,
-                    *schedule,
-                    p.status.value,
-                    stamp,
-                )
-            )
-        self._db.executemany(SAVE_PERIOD, period_rows)
-        self._db.executemany(SAVE_HISTORY, history_rows)
+        for segment in _without_repeats(changes):
+            new, replaced = [], []
+            for change in segment:
+                p = change.period
+                s = p.schedule
+                end_date = s.end_date.isoformat() if s.end_date else None
+                schedule = (s.start_date.isoformat(), _hour(s.start_hour), end_date, _hour(s.end_hour))
+                version = (p.status.value, p.version)
+                declared = (change.action, change.declaration_ticket, change.submission_ticket, stamp)
+                if p.version == 1:
+                    identity = (
+                        p.period_id,
+                        p.env,
+                        p.employer_key,
+                        p.noss,
+                        p.company_id,
+                        p.worker_key,
+                        p.insz,
+                    )
+                    new.append((*identity, *schedule, *version, change.sender, *declared))
+                else:
+                    replaced.append((*schedule, *version, *declared, p.period_id))
+            self._db.executemany(SAVE_PERIOD, new)
+            self._db.executemany(KEEP_REPLACED, [(row[-1],) for row in replaced])
+            self._db.executemany(SAVE_VERSION, replaced)
 
     def count_periods(self, env: str | None = None) -> int:
         if env is None:

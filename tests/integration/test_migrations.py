@@ -44,3 +44,33 @@ def test_a_store_of_the_previous_version_is_brought_up_to_date_with_its_periods(
     assert [p.period_id for p in open_in_quarter] == ["200000000112"]
     assert next_quarter == []
     assert [version for version, _ in _recorded(path)] == [version for version, _, _ in MIGRATIONS]
+
+
+def test_migration_4_moves_each_current_version_from_the_history_into_its_period(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
+        for version, name, script in MIGRATIONS[:3]:
+            db.executescript(script)
+            db.execute("INSERT INTO schema_migrations VALUES (?, ?, '2026-11-01')", (version, name))
+        db.execute(
+            "INSERT INTO periods VALUES ('200000000112', 'R', 'E', 'E', NULL, 'W', 'W', '2026-07-02', '1000',"
+            " NULL, '1300', 'ACTIVE', 2, '123456')"
+        )
+        for version, action, ticket, end_hour in (
+            (1, "IN", "700000000138", "1400"),
+            (2, "UPDATE", "700000000239", "1300"),
+        ):
+            db.execute(
+                "INSERT INTO period_history VALUES ('200000000112', ?, ?, ?, 'FILE1', '2026-07-02', '1000', NULL,"
+                " ?, 'ACTIVE', '2026-06-24T11:50:00.000')",
+                (version, action, ticket, end_hour),
+            )
+    SqliteStore(str(path)).close()
+    with sqlite3.connect(path) as db:
+        current = db.execute("SELECT version, action, declaration_ticket, end_hour FROM periods").fetchall()
+        replaced = db.execute(
+            "SELECT version, action, declaration_ticket, end_hour FROM period_history"
+        ).fetchall()
+    assert current == [(2, "UPDATE", "700000000239", "1300")]
+    assert replaced == [(1, "IN", "700000000138", "1400")]
