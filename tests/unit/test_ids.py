@@ -50,6 +50,7 @@ def test_the_spec_period_id_passes_its_check() -> None:
 def test_every_issued_number_passes_its_own_check(base: int) -> None:
     number = with_check(base)
     assert len(number) == 12 and check_digits_ok(number)
+    assert int(number[:10]) == base, "the number it was made from, zero-padded to 10 digits"
 
 
 def test_file_tickets_are_13_characters_of_digits_and_capitals() -> None:
