@@ -40,6 +40,7 @@ from flexibatch.formats import dimona_csv, dimona_xml, flexi_csv, flexi_xml
 from flexibatch.formats.answers import NotiEntry, NotiWriter, render_acrf
 from flexibatch.formats.read_ahead import ReadAhead
 from flexibatch.formats.streams import DeclarationReader, Parts
+from flexibatch.gc_tuning import cycles_collected_at_the_end
 from flexibatch.store.base import AnswerRecord, Store, SubmissionRecord
 
 log = structlog.get_logger()
@@ -314,9 +315,12 @@ class Processor:
         stream = Parts(taken.data_files)
         answers = taken.directory / ANSWERS
         try:
-            with NotiWriter(
-                answers / "noti.xml", answers / "noti.csv", taken.file_name, taken.ticket, taken.reception
-            ) as noti:
+            with (
+                NotiWriter(
+                    answers / "noti.xml", answers / "noti.csv", taken.file_name, taken.ticket, taken.reception
+                ) as noti,
+                cycles_collected_at_the_end(),
+            ):
                 for batch in reader.read(stream):
                     if problems:
                         continue  # keep reading: the receipt lists every problem of the file

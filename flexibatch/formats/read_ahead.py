@@ -25,7 +25,7 @@ from typing import Generic, TypeVar
 from flexibatch.domain.anomalies import Diagnostic
 from flexibatch.errors import FlexibatchError
 from flexibatch.formats.streams import DeclarationReader, FormBatch, Parts
-from flexibatch.gc_tuning import collect_cycles_less_often
+from flexibatch.gc_tuning import collect_cycles_less_often, cycles_collected_at_the_end
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -48,8 +48,9 @@ def _read_in_child(
     reader = make_reader(batch_size)
     stream = Parts(paths)
     try:
-        for batch in reader.read(stream):
-            sender.send((batch.first_index, batch.records))
+        with cycles_collected_at_the_end():
+            for batch in reader.read(stream):
+                sender.send((batch.first_index, batch.records))
         sender.send((_END, reader.diagnostics))
     except BrokenPipeError:
         pass  # the parent is gone or stopped listening: there is nobody left to read for
