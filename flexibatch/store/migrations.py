@@ -166,4 +166,25 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         DELETE FROM period_history WHERE (period_id, version) IN (SELECT period_id, version FROM periods);
         """,
     ),
+    (
+        5,
+        "a situation's current version in its row, its history the versions it superseded",
+        # Migration 4's model for Flexi at work: a new relation writes one row, not two.
+        """
+        ALTER TABLE situations ADD COLUMN kind TEXT;
+        ALTER TABLE situations ADD COLUMN declaration_ticket TEXT;
+        ALTER TABLE situations ADD COLUMN submission_ticket TEXT;
+        ALTER TABLE situations ADD COLUMN recorded_at TEXT;
+        UPDATE situations SET (kind, declaration_ticket, submission_ticket, recorded_at) = (
+            SELECT h.kind, h.declaration_ticket, h.submission_ticket, h.recorded_at
+            FROM situation_history h
+            WHERE (h.env, h.employer_key, h.insz, h.relation_id, h.version)
+                = (situations.env, situations.employer_key, situations.insz, situations.relation_id,
+                   situations.version)
+        );
+        DELETE FROM situation_history WHERE (env, employer_key, insz, relation_id, version) IN (
+            SELECT env, employer_key, insz, relation_id, version FROM situations
+        );
+        """,
+    ),
 )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
 from flexibatch.domain.dimona import Period, PeriodStatus, Schedule, hhmm, hour_of
 from flexibatch.store.base import PeriodChange
 from flexibatch.store.sqlite_lookup import rows_by_keys
+from flexibatch.store.sqlite_versions import runs_touching_each_once
 
 _PERIOD_COLUMNS = (
     "period_id, env, employer_key, noss, company_id, worker_key, insz, "
@@ -74,21 +75,6 @@ def _period(row: Sequence[Any]) -> Period:
     )
 
 
-def _without_repeats(changes: Iterable[PeriodChange]) -> Iterator[list[PeriodChange]]:
-    """The changes in runs that touch each period once, so a run's rows can be written in any order
-    and a period changed twice in a batch keeps both replaced versions in turn."""
-    run: list[PeriodChange] = []
-    touched: set[str] = set()
-    for change in changes:
-        if change.period.period_id in touched:
-            yield run
-            run, touched = [], set()
-        run.append(change)
-        touched.add(change.period.period_id)
-    if run:
-        yield run
-
-
 class DimonaTables:
     _db: sqlite3.Connection
 
@@ -121,9 +107,9 @@ class DimonaTables:
 
     def save_period_changes(self, changes: Iterable[PeriodChange], recorded_at: datetime) -> None:
         stamp = recorded_at.isoformat(timespec="milliseconds")
-        for segment in _without_repeats(changes):
+        for run in runs_touching_each_once(changes, lambda change: change.period.period_id):
             new, replaced = [], []
-            for change in segment:
+            for change in run:
                 p = change.period
                 s = p.schedule
                 end_date = s.end_date.isoformat() if s.end_date else None

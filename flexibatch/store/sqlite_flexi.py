@@ -11,8 +11,29 @@ from typing import Any
 from flexibatch.domain.flexi import CalculationSummary, Situation, SituationKey, SituationStatus, TotalKey
 from flexibatch.store.base import SituationChange
 from flexibatch.store.sqlite_lookup import rows_by_keys
+from flexibatch.store.sqlite_versions import runs_touching_each_once
 
 _COLUMNS = "env, employer_key, insz, relation_id, noss, company_id, status, version, calculations"
+
+
+_DECLARED = "kind, declaration_ticket, submission_ticket, recorded_at"
+_WHERE_KEY = "WHERE env = ? AND employer_key = ? AND insz = ? AND relation_id = ?"
+#: A new situation is inserted with who declared it; a change to one first copies the version it
+#: replaces into `situation_history`, then updates the row (migration 5, store/sqlite_versions.py).
+_SAVE_SITUATION = f"INSERT INTO situations ({_COLUMNS}, sender, {_DECLARED}) VALUES ({', '.join('?' * 14)})"
+_KEEP_REPLACED = (
+    "INSERT INTO situation_history SELECT env, employer_key, insz, relation_id, version, status, kind, "
+    f"calculations, declaration_ticket, submission_ticket, recorded_at FROM situations {_WHERE_KEY}"
+)
+_SAVE_VERSION = (
+    "UPDATE situations SET noss = ?, company_id = ?, status = ?, version = ?, calculations = ?, "
+    f"sender = ?, kind = ?, declaration_ticket = ?, submission_ticket = ?, recorded_at = ? {_WHERE_KEY}"
+)
+
+
+def _key(change: SituationChange) -> tuple[str, str, str, str]:
+    s = change.situation
+    return (s.env, s.employer_key, s.insz, s.relation_id)
 
 
 def _dump(calculations: Iterable[CalculationSummary]) -> str:
@@ -54,37 +75,26 @@ class FlexiTables:
         recorded_at: datetime,
     ) -> None:
         stamp = recorded_at.isoformat(timespec="milliseconds")
-        current, history = [], []
-        for change in changes:
-            s = change.situation
-            calculations = _dump(s.calculations)
-            key = (s.env, s.employer_key, s.insz, s.relation_id)
-            current.append(
-                (*key, s.noss, s.company_id, s.status.value, s.version, calculations, change.sender)
-            )
-            history.append(
-                (
-                    *key,
-                    s.version,
+        for run in runs_touching_each_once(changes, _key):
+            new, replaced = [], []
+            for change in run:
+                s = change.situation
+                version = (
+                    s.noss,
+                    s.company_id,
                     s.status.value,
-                    change.kind,
-                    calculations,
-                    change.declaration_ticket,
-                    change.submission_ticket,
-                    stamp,
+                    s.version,
+                    _dump(s.calculations),
+                    change.sender,
                 )
-            )
-        self._db.executemany(
-            f"INSERT INTO situations ({_COLUMNS}, sender) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (env, employer_key, insz, relation_id) DO UPDATE SET noss = excluded.noss, "
-            "company_id = excluded.company_id, status = excluded.status, version = excluded.version, "
-            "calculations = excluded.calculations, sender = excluded.sender",
-            current,
-        )
-        self._db.executemany(
-            "INSERT INTO situation_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            history,
-        )
+                declared = (change.kind, change.declaration_ticket, change.submission_ticket, stamp)
+                if s.version == 1:
+                    new.append((*_key(change), *version, *declared))
+                else:
+                    replaced.append((*version, *declared, *_key(change)))
+            self._db.executemany(_SAVE_SITUATION, new)
+            self._db.executemany(_KEEP_REPLACED, [row[-4:] for row in replaced])
+            self._db.executemany(_SAVE_VERSION, replaced)
         self._db.executemany(
             "INSERT INTO flexi_totals VALUES (?, ?, ?, ?) "
             "ON CONFLICT (env, insz, year) DO UPDATE SET amount = excluded.amount",

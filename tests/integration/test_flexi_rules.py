@@ -9,6 +9,7 @@ calculation of 500.00 EUR at the Brasserie du Parc (by its enterprise number), r
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 import pytest
@@ -839,3 +840,39 @@ def test_lateness_is_measured_against_the_reception_date(
 
     assert decision.accepted
     assert ("95010-460" in decision.warnings) is late
+
+
+# -- who declared each version (docs/decisions.md, "State") ------------------------------------------
+
+
+def _versions(channel: Channel) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    columns = "version, status, kind, declaration_ticket"
+    with sqlite3.connect(channel.store.path) as db:
+        current = db.execute(f"SELECT {columns} FROM situations WHERE relation_id = ?", (UUID_1,)).fetchall()
+        replaced = db.execute(
+            f"SELECT {columns} FROM situation_history WHERE relation_id = ? ORDER BY version", (UUID_1,)
+        ).fetchall()
+    return current, replaced
+
+
+def test_a_situation_row_is_its_current_version_and_the_history_what_it_replaced(channel: Channel) -> None:
+    original = send_one(channel, wage())
+    assert _versions(channel) == ([(1, "ACTIVE", "0", original.ticket)], [])
+
+    modified = send_one(channel, modification(june(60_000)))
+    cancelled = send_one(channel, cancellation())
+    assert modified.accepted and cancelled.accepted
+    assert _versions(channel) == (
+        [(3, "CANCELLED", "3", cancelled.ticket)],
+        [(1, "ACTIVE", "0", original.ticket), (2, "ACTIVE", "1", modified.ticket)],
+    )
+
+
+def test_two_modifications_of_one_relation_in_one_file_both_keep_what_they_replaced(channel: Channel) -> None:
+    original = send_one(channel, wage())
+    first, second = send(channel, modification(june(60_000)), modification(june(70_000)))
+    assert first.accepted and second.accepted
+    assert _versions(channel) == (
+        [(3, "ACTIVE", "1", second.ticket)],
+        [(1, "ACTIVE", "0", original.ticket), (2, "ACTIVE", "1", first.ticket)],
+    )

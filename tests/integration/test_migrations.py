@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flexibatch.store.migrations import MIGRATIONS
@@ -12,6 +14,17 @@ from flexibatch.store.sqlite import SqliteStore
 def _recorded(path: Path) -> list[tuple[int, str]]:
     with sqlite3.connect(path) as db:
         return db.execute("SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
+
+
+@contextmanager
+def _store_of_version(path: Path, version: int) -> Iterator[sqlite3.Connection]:
+    """A store as the release that stopped at migration `version` left it, to fill in the test."""
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
+        for number, name, script in MIGRATIONS[:version]:
+            db.executescript(script)
+            db.execute("INSERT INTO schema_migrations VALUES (?, ?, '2026-11-01')", (number, name))
+        yield db
 
 
 def test_every_migration_is_recorded_once_and_reopening_applies_nothing_again(tmp_path: Path) -> None:
@@ -28,11 +41,7 @@ def test_a_store_of_the_previous_version_is_brought_up_to_date_with_its_periods(
     from datetime import date
 
     path = tmp_path / "state.db"
-    with sqlite3.connect(path) as db:
-        db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
-        for version, name, script in MIGRATIONS[:2]:
-            db.executescript(script)
-            db.execute("INSERT INTO schema_migrations VALUES (?, ?, '2026-11-01')", (version, name))
+    with _store_of_version(path, 2) as db:
         db.execute(
             "INSERT INTO periods VALUES ('200000000112', 'R', 'E', 'E', NULL, 'W', 'W', '2026-07-02', NULL,"
             " NULL, NULL, 'ACTIVE', 1, '123456')"
@@ -48,11 +57,7 @@ def test_a_store_of_the_previous_version_is_brought_up_to_date_with_its_periods(
 
 def test_migration_4_moves_each_current_version_from_the_history_into_its_period(tmp_path: Path) -> None:
     path = tmp_path / "state.db"
-    with sqlite3.connect(path) as db:
-        db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
-        for version, name, script in MIGRATIONS[:3]:
-            db.executescript(script)
-            db.execute("INSERT INTO schema_migrations VALUES (?, ?, '2026-11-01')", (version, name))
+    with _store_of_version(path, 3) as db:
         db.execute(
             "INSERT INTO periods VALUES ('200000000112', 'R', 'E', 'E', NULL, 'W', 'W', '2026-07-02', '1000',"
             " NULL, '1300', 'ACTIVE', 2, '123456')"
@@ -74,3 +79,26 @@ def test_migration_4_moves_each_current_version_from_the_history_into_its_period
         ).fetchall()
     assert current == [(2, "UPDATE", "700000000239", "1300")]
     assert replaced == [(1, "IN", "700000000138", "1400")]
+
+
+def test_migration_5_moves_each_current_situation_version_from_the_history_into_its_row(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "state.db"
+    key = "'R', 'E', '85073003328', 'f1e0'"
+    with _store_of_version(path, 4) as db:
+        db.execute(f"INSERT INTO situations VALUES ({key}, 'E', NULL, 'CANCELLED', 2, '[]', '123456')")
+        for version, status, kind, ticket in (
+            (1, "ACTIVE", "0", "700000000138"),
+            (2, "CANCELLED", "3", "700000000239"),
+        ):
+            db.execute(
+                f"INSERT INTO situation_history VALUES ({key}, ?, ?, ?, '[]', ?, 'FILE1', '2026-06-24T11:50:00.000')",
+                (version, status, kind, ticket),
+            )
+    SqliteStore(str(path)).close()
+    with sqlite3.connect(path) as db:
+        current = db.execute("SELECT version, kind, declaration_ticket FROM situations").fetchall()
+        replaced = db.execute("SELECT version, kind, declaration_ticket FROM situation_history").fetchall()
+    assert current == [(2, "3", "700000000239")]
+    assert replaced == [(1, "0", "700000000138")]
