@@ -11,6 +11,7 @@ compiler is at hand.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tomllib
 from pathlib import Path
@@ -25,7 +26,11 @@ _BUILDS = {"bdist_wheel", "build", "build_ext"}
 def extensions() -> list[Extension]:
     if os.environ.get("FLEXIBATCH_PURE_PYTHON") or not _BUILDS & set(sys.argv):
         return []
-    with (Path(__file__).parent / "pyproject.toml").open("rb") as handle:
+    root = Path(__file__).parent
+    # pip builds in the source tree, and setuptools packs whatever an earlier build left in build/:
+    # a module taken off the list would ship compiled as it was.
+    shutil.rmtree(root / "build", ignore_errors=True)
+    with (root / "pyproject.toml").open("rb") as handle:
         compiled = tomllib.load(handle)["tool"]["flexibatch"]["compiled"]
     return mypycify(compiled, opt_level="3", group_name="flexibatch")
 
