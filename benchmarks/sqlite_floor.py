@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from flexibatch.store.sqlite import SqliteStore
-from flexibatch.store.sqlite_dimona import SAVE_PERIOD
+from flexibatch.store.sqlite_dimona import PERIODS
 
 BATCH = 5000
 
@@ -50,7 +50,7 @@ def main() -> None:
     started = time.perf_counter()
     with store.transaction():
         for start in range(0, args.size, BATCH):
-            db.executemany(SAVE_PERIOD, periods[start : start + BATCH])
+            db.executemany(PERIODS.insert, periods[start : start + BATCH])
     seconds = time.perf_counter() - started
     print(f"{args.size} declarations: {seconds:.2f} s, {seconds / args.size * 1e6:.1f} us per declaration")
 

@@ -10,7 +10,7 @@ from typing import Any
 from flexibatch.domain.dimona import Period, PeriodStatus, Schedule, hhmm, hour_of
 from flexibatch.store.base import PeriodChange
 from flexibatch.store.sqlite_lookup import rows_by_keys
-from flexibatch.store.sqlite_versions import runs_touching_each_once
+from flexibatch.store.sqlite_versions import Version, VersionedTable, save_versions
 
 _PERIOD_COLUMNS = (
     "period_id, env, employer_key, noss, company_id, worker_key, insz, "
@@ -33,17 +33,18 @@ _VERSION_COLUMNS = "action, declaration_ticket, submission_ticket, recorded_at"
 #: What `save_period_changes` runs (benchmarks/sqlite_floor.py too). A new period (an IN's) is
 #: inserted with who declared it; a change to one first copies the version it replaces into
 #: `period_history`, then updates the row (migration 4). An IN so writes one row, not two.
-SAVE_PERIOD = (
-    f"INSERT INTO periods ({_PERIOD_COLUMNS}, sender, {_VERSION_COLUMNS}) VALUES ({', '.join('?' * 18)})"
-)
-KEEP_REPLACED = (
-    "INSERT INTO period_history SELECT period_id, version, action, declaration_ticket, submission_ticket, "
-    "start_date, start_hour, end_date, end_hour, status, recorded_at FROM periods WHERE period_id = ?"
-)
-SAVE_VERSION = (
-    "UPDATE periods SET start_date = ?, start_hour = ?, end_date = ?, end_hour = ?, status = ?, "
-    "version = ?, action = ?, declaration_ticket = ?, submission_ticket = ?, recorded_at = ? "
-    "WHERE period_id = ?"
+PERIODS = VersionedTable(
+    insert=f"INSERT INTO periods ({_PERIOD_COLUMNS}, sender, {_VERSION_COLUMNS}) VALUES ({', '.join('?' * 18)})",
+    keep_replaced=(
+        "INSERT INTO period_history SELECT period_id, version, action, declaration_ticket, "
+        "submission_ticket, start_date, start_hour, end_date, end_hour, status, recorded_at "
+        "FROM periods WHERE period_id = ?"
+    ),
+    update=(
+        "UPDATE periods SET start_date = ?, start_hour = ?, end_date = ?, end_hour = ?, status = ?, "
+        "version = ?, action = ?, declaration_ticket = ?, submission_ticket = ?, recorded_at = ? "
+        "WHERE period_id = ?"
+    ),
 )
 
 
@@ -73,6 +74,19 @@ def _period(row: Sequence[Any]) -> Period:
         status=_STATUS[row[11]],
         version=row[12],
     )
+
+
+def _version(change: PeriodChange, stamp: str) -> Version:
+    p = change.period
+    s = p.schedule
+    end_date = s.end_date.isoformat() if s.end_date else None
+    schedule = (s.start_date.isoformat(), _hour(s.start_hour), end_date, _hour(s.end_hour))
+    version = (p.status.value, p.version)
+    declared = (change.action, change.declaration_ticket, change.submission_ticket, stamp)
+    if p.version > 1:
+        return (p.period_id,), False, (*schedule, *version, *declared)
+    identity = (p.period_id, p.env, p.employer_key, p.noss, p.company_id, p.worker_key, p.insz)
+    return (p.period_id,), True, (*identity, *schedule, *version, change.sender, *declared)
 
 
 class DimonaTables:
@@ -107,31 +121,7 @@ class DimonaTables:
 
     def save_period_changes(self, changes: Iterable[PeriodChange], recorded_at: datetime) -> None:
         stamp = recorded_at.isoformat(timespec="milliseconds")
-        for run in runs_touching_each_once(changes, lambda change: change.period.period_id):
-            new, replaced = [], []
-            for change in run:
-                p = change.period
-                s = p.schedule
-                end_date = s.end_date.isoformat() if s.end_date else None
-                schedule = (s.start_date.isoformat(), _hour(s.start_hour), end_date, _hour(s.end_hour))
-                version = (p.status.value, p.version)
-                declared = (change.action, change.declaration_ticket, change.submission_ticket, stamp)
-                if p.version == 1:
-                    identity = (
-                        p.period_id,
-                        p.env,
-                        p.employer_key,
-                        p.noss,
-                        p.company_id,
-                        p.worker_key,
-                        p.insz,
-                    )
-                    new.append((*identity, *schedule, *version, change.sender, *declared))
-                else:
-                    replaced.append((*schedule, *version, *declared, p.period_id))
-            self._db.executemany(SAVE_PERIOD, new)
-            self._db.executemany(KEEP_REPLACED, [(row[-1],) for row in replaced])
-            self._db.executemany(SAVE_VERSION, replaced)
+        save_versions(self._db, PERIODS, (_version(change, stamp) for change in changes))
 
     def count_periods(self, env: str | None = None) -> int:
         if env is None:

@@ -11,7 +11,7 @@ from typing import Any
 from flexibatch.domain.flexi import CalculationSummary, Situation, SituationKey, SituationStatus, TotalKey
 from flexibatch.store.base import SituationChange
 from flexibatch.store.sqlite_lookup import rows_by_keys
-from flexibatch.store.sqlite_versions import runs_touching_each_once
+from flexibatch.store.sqlite_versions import Version, VersionedTable, save_versions
 
 _COLUMNS = "env, employer_key, insz, relation_id, noss, company_id, status, version, calculations"
 
@@ -20,20 +20,27 @@ _DECLARED = "kind, declaration_ticket, submission_ticket, recorded_at"
 _WHERE_KEY = "WHERE env = ? AND employer_key = ? AND insz = ? AND relation_id = ?"
 #: A new situation is inserted with who declared it; a change to one first copies the version it
 #: replaces into `situation_history`, then updates the row (migration 5, store/sqlite_versions.py).
-_SAVE_SITUATION = f"INSERT INTO situations ({_COLUMNS}, sender, {_DECLARED}) VALUES ({', '.join('?' * 14)})"
-_KEEP_REPLACED = (
-    "INSERT INTO situation_history SELECT env, employer_key, insz, relation_id, version, status, kind, "
-    f"calculations, declaration_ticket, submission_ticket, recorded_at FROM situations {_WHERE_KEY}"
-)
-_SAVE_VERSION = (
-    "UPDATE situations SET noss = ?, company_id = ?, status = ?, version = ?, calculations = ?, "
-    f"sender = ?, kind = ?, declaration_ticket = ?, submission_ticket = ?, recorded_at = ? {_WHERE_KEY}"
+_SITUATIONS = VersionedTable(
+    insert=f"INSERT INTO situations ({_COLUMNS}, sender, {_DECLARED}) VALUES ({', '.join('?' * 14)})",
+    keep_replaced=(
+        "INSERT INTO situation_history SELECT env, employer_key, insz, relation_id, version, status, "
+        f"kind, calculations, declaration_ticket, submission_ticket, recorded_at FROM situations {_WHERE_KEY}"
+    ),
+    update=(
+        "UPDATE situations SET noss = ?, company_id = ?, status = ?, version = ?, calculations = ?, "
+        f"sender = ?, kind = ?, declaration_ticket = ?, submission_ticket = ?, recorded_at = ? {_WHERE_KEY}"
+    ),
 )
 
 
-def _key(change: SituationChange) -> tuple[str, str, str, str]:
+def _version(change: SituationChange, stamp: str) -> Version:
     s = change.situation
-    return (s.env, s.employer_key, s.insz, s.relation_id)
+    key = (s.env, s.employer_key, s.insz, s.relation_id)
+    values = (
+        *(s.noss, s.company_id, s.status.value, s.version, _dump(s.calculations), change.sender),
+        *(change.kind, change.declaration_ticket, change.submission_ticket, stamp),
+    )
+    return (key, True, (*key, *values)) if s.version == 1 else (key, False, values)
 
 
 def _dump(calculations: Iterable[CalculationSummary]) -> str:
@@ -75,26 +82,7 @@ class FlexiTables:
         recorded_at: datetime,
     ) -> None:
         stamp = recorded_at.isoformat(timespec="milliseconds")
-        for run in runs_touching_each_once(changes, _key):
-            new, replaced = [], []
-            for change in run:
-                s = change.situation
-                version = (
-                    s.noss,
-                    s.company_id,
-                    s.status.value,
-                    s.version,
-                    _dump(s.calculations),
-                    change.sender,
-                )
-                declared = (change.kind, change.declaration_ticket, change.submission_ticket, stamp)
-                if s.version == 1:
-                    new.append((*_key(change), *version, *declared))
-                else:
-                    replaced.append((*version, *declared, *_key(change)))
-            self._db.executemany(_SAVE_SITUATION, new)
-            self._db.executemany(_KEEP_REPLACED, [row[-4:] for row in replaced])
-            self._db.executemany(_SAVE_VERSION, replaced)
+        save_versions(self._db, _SITUATIONS, (_version(change, stamp) for change in changes))
         self._db.executemany(
             "INSERT INTO flexi_totals VALUES (?, ?, ?, ?) "
             "ON CONFLICT (env, insz, year) DO UPDATE SET amount = excluded.amount",

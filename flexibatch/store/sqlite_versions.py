@@ -7,22 +7,43 @@ row changed twice in one batch keeps both of the versions it had (docs/decisions
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator
-from typing import TypeVar
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
-T = TypeVar("T")
+Key = tuple[Any, ...]
+#: One accepted change: the row's key, whether it makes the row (its first version), and the values
+#: of `VersionedTable.insert` if so, else those of `VersionedTable.update` before the key.
+Version = tuple[Key, bool, tuple[Any, ...]]
 
 
-def runs_touching_each_once(changes: Iterable[T], key: Callable[[T], Hashable]) -> Iterator[list[T]]:
-    """The changes in document order, cut wherever one touches a row the current run touched."""
-    run: list[T] = []
-    touched: set[Hashable] = set()
-    for change in changes:
-        row = key(change)
-        if row in touched:
+@dataclass(frozen=True)
+class VersionedTable:
+    """The statements of a table that keeps its current version in the row."""
+
+    insert: str  # a row's first version, every column
+    keep_replaced: str  # the row's current version copied into the history, by key
+    update: str  # the row's new version: its values, then the key
+
+
+def save_versions(db: sqlite3.Connection, table: VersionedTable, versions: Iterable[Version]) -> None:
+    for run in _runs_touching_each_once(versions):
+        replaced = [(key, values) for key, first, values in run if not first]
+        db.executemany(table.insert, [values for _, first, values in run if first])
+        db.executemany(table.keep_replaced, [key for key, _ in replaced])
+        db.executemany(table.update, [(*values, *key) for key, values in replaced])
+
+
+def _runs_touching_each_once(versions: Iterable[Version]) -> Iterator[list[Version]]:
+    """The versions in document order, cut wherever one touches a row the current run touched."""
+    run: list[Version] = []
+    touched: set[Key] = set()
+    for version in versions:
+        if version[0] in touched:
             yield run
             run, touched = [], set()
-        run.append(change)
-        touched.add(row)
+        run.append(version)
+        touched.add(version[0])
     if run:
         yield run
