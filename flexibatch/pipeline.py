@@ -324,13 +324,14 @@ class Processor:
                 for batch in reader.read(stream):
                     if problems:
                         continue  # keep reading: the receipt lists every problem of the file
-                    for entry in decide(batch.records):
-                        noti.add(entry)
-                        counts.declarations += 1
+                    entries = decide(batch.records)
+                    noti.add(entries)
+                    for entry in entries:
                         result = entry.result
                         counts.accepted += result != "REFUSED"
                         counts.warnings += result == "ACCEPTED_WITH_WARNING"
                         counts.refused += result == "REFUSED"
+                    counts.declarations += len(entries)
                     if len(batch.records) >= self.settings.batch_size:
                         log.info("deciding", ticket=taken.ticket, declarations=counts.declarations)
         finally:

@@ -8,6 +8,7 @@ the same bytes.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import field
@@ -38,13 +39,28 @@ NOTI_CSV_COLUMNS = (
     "labels",
 )
 _FORMULA_STARTS = "=+-@\t\r"
+#: Forms joined into one write (some 360 KB): a write per form costs 2.5 us of text-file buffering,
+#: one per batch of 5 000 (7 MB, past the processor's caches) 3.7 us a form, this 0.9 us.
+_FORMS_PER_WRITE = 256
 #: What NOTIFICATION.xsd lets the NOTI echo of a declaration's identifiers. A CSV cell can hold
 #: anything; the anomaly already says what is wrong with it, the echo must not break the answer.
 _ECHOABLE = {
     "NOSSRegistrationNbr": re.compile(r"[0-9]{1,10}"),
     "CompanyID": re.compile(r"[0-9]{9,10}"),
-    "INSS": re.compile(r"[0-9]{11}"),
 }
+
+
+def _is_inss(value: str) -> bool:
+    """An INSZ NOTIFICATION.xsd lets the NOTI echo: 11 digits, which need no escaping."""
+    return len(value) == 11 and value.isascii() and value.isdigit()
+
+
+def _own_reference(references: Sequence[Reference]) -> str | None:
+    """The sender's own reference (type 1), else the first one."""
+    for reference in references:
+        if reference.type == "1":
+            return reference.number
+    return references[0].number if references else None
 
 
 def _echo(tag: str, value: str | None) -> str:
@@ -238,9 +254,11 @@ class NotiWriter:
         )
         self._xml: IO[str] = open_private(xml_path, "w", encoding="utf-8", newline="\n")
         self._csv_file: IO[str] = open_private(csv_path, "w", encoding="utf-8", newline="")
-        self._csv = csv.writer(self._csv_file)
+        self._lines = io.StringIO()  # a chunk's CSV lines, then written to the file at once
+        self._csv = csv.writer(self._lines)
         self._xml.write('<?xml version="1.0" encoding="UTF-8"?>\n<NOTIFICATION>\n')
         self._csv.writerow(NOTI_CSV_COLUMNS)
+        self._write_lines()
 
     def __enter__(self) -> Self:
         return self
@@ -250,9 +268,18 @@ class NotiWriter:
     ) -> None:
         self.close()
 
-    def add(self, entry: NotiEntry) -> None:
-        self._xml.write(self._form(entry))
-        self._csv.writerow(self._row(entry))
+    def add(self, entries: Sequence[NotiEntry]) -> None:
+        """A batch's entries, some hundreds of forms to a write."""
+        for start in range(0, len(entries), _FORMS_PER_WRITE):
+            chunk = entries[start : start + _FORMS_PER_WRITE]
+            self._xml.write("".join([self._form(entry) for entry in chunk]))
+            self._csv.writerows([self._row(entry) for entry in chunk])
+            self._write_lines()
+
+    def _write_lines(self) -> None:
+        self._csv_file.write(self._lines.getvalue())
+        self._lines.seek(0)
+        self._lines.truncate()
 
     def close(self) -> None:
         if not self._xml.closed:
@@ -271,19 +298,19 @@ class NotiWriter:
             f"<TypeForm>{_text(header.type_form)}</TypeForm>"
         )
         references = "".join(
-            f"<Reference><ReferenceType>{_text(ref.type)}</ReferenceType>"
-            f"<ReferenceOrigin>{_text(ref.origin)}</ReferenceOrigin>"
-            f"<ReferenceNbr>{_text(ref.number)}</ReferenceNbr></Reference>"
-            for ref in entry.references
+            [
+                f"<Reference><ReferenceType>{_text(ref.type)}</ReferenceType>"
+                f"<ReferenceOrigin>{_text(ref.origin)}</ReferenceOrigin>"
+                f"<ReferenceNbr>{_text(ref.number)}</ReferenceNbr></Reference>"
+                for ref in entry.references
+            ]
         )
         employer = _employer_echo(entry.noss, entry.company_id)
         persons = "".join(
-            f"<NaturalPerson>{echoed}</NaturalPerson>"
-            for insz in entry.insz
-            if (echoed := _echo("INSS", insz))
+            [f"<NaturalPerson><INSS>{insz}</INSS></NaturalPerson>" for insz in entry.insz if _is_inss(insz)]
         )
         accepted = entry.accepted
-        anomalies = "".join(_anomaly_xml(located) for located in entry.anomalies)
+        anomalies = "".join([_anomaly_xml(located) for located in entry.anomalies]) if entry.anomalies else ""
         impact = f"<ImpactReport>{entry.impact}</ImpactReport>" if accepted and entry.impact else ""
         return (
             f"{self._form_start}{self._file_reference}<HandledOriginalForm>"
@@ -298,20 +325,19 @@ class NotiWriter:
 
     @staticmethod
     def _row(entry: NotiEntry) -> list[str]:
-        references, anomalies = entry.references, entry.anomalies
-        own = next(
-            (r.number for r in references if r.type == "1"), references[0].number if references else None
-        )
-        cells = [
+        """The twin's line; what the sender wrote is made inert, what the processor writes needs not."""
+        anomalies = entry.anomalies
+        return [
+            str(entry.form_index),
+            str(entry.source_line),
             entry.purpose,
             entry.action,
-            own,
-            entry.noss or entry.company_id,
-            " ".join(entry.insz),
+            _inert(_own_reference(entry.references)),
+            _inert(entry.noss or entry.company_id),
+            _inert(" ".join(entry.insz)),
             entry.result,
-            entry.period_id,
-            entry.relation_id,
+            entry.period_id or "",
+            entry.relation_id or "",
             "; ".join([a.anomaly.code for a in anomalies]) if anomalies else "",
-            "; ".join([a.anomaly.label for a in anomalies]) if anomalies else "",
+            _inert("; ".join([a.anomaly.label for a in anomalies])) if anomalies else "",
         ]
-        return [str(entry.form_index), str(entry.source_line), *map(_inert, cells)]

@@ -70,7 +70,9 @@ _MONTHS = st.one_of(st.integers(0, 99), st.sampled_from([0, 12, 13, 19, 20, 32, 
 def _insz_like(draw: st.DrawFn) -> str:
     """Birth year and month (every boundary of either form), day and serial, then the check of 1900,
     of 2000, or a wrong one."""
-    base = f"{draw(_YEARS):02d}{draw(_MONTHS):02d}{draw(st.integers(0, 99)):02d}{draw(st.integers(0, 999)):03d}"
+    base = (
+        f"{draw(_YEARS):02d}{draw(_MONTHS):02d}{draw(st.integers(0, 99)):02d}{draw(st.integers(0, 999)):03d}"
+    )
     check = draw(st.sampled_from([int(base), 2_000_000_000 + int(base)]))
     wrong = draw(st.sampled_from([0, 0, 1]))
     return base + f"{(97 - check % 97 + wrong) % 100:02d}"
