@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -28,3 +29,24 @@ def open_private(path: Path, mode: str = "wb", **options: Any) -> IO[Any]:
 def write_private(path: Path, data: bytes) -> None:
     with open_private(path) as out:
         out.write(data)
+
+
+def flush_to_disk(path: Path) -> None:
+    """fsync a file or a folder (a folder: the names in it)."""
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def make_durable(paths: Iterable[Path]) -> None:
+    """The files, then the folders that name them, on disk: before a commit points at them, so that
+    what a power cut leaves is either no record of them or the whole files."""
+    folders = []
+    for path in paths:
+        flush_to_disk(path)
+        if path.parent not in folders:
+            folders.append(path.parent)
+    for folder in folders:
+        flush_to_disk(folder)

@@ -34,7 +34,7 @@ from flexibatch.domain.anomalies import Diagnostic, diagnostic
 from flexibatch.domain.ids import new_file_ticket
 from flexibatch.domain.parties import DecisionContext
 from flexibatch.domain.refdata import RefData
-from flexibatch.files import private_dir, write_private
+from flexibatch.files import make_durable, private_dir, write_private
 from flexibatch.flexi_batch import FlexiBatch, flexi_xml_locator
 from flexibatch.formats import dimona_csv, dimona_xml, flexi_csv, flexi_xml
 from flexibatch.formats.answers import NotiEntry, NotiWriter, render_acrf
@@ -380,6 +380,7 @@ class Processor:
             counts.answers = self._register_answers(taken, key, accepted=False)
             acrf = render_acrf(taken.file_name, None, problems, taken.reception)
             write_private(taken.directory / ANSWERS / counts.answers[0], acrf)
+            make_durable([taken.directory / ANSWERS / counts.answers[0]])
             self.store.record_submission(record)
             self.store.record_answers(self._answer_records(taken, counts.answers))
         return record, counts
@@ -412,6 +413,7 @@ class Processor:
             write_private(answers / names[0], render_acrf(taken.file_name, taken.ticket, [], taken.reception))
             (answers / "noti.csv").replace(answers / names[1])
             (answers / "noti.xml").replace(answers / names[2])
+            make_durable([answers / name for name in names])
         return names
 
     def _answer_records(self, taken: Claim, names: list[str]) -> Iterator[AnswerRecord]:

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 from flexibatch.channel.names import marker_name
-from flexibatch.files import open_private, private_dir
+from flexibatch.files import flush_to_disk, open_private, private_dir
 
 
 def outbox_folder(outbox: Path, folder: str | None) -> Path:
@@ -27,8 +27,7 @@ def _install(source: Path | None, target: Path) -> None:
     temporary = target.with_name(f".{target.name}.tmp")
     temporary.unlink(missing_ok=True)  # left by a crash
     if source is not None and _linked(source, temporary):
-        with source.open("rb") as data:
-            os.fsync(data.fileno())
+        flush_to_disk(source)  # already on disk since the commit: this costs nothing
     else:
         with open_private(temporary) as out:
             if source is not None:
@@ -62,8 +61,4 @@ def publish(source: Path, folder: Path, name: str, *, with_marker: bool) -> None
     _install(source, folder / name)
     if with_marker:
         _install(None, folder / marker_name(name))
-    directory = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    flush_to_disk(folder)
