@@ -14,8 +14,9 @@ from flexibatch.domain.refdata import EmployerRecord, Mandate, RefData, WorkerSt
 from flexibatch.errors import FlexibatchError
 from flexibatch.store.base import AnswerRecord, SubmissionRecord
 from flexibatch.store.migrations import MIGRATIONS
-from flexibatch.store.sqlite_dimona import DimonaTables, parse_date
+from flexibatch.store.sqlite_dimona import DimonaTables
 from flexibatch.store.sqlite_flexi import FlexiTables
+from flexibatch.store.sqlite_rows import parse_date
 
 _SUBMISSION_COLUMNS = (
     "ticket, folder, file_name, purpose, sender, file_date, sequence, env, sha256, reception_time, "

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time
-from typing import Any
+from collections.abc import Iterable
+from datetime import date, datetime
 
-from flexibatch.domain.dimona import Period, PeriodStatus, Schedule, hhmm, hour_of
+from flexibatch.domain.dimona import Period
 from flexibatch.store.base import PeriodChange
 from flexibatch.store.sqlite_lookup import rows_by_keys
-from flexibatch.store.sqlite_versions import Version, VersionedTable, save_versions
+from flexibatch.store.sqlite_rows import period_from_row, period_version
+from flexibatch.store.sqlite_versions import VersionedTable, save_versions
 
 _PERIOD_COLUMNS = (
     "period_id, env, employer_key, noss, company_id, worker_key, insz, "
@@ -18,7 +18,6 @@ _PERIOD_COLUMNS = (
 )
 
 
-_STATUS = {status.value: status for status in PeriodStatus}
 #: `Schedule.last_day` in SQL (ISO dates sort as text): EndingDate; else the start day of a period
 #: with hours; else the last day of the start's quarter. The last column of the `periods_pair`
 #: index (migration 3), which SQLite uses only for this very expression.
@@ -48,47 +47,6 @@ PERIODS = VersionedTable(
 )
 
 
-def _hour(value: time | None) -> str | None:
-    return None if value is None else hhmm(value)
-
-
-def _parse_hour(value: str | None) -> time | None:
-    return None if value is None else hour_of(value)
-
-
-def parse_date(value: str | None) -> date | None:
-    return None if value is None else date.fromisoformat(value)
-
-
-def _period(row: Sequence[Any]) -> Period:
-    start_date = date.fromisoformat(row[7])
-    return Period(
-        period_id=row[0],
-        env=row[1],
-        employer_key=row[2],
-        noss=row[3],
-        company_id=row[4],
-        worker_key=row[5],
-        insz=row[6],
-        schedule=Schedule(start_date, _parse_hour(row[8]), parse_date(row[9]), _parse_hour(row[10])),
-        status=_STATUS[row[11]],
-        version=row[12],
-    )
-
-
-def _version(change: PeriodChange, stamp: str) -> Version:
-    p = change.period
-    s = p.schedule
-    end_date = s.end_date.isoformat() if s.end_date else None
-    schedule = (s.start_date.isoformat(), _hour(s.start_hour), end_date, _hour(s.end_hour))
-    version = (p.status.value, p.version)
-    declared = (change.action, change.declaration_ticket, change.submission_ticket, stamp)
-    if p.version > 1:
-        return (p.period_id,), False, (*schedule, *version, *declared)
-    identity = (p.period_id, p.env, p.employer_key, p.noss, p.company_id, p.worker_key, p.insz)
-    return (p.period_id,), True, (*identity, *schedule, *version, change.sender, *declared)
-
-
 class DimonaTables:
     _db: sqlite3.Connection
 
@@ -97,7 +55,7 @@ class DimonaTables:
     def periods_by_id(self, env: str, period_ids: Iterable[str]) -> list[Period]:
         keys = ((period_id,) for period_id in period_ids)
         return [
-            _period(row)
+            period_from_row(row)
             for row in rows_by_keys(self._db, _PERIOD_COLUMNS, "periods", ("period_id",), env=env, keys=keys)
         ]
 
@@ -117,11 +75,11 @@ class DimonaTables:
             condition=condition,
             values=values,
         )
-        return [_period(row) for row in rows]
+        return [period_from_row(row) for row in rows]
 
     def save_period_changes(self, changes: Iterable[PeriodChange], recorded_at: datetime) -> None:
         stamp = recorded_at.isoformat(timespec="milliseconds")
-        save_versions(self._db, PERIODS, (_version(change, stamp) for change in changes))
+        save_versions(self._db, PERIODS, (period_version(change, stamp) for change in changes))
 
     def count_periods(self, env: str | None = None) -> int:
         if env is None:
@@ -137,4 +95,4 @@ class DimonaTables:
             f"SELECT {_PERIOD_COLUMNS} FROM periods WHERE env = ? AND {column} = ? ORDER BY start_date, start_hour",
             (env, value),
         )
-        return [_period(row) for row in rows]
+        return [period_from_row(row) for row in rows]

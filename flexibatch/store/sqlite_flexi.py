@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
-from typing import Any
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 
-from flexibatch.domain.flexi import CalculationSummary, Situation, SituationKey, SituationStatus, TotalKey
+from flexibatch.domain.flexi import Situation, SituationKey, TotalKey
 from flexibatch.store.base import SituationChange
 from flexibatch.store.sqlite_lookup import rows_by_keys
-from flexibatch.store.sqlite_versions import Version, VersionedTable, save_versions
+from flexibatch.store.sqlite_rows import situation_from_row, situation_version
+from flexibatch.store.sqlite_versions import VersionedTable, save_versions
 
 _COLUMNS = "env, employer_key, insz, relation_id, noss, company_id, status, version, calculations"
 
@@ -33,32 +32,6 @@ _SITUATIONS = VersionedTable(
 )
 
 
-def _version(change: SituationChange, stamp: str) -> Version:
-    s = change.situation
-    key = (s.env, s.employer_key, s.insz, s.relation_id)
-    values = (
-        *(s.noss, s.company_id, s.status.value, s.version, _dump(s.calculations), change.sender),
-        *(change.kind, change.declaration_ticket, change.submission_ticket, stamp),
-    )
-    return (key, True, (*key, *values)) if s.version == 1 else (key, False, values)
-
-
-def _dump(calculations: Iterable[CalculationSummary]) -> str:
-    return json.dumps(
-        [[c.start.isoformat(), c.end.isoformat(), c.worker_code, c.wage, c.premium] for c in calculations]
-    )
-
-
-def _situation(row: Sequence[Any]) -> Situation:
-    calculations = tuple(
-        CalculationSummary(date.fromisoformat(start), date.fromisoformat(end), code, wage, premium)
-        for start, end, code, wage, premium in json.loads(row[8])
-    )
-    return Situation(
-        row[0], row[1], row[2], row[3], row[4], row[5], SituationStatus(row[6]), row[7], calculations
-    )
-
-
 class FlexiTables:
     _db: sqlite3.Connection
 
@@ -66,7 +39,7 @@ class FlexiTables:
         rows = rows_by_keys(
             self._db, _COLUMNS, "situations", ("employer_key", "insz", "relation_id"), env=env, keys=keys
         )
-        return [_situation(row) for row in rows]
+        return [situation_from_row(row) for row in rows]
 
     def flexi_totals(self, env: str, keys: Iterable[TotalKey]) -> dict[TotalKey, int]:
         rows = rows_by_keys(
@@ -82,7 +55,7 @@ class FlexiTables:
         recorded_at: datetime,
     ) -> None:
         stamp = recorded_at.isoformat(timespec="milliseconds")
-        save_versions(self._db, _SITUATIONS, (_version(change, stamp) for change in changes))
+        save_versions(self._db, _SITUATIONS, (situation_version(change, stamp) for change in changes))
         self._db.executemany(
             "INSERT INTO flexi_totals VALUES (?, ?, ?, ?) "
             "ON CONFLICT (env, insz, year) DO UPDATE SET amount = excluded.amount",
@@ -98,7 +71,7 @@ class FlexiTables:
             f"SELECT {_COLUMNS} FROM situations WHERE env = ? AND {column} = ? ORDER BY employer_key, insz, relation_id",
             (env, value),
         )
-        return [_situation(row) for row in rows]
+        return [situation_from_row(row) for row in rows]
 
     def totals_of(self, env: str, insz: str) -> dict[int, int]:
         rows = self._db.execute(

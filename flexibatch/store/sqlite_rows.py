@@ -1,0 +1,86 @@
+"""Store rows to records and records to rows: plain functions, so that the wheel compiles them.
+
+The table classes (sqlite_dimona, sqlite_flexi) are mixins of one store class, which mypyc does not
+compile; a batch turns thousands of rows into periods and changes into rows, so that work lives here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, time
+from typing import Any
+
+from flexibatch.domain.dimona import Period, PeriodStatus, Schedule, hhmm, hour_of
+from flexibatch.domain.flexi import CalculationSummary, Situation, SituationStatus
+from flexibatch.store.base import PeriodChange, SituationChange
+from flexibatch.store.sqlite_versions import Version
+
+_STATUS = {status.value: status for status in PeriodStatus}
+
+
+def _hour(value: time | None) -> str | None:
+    return None if value is None else hhmm(value)
+
+
+def _parse_hour(value: str | None) -> time | None:
+    return None if value is None else hour_of(value)
+
+
+def parse_date(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+def period_from_row(row: Sequence[Any]) -> Period:
+    start_date = date.fromisoformat(row[7])
+    return Period(
+        period_id=row[0],
+        env=row[1],
+        employer_key=row[2],
+        noss=row[3],
+        company_id=row[4],
+        worker_key=row[5],
+        insz=row[6],
+        schedule=Schedule(start_date, _parse_hour(row[8]), parse_date(row[9]), _parse_hour(row[10])),
+        status=_STATUS[row[11]],
+        version=row[12],
+    )
+
+
+def period_version(change: PeriodChange, stamp: str) -> Version:
+    p = change.period
+    s = p.schedule
+    end_date = s.end_date.isoformat() if s.end_date else None
+    schedule = (s.start_date.isoformat(), _hour(s.start_hour), end_date, _hour(s.end_hour))
+    version = (p.status.value, p.version)
+    declared = (change.action, change.declaration_ticket, change.submission_ticket, stamp)
+    if p.version > 1:
+        return (p.period_id,), False, (*schedule, *version, *declared)
+    identity = (p.period_id, p.env, p.employer_key, p.noss, p.company_id, p.worker_key, p.insz)
+    return (p.period_id,), True, (*identity, *schedule, *version, change.sender, *declared)
+
+
+def situation_version(change: SituationChange, stamp: str) -> Version:
+    s = change.situation
+    key = (s.env, s.employer_key, s.insz, s.relation_id)
+    values = (
+        *(s.noss, s.company_id, s.status.value, s.version, _dump(s.calculations), change.sender),
+        *(change.kind, change.declaration_ticket, change.submission_ticket, stamp),
+    )
+    return (key, True, (*key, *values)) if s.version == 1 else (key, False, values)
+
+
+def _dump(calculations: Iterable[CalculationSummary]) -> str:
+    return json.dumps(
+        [[c.start.isoformat(), c.end.isoformat(), c.worker_code, c.wage, c.premium] for c in calculations]
+    )
+
+
+def situation_from_row(row: Sequence[Any]) -> Situation:
+    calculations = tuple(
+        CalculationSummary(date.fromisoformat(start), date.fromisoformat(end), code, wage, premium)
+        for start, end, code, wage, premium in json.loads(row[8])
+    )
+    return Situation(
+        row[0], row[1], row[2], row[3], row[4], row[5], SituationStatus(row[6]), row[7], calculations
+    )
