@@ -8,9 +8,8 @@ that into an XPath or a CSV column when the answer is written.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
-
-from flexibatch.domain.records import record
 
 
 class AnomalyClass(StrEnum):
@@ -22,7 +21,7 @@ B = AnomalyClass.BLOCKING
 NP = AnomalyClass.NON_BLOCKING
 
 
-@record
+@dataclass(unsafe_hash=True)
 class Anomaly:
     """One finding about one declaration (a NOTI AnomalyReport)."""
 
@@ -33,7 +32,7 @@ class Anomaly:
     label: str
 
 
-@record
+@dataclass(unsafe_hash=True)
 class Diagnostic:
     """One finding about a whole file (an ACRF Diagnostic)."""
 

@@ -8,13 +8,12 @@ ends at 24:00 of its end date, or of the last day of its quarter while it has no
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import field, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
 
 from flexibatch.domain.anomalies import Anomaly
-from flexibatch.domain.records import record
 
 MIDNIGHT = time(0, 0)
 #: Every hour of the day by its four digits HHMM, the form of Dimona and of the state: a monthly file
@@ -55,14 +54,14 @@ class PeriodStatus(StrEnum):
     CANCELLED = "CANCELLED"
 
 
-@record
+@dataclass(unsafe_hash=True)
 class Reference:
     type: str
     origin: str
     number: str
 
 
-@record
+@dataclass(unsafe_hash=True)
 class FormHeader:
     """The submitted Form's own header, echoed in the NOTI (absent for CSV)."""
 
@@ -83,7 +82,7 @@ def form_header(values: tuple[str, str, str, str]) -> FormHeader:
     return FormHeader(*values)
 
 
-@record
+@dataclass(unsafe_hash=True)
 class EmployerId:
     noss: str | None = None
     provisional: str | None = None
@@ -115,7 +114,7 @@ PERSON_FIELDS = (
 IDENTITY_FIELDS = tuple(name for name in PERSON_FIELDS if name not in ("WorkerInitial", "WorkerPostBox"))
 
 
-@record
+@dataclass(unsafe_hash=True)
 class Schedule:
     """A start and an optional end, as declared: the part of a period the rules reason about."""
 
@@ -128,12 +127,12 @@ class Schedule:
     end: datetime = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "start", datetime.combine(self.start_date, self.start_hour or MIDNIGHT))
+        self.start = datetime.combine(self.start_date, self.start_hour or MIDNIGHT)
         if self.has_hours:
             end = datetime.combine(self.last_day, self.end_hour or MIDNIGHT)
         else:
             end = datetime.combine(self.last_day + timedelta(days=1), MIDNIGHT)
-        object.__setattr__(self, "end", end)
+        self.end = end
 
     @property
     def has_hours(self) -> bool:
@@ -156,7 +155,7 @@ class Schedule:
         return self.start < other.end and other.start < self.end
 
 
-@record
+@dataclass(unsafe_hash=True)
 class DimonaDeclaration:
     """One Form of a DIMN submission, whichever format it came in."""
 
@@ -192,7 +191,7 @@ class DimonaDeclaration:
 _ACTIVE = PeriodStatus.ACTIVE  # a module name: an Enum member read off its class costs a call
 
 
-@record
+@dataclass(unsafe_hash=True)
 class Period:
     """A Dimona period as the state remembers it."""
 

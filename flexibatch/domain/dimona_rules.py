@@ -6,7 +6,7 @@ updated with each accepted one, so each sees the effect of those before it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import field, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from functools import cache
 
@@ -32,14 +32,13 @@ from flexibatch.domain.parties import (
     normal_company_id,
     resolve_employer,
 )
-from flexibatch.domain.records import record
 from flexibatch.domain.refdata import EmployerRecord, WorkerStatus, quarter_label
 
 FLEXI_WORKER_TYPE = "FLX"
 ONE_DAY = timedelta(hours=24)
 
 
-@record
+@dataclass(unsafe_hash=True)
 class DimonaDecision:
     """The answer to one declaration: its anomalies and, when accepted, the period before and after."""
 
@@ -53,7 +52,7 @@ class DimonaDecision:
     accepted: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "accepted", not is_blocking(self.anomalies))
+        self.accepted = not is_blocking(self.anomalies)
 
     @property
     def period_id(self) -> str | None:

@@ -14,7 +14,6 @@ from enum import StrEnum
 
 from flexibatch.domain.anomalies import Anomaly
 from flexibatch.domain.dimona import FormHeader, Reference
-from flexibatch.domain.records import record
 
 WAGE = "0001001000"
 PREMIUM = "0002001000"
@@ -34,7 +33,7 @@ class SituationStatus(StrEnum):
     CANCELLED = "CANCELLED"
 
 
-@record
+@dataclass(unsafe_hash=True)
 class FinancialElement:
     path: str
     type: str
@@ -43,7 +42,7 @@ class FinancialElement:
     frequency: int | None
 
 
-@record
+@dataclass(unsafe_hash=True)
 class Features:
     path: str
     validity_start: date
@@ -53,7 +52,7 @@ class Features:
     elements: tuple[FinancialElement, ...]
 
 
-@record
+@dataclass(unsafe_hash=True)
 class Calculation:
     path: str
     start: date
@@ -66,7 +65,7 @@ class Calculation:
         return sum(e.amount for f in self.features for e in f.elements)
 
 
-@record
+@dataclass(unsafe_hash=True)
 class Relation:
     path: str
     #: Every ReferenceNbr of origin 8 given (there must be exactly one, a UUID).
@@ -80,14 +79,14 @@ class Relation:
         return self.relation_ids[0] if len(self.relation_ids) == 1 else None
 
 
-@record
+@dataclass(unsafe_hash=True)
 class Beneficiary:
     path: str
     insz: str
     relations: tuple[Relation, ...]
 
 
-@record
+@dataclass(unsafe_hash=True)
 class FlexiDeclaration:
     """One FLXWAGE Form: one payslip, possibly for several workers and relations."""
 
@@ -103,7 +102,7 @@ class FlexiDeclaration:
     unreadable: tuple[Anomaly, ...] = ()
 
 
-@record
+@dataclass(unsafe_hash=True)
 class CalculationSummary:
     """What the state keeps of a calculation: enough for the views and the yearly counter."""
 
@@ -114,7 +113,7 @@ class CalculationSummary:
     premium: int
 
 
-@record
+@dataclass(unsafe_hash=True)
 class Situation:
     env: str
     employer_key: str

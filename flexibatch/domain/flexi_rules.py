@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
 from flexibatch.domain.anomalies import Anomaly, anomaly, is_blocking
@@ -29,7 +30,6 @@ from flexibatch.domain.flexi import (
     summarize,
 )
 from flexibatch.domain.parties import DecisionContext, check_insz, check_mandate, resolve_employer
-from flexibatch.domain.records import record
 from flexibatch.domain.refdata import EmployerRecord
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -37,7 +37,7 @@ FLEXI_START = date(2025, 1, 1)
 LATE_AFTER_DAYS = 5
 
 
-@record
+@dataclass(unsafe_hash=True)
 class RelationImpact:
     """A FlexiImpactReport: the situation after the declaration and its worker's yearly totals."""
 
@@ -46,7 +46,7 @@ class RelationImpact:
     year_totals: tuple[tuple[int, int], ...]
 
 
-@record
+@dataclass(unsafe_hash=True)
 class FlexiDecision:
     declaration: FlexiDeclaration
     anomalies: tuple[Anomaly, ...]
@@ -58,7 +58,7 @@ class FlexiDecision:
         return not is_blocking(self.anomalies)
 
 
-@record
+@dataclass(unsafe_hash=True)
 class _Planned:
     beneficiary: Beneficiary
     relation: Relation

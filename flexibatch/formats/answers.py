@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import field
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -20,7 +20,6 @@ from xml.sax.saxutils import escape
 
 from flexibatch.domain.anomalies import Anomaly, B, Diagnostic
 from flexibatch.domain.dimona import FormHeader, Period, Reference, hhmm
-from flexibatch.domain.records import record
 from flexibatch.files import open_private
 
 NOTI_CSV_COLUMNS = (
@@ -123,7 +122,7 @@ def render_acrf(
     return "".join(parts).encode("utf-8")
 
 
-@record
+@dataclass(unsafe_hash=True)
 class LocatedAnomaly:
     anomaly: Anomaly
     path: str | None
@@ -138,7 +137,7 @@ def located(anomalies: Iterable[Anomaly], locate: Locator, form_index: int) -> t
     return tuple(LocatedAnomaly(a, locate(a.field, form_index) if a.field else None) for a in anomalies)
 
 
-@record
+@dataclass(unsafe_hash=True)
 class NotiEntry:
     """Everything the NOTI and its CSV twin say about one declaration."""
 
@@ -161,7 +160,7 @@ class NotiEntry:
     accepted: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "accepted", all(a.anomaly.cls is not B for a in self.anomalies))
+        self.accepted = all(a.anomaly.cls is not B for a in self.anomalies)
 
     @property
     def result(self) -> str:

@@ -14,7 +14,6 @@ from typing import Protocol
 
 from flexibatch.domain.dimona import Period
 from flexibatch.domain.flexi import Situation, SituationKey, TotalKey
-from flexibatch.domain.records import record
 from flexibatch.domain.refdata import RefData
 
 
@@ -51,7 +50,7 @@ class AnswerRecord:
     published: bool = False
 
 
-@record
+@dataclass(slots=True, unsafe_hash=True)
 class PeriodChange:
     """An accepted Dimona declaration's effect, recorded with its history."""
 
@@ -62,7 +61,7 @@ class PeriodChange:
     sender: str
 
 
-@record
+@dataclass(slots=True, unsafe_hash=True)
 class SituationChange:
     """An accepted Flexi at work relation's effect, recorded with its history."""
 
