@@ -32,21 +32,36 @@ RELATION_ID_ORIGIN = "8"
 FlexiRow = tuple[Any, ...]
 
 
-def _local(element: Any) -> str:
-    return str(element.tag).removeprefix(_PREFIX)
+#: The FLXWAGE elements that hold others (FLXWAGE.xsd); every other element is a leaf. The schema
+#: has been checked before a Form is read, so the tag says which is which.
+_CONTAINERS = frozenset(
+    f"{_PREFIX}{tag}"
+    for tag in "Reference Debtor Beneficiary Relation Calculation Features FinancialElement".split()
+)
+
+_Children = tuple[dict[str, str], dict[str, list[Any]]]
+
+
+def _parts(element: Any) -> _Children:
+    """In one pass over an element's children: the leaves' texts and the other children, by tag."""
+    texts: dict[str, str] = {}
+    nested: dict[str, list[Any]] = {}
+    for child in element:
+        tag = child.tag
+        if tag in _CONTAINERS:
+            nested.setdefault(tag.removeprefix(_PREFIX), []).append(child)
+        else:
+            texts[tag.removeprefix(_PREFIX)] = (child.text or "").strip()
+    return texts, nested
 
 
 def _texts(element: Any) -> dict[str, str]:
-    return {_local(child): (child.text or "").strip() for child in element if not len(child)}
+    return _parts(element)[0]
 
 
-def _children(element: Any, tag: str) -> list[Any]:
-    return [child for child in element if _local(child) == tag]
-
-
-def _numbered(node: Any, tag: str, path: str) -> list[tuple[str, Any]]:
+def _numbered(nested: dict[str, list[Any]], tag: str, path: str) -> list[tuple[str, Any]]:
     """The `tag` children of a node with their logical paths (`path/tag[i]`)."""
-    return [(f"{path}/{tag}[{i}]", child) for i, child in enumerate(_children(node, tag), start=1)]
+    return [(f"{path}/{tag}[{i}]", child) for i, child in enumerate(nested.get(tag, ()), start=1)]
 
 
 def _element_row(node: Any, path: str) -> tuple[Any, ...]:
@@ -62,50 +77,52 @@ def _element_row(node: Any, path: str) -> tuple[Any, ...]:
 
 
 def _features_row(node: Any, path: str) -> tuple[Any, ...]:
-    fields = _texts(node)
+    fields, nested = _parts(node)
     return (
         path,
         fields["ValidityPeriodStartingDate"],
         fields["ValidityPeriodEndingDate"],
         fields["EmployerClass"],
         fields["WorkerCode"],
-        tuple(_element_row(child, p) for p, child in _numbered(node, "FinancialElement", path)),
+        tuple(_element_row(child, p) for p, child in _numbered(nested, "FinancialElement", path)),
     )
 
 
 def _calculation_row(node: Any, path: str) -> tuple[Any, ...]:
-    fields = _texts(node)
+    fields, nested = _parts(node)
     return (
         path,
         fields["CalculationPeriodStartingDate"],
         fields["CalculationPeriodEndingDate"],
         fields["CalculationDate"],
-        tuple(_features_row(child, p) for p, child in _numbered(node, "Features", path)),
+        tuple(_features_row(child, p) for p, child in _numbered(nested, "Features", path)),
     )
 
 
 def _relation_row(node: Any, path: str) -> tuple[Any, ...]:
-    references = [_texts(ref) for ref in _children(node, "Reference")]
+    nested = _parts(node)[1]
+    references = [_texts(ref) for ref in nested.get("Reference", ())]
     return (
         path,
         tuple(r["ReferenceNbr"] for r in references if r.get("ReferenceOrigin") == RELATION_ID_ORIGIN),
         next((r["ReferenceNbr"] for r in references if r.get("ReferenceOrigin") == "1"), None),
-        tuple(_calculation_row(child, p) for p, child in _numbered(node, "Calculation", path)),
+        tuple(_calculation_row(child, p) for p, child in _numbered(nested, "Calculation", path)),
     )
 
 
 def row_from_form(form: Any, index: int) -> FlexiRow:
     """The values a schema-valid FLXWAGE Form carries."""
-    head = _texts(form)
-    (debtor,) = _children(form, "Debtor")
-    debtor_fields = _texts(debtor)
-    beneficiaries = tuple(
-        (path, _texts(node)["INSS"], tuple(_relation_row(c, p) for p, c in _numbered(node, "Relation", path)))
-        for path, node in _numbered(debtor, "Beneficiary", "Debtor")
-    )
+    head, parts = _parts(form)
+    (debtor,) = parts["Debtor"]
+    debtor_fields, debtor_parts = _parts(debtor)
+    beneficiaries = []
+    for path, node in _numbered(debtor_parts, "Beneficiary", "Debtor"):
+        fields, nested = _parts(node)
+        relations = tuple(_relation_row(c, p) for p, c in _numbered(nested, "Relation", path))
+        beneficiaries.append((path, fields["INSS"], relations))
     references = tuple(
         (r.get("ReferenceType", ""), r.get("ReferenceOrigin", ""), r.get("ReferenceNbr", ""))
-        for r in map(_texts, _children(form, "Reference"))
+        for r in map(_texts, parts.get("Reference", ()))
     )
     return (
         index,
@@ -114,7 +131,7 @@ def row_from_form(form: Any, index: int) -> FlexiRow:
         references,
         debtor_fields.get("CompanyID") or None,
         debtor_fields.get("NOSSRegistrationNbr") or None,
-        beneficiaries,
+        tuple(beneficiaries),
     )
 
 
