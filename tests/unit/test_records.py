@@ -13,7 +13,10 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[2] / "flexibatch"
+import flexibatch
+
+#: The sources of the package under test (the wheel ships them beside its compiled modules).
+PACKAGE = Path(flexibatch.__file__).resolve().parent
 
 
 def _is_record(node: ast.ClassDef) -> bool:
