@@ -19,6 +19,7 @@ from pathlib import Path
 
 from flexibatch.store.sqlite import SqliteStore
 from flexibatch.store.sqlite_dimona import PERIODS
+from flexibatch.store.sqlite_rows import EMPTY
 
 BATCH = 5000
 
@@ -32,8 +33,8 @@ def rows(count: int) -> list[tuple[object, ...]]:
         insz = f"{60_000_000_000 + worker:011d}"
         periods.append(
             (
-                *(f"{base:010d}{base % 97:02d}", "R", employer, employer, None, insz, insz),
-                *("2026-07-01", "1000", None, "1400", "ACTIVE", 1, "123456", "IN"),
+                *(f"{base:010d}{base % 97:02d}", "R", employer, employer, EMPTY, insz, insz),
+                *("2026-07-01", "1000", EMPTY, "1400", "ACTIVE", 1, "123456", "IN"),
                 *(f"{7_000_000_000 + i:012d}", "TICKET", "2026-06-24T11:50:00.000"),
             )
         )

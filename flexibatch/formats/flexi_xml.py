@@ -36,7 +36,15 @@ FlexiRow = tuple[Any, ...]
 #: has been checked before a Form is read, so the tag says which is which.
 _CONTAINERS = frozenset(
     f"{_PREFIX}{tag}"
-    for tag in "Reference Debtor Beneficiary Relation Calculation Features FinancialElement".split()
+    for tag in [
+        "Reference",
+        "Debtor",
+        "Beneficiary",
+        "Relation",
+        "Calculation",
+        "Features",
+        "FinancialElement",
+    ]
 )
 
 _Children = tuple[dict[str, str], dict[str, list[Any]]]

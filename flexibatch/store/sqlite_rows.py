@@ -18,9 +18,17 @@ from flexibatch.store.sqlite_versions import Version
 
 _STATUS = {status.value: status for status in PeriodStatus}
 
+#: How a period's row says "none" when it is written. Python's sqlite3 passes every None it binds
+#: (and every str subclass, such as an enum's member) through its adapter registry, 0.7 µs a value
+#: against none for a str; so the columns that may be NULL are bound as '' and the statements turn
+#: that back into NULL (`NULLIF(?, '')`, store/sqlite_dimona.py). None of them ever holds an empty
+#: text: they are numbers, dates and hours, or nothing.
+EMPTY = ""
+NULLABLE = frozenset({"noss", "company_id", "insz", "start_hour", "end_date", "end_hour"})
 
-def _hour(value: time | None) -> str | None:
-    return None if value is None else hhmm(value)
+
+def _hour(value: time | None) -> str:
+    return EMPTY if value is None else hhmm(value)
 
 
 def _parse_hour(value: str | None) -> time | None:
@@ -50,13 +58,16 @@ def period_from_row(row: Sequence[Any]) -> Period:
 def period_version(change: PeriodChange, stamp: str) -> Version:
     p = change.period
     s = p.schedule
-    end_date = s.end_date.isoformat() if s.end_date else None
+    end_date = s.end_date.isoformat() if s.end_date else EMPTY
     schedule = (s.start_date.isoformat(), _hour(s.start_hour), end_date, _hour(s.end_hour))
-    version = (p.status.value, p.version)
+    version = (str(p.status), p.version)
     declared = (change.action, change.declaration_ticket, change.submission_ticket, stamp)
     if p.version > 1:
         return (p.period_id,), False, (*schedule, *version, *declared)
-    identity = (p.period_id, p.env, p.employer_key, p.noss, p.company_id, p.worker_key, p.insz)
+    identity = (
+        *(p.period_id, p.env, p.employer_key, p.noss or EMPTY, p.company_id or EMPTY),
+        *(p.worker_key, p.insz or EMPTY),
+    )
     return (p.period_id,), True, (*identity, *schedule, *version, change.sender, *declared)
 
 
@@ -64,7 +75,7 @@ def situation_version(change: SituationChange, stamp: str) -> Version:
     s = change.situation
     key = (s.env, s.employer_key, s.insz, s.relation_id)
     values = (
-        *(s.noss, s.company_id, s.status.value, s.version, _dump(s.calculations), change.sender),
+        *(s.noss, s.company_id, str(s.status), s.version, _dump(s.calculations), change.sender),
         *(change.kind, change.declaration_ticket, change.submission_ticket, stamp),
     )
     return (key, True, (*key, *values)) if s.version == 1 else (key, False, values)
