@@ -126,13 +126,24 @@ class Schedule:
     start: datetime = field(init=False, repr=False, compare=False)
     end: datetime = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        self.start = datetime.combine(self.start_date, self.start_hour or MIDNIGHT)
+    # Written out rather than generated: mypyc compiles this one (a dataclass's generated __init__
+    # and __post_init__ run as Python), and a monthly file makes millions of schedules.
+    def __init__(
+        self,
+        start_date: date,
+        start_hour: time | None = None,
+        end_date: date | None = None,
+        end_hour: time | None = None,
+    ) -> None:
+        self.start_date = start_date
+        self.start_hour = start_hour
+        self.end_date = end_date
+        self.end_hour = end_hour
+        self.start = datetime.combine(start_date, start_hour or MIDNIGHT)
         if self.has_hours:
-            end = datetime.combine(self.last_day, self.end_hour or MIDNIGHT)
+            self.end = datetime.combine(self.last_day, end_hour or MIDNIGHT)
         else:
-            end = datetime.combine(self.last_day + timedelta(days=1), MIDNIGHT)
-        self.end = end
+            self.end = datetime.combine(self.last_day + timedelta(days=1), MIDNIGHT)
 
     @property
     def has_hours(self) -> bool:

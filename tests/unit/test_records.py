@@ -4,7 +4,7 @@ A declaration's records (`@dataclass(unsafe_hash=True)`) are shared between the 
 NOTI and caches keyed by them: a field changed after the fact would change an answer already
 decided. They are plain dataclasses so that mypyc compiles them to native classes (a frozen one
 sets every field through `object.__setattr__`); this test holds the package to what `frozen=True`
-would enforce: a field is set only in its record's `__init__` or `__post_init__`.
+would enforce: a field is set only in its record's own `__init__` or `__post_init__`.
 """
 
 from __future__ import annotations
@@ -51,12 +51,13 @@ def _record_fields() -> set[str]:
 
 
 def _field_writes(tree: ast.Module, fields: set[str]) -> Iterator[tuple[int, str]]:
-    """(line, what) of every assignment to a record field outside a record's own `__post_init__`."""
-    allowed: set[int] = set()  # ids of the nodes inside a record's __post_init__
+    """(line, what) of every assignment to a record field outside its record's `__init__` or
+    `__post_init__`."""
+    allowed: set[int] = set()  # ids of the nodes inside those methods of a record
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and _is_record(node):
             for method in node.body:
-                if isinstance(method, ast.FunctionDef) and method.name == "__post_init__":
+                if isinstance(method, ast.FunctionDef) and method.name in ("__init__", "__post_init__"):
                     allowed.update(id(inner) for inner in ast.walk(method))
     for node in ast.walk(tree):
         targets: list[ast.expr] = []
