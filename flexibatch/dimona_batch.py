@@ -68,9 +68,7 @@ class DimonaBatch:
             ticket = self._tickets()
             if decision.accepted and decision.after is not None:
                 changes.append(
-                    PeriodChange(
-                        decision.after, str(decl.action), ticket, self.submission_ticket, self.ctx.sender
-                    )
+                    PeriodChange(decision.after, decl.action, ticket, self.submission_ticket, self.ctx.sender)
                 )
             entries.append(self._entry(decision, ticket))
         self.store.save_period_changes(changes, self.ctx.reception)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from flexibatch.domain.dimona import Period
 from flexibatch.store.base import PeriodChange
 from flexibatch.store.sqlite_lookup import rows_by_keys
-from flexibatch.store.sqlite_rows import NULLABLE, period_from_row, period_version
+from flexibatch.store.sqlite_rows import assignments, period_from_row, period_version, values
 from flexibatch.store.sqlite_versions import VersionedTable, save_versions
 
 _PERIOD_COLUMNS = (
@@ -30,31 +30,27 @@ LAST_DAY = (
 
 _VERSION_COLUMNS = "action, declaration_ticket, submission_ticket, recorded_at"
 _INSERTED = (*_PERIOD_COLUMNS.split(", "), "sender", *_VERSION_COLUMNS.split(", "))
-
-
-def _value(column: str) -> str:
-    """The placeholder of a column: a column that may be empty is bound as '' (sqlite_rows.EMPTY)."""
-    return "NULLIF(?, '')" if column in NULLABLE else "?"
-
+_UPDATED = (
+    "start_date",
+    "start_hour",
+    "end_date",
+    "end_hour",
+    "status",
+    "version",
+    *_VERSION_COLUMNS.split(", "),
+)
 
 #: What `save_period_changes` runs (benchmarks/sqlite_floor.py too). A new period (an IN's) is
 #: inserted with who declared it; a change to one first copies the version it replaces into
 #: `period_history`, then updates the row (migration 4). An IN so writes one row, not two.
 PERIODS = VersionedTable(
-    insert=f"INSERT INTO periods ({', '.join(_INSERTED)}) VALUES ({', '.join(map(_value, _INSERTED))})",
+    insert=f"INSERT INTO periods ({', '.join(_INSERTED)}) VALUES ({values(_INSERTED)})",
     keep_replaced=(
         "INSERT INTO period_history SELECT period_id, version, action, declaration_ticket, "
         "submission_ticket, start_date, start_hour, end_date, end_hour, status, recorded_at "
         "FROM periods WHERE period_id = ?"
     ),
-    update=(
-        "UPDATE periods SET "
-        + ", ".join(
-            f"{column} = {_value(column)}"
-            for column in ("start_date", "start_hour", "end_date", "end_hour", "status", "version")
-        )
-        + ", action = ?, declaration_ticket = ?, submission_ticket = ?, recorded_at = ? WHERE period_id = ?"
-    ),
+    update=f"UPDATE periods SET {assignments(_UPDATED)} WHERE period_id = ?",
 )
 
 

@@ -9,26 +9,25 @@ from datetime import datetime
 from flexibatch.domain.flexi import Situation, SituationKey, TotalKey
 from flexibatch.store.base import SituationChange
 from flexibatch.store.sqlite_lookup import rows_by_keys
-from flexibatch.store.sqlite_rows import situation_from_row, situation_version
+from flexibatch.store.sqlite_rows import assignments, situation_from_row, situation_version, values
 from flexibatch.store.sqlite_versions import VersionedTable, save_versions
 
 _COLUMNS = "env, employer_key, insz, relation_id, noss, company_id, status, version, calculations"
 
 
 _DECLARED = "kind, declaration_ticket, submission_ticket, recorded_at"
+_INSERTED = (*_COLUMNS.split(", "), "sender", *_DECLARED.split(", "))
+_UPDATED = ("noss", "company_id", "status", "version", "calculations", "sender", *_DECLARED.split(", "))
 _WHERE_KEY = "WHERE env = ? AND employer_key = ? AND insz = ? AND relation_id = ?"
 #: A new situation is inserted with who declared it; a change to one first copies the version it
 #: replaces into `situation_history`, then updates the row (migration 5, store/sqlite_versions.py).
 _SITUATIONS = VersionedTable(
-    insert=f"INSERT INTO situations ({_COLUMNS}, sender, {_DECLARED}) VALUES ({', '.join('?' * 14)})",
+    insert=f"INSERT INTO situations ({', '.join(_INSERTED)}) VALUES ({values(_INSERTED)})",
     keep_replaced=(
         "INSERT INTO situation_history SELECT env, employer_key, insz, relation_id, version, status, "
         f"kind, calculations, declaration_ticket, submission_ticket, recorded_at FROM situations {_WHERE_KEY}"
     ),
-    update=(
-        "UPDATE situations SET noss = ?, company_id = ?, status = ?, version = ?, calculations = ?, "
-        f"sender = ?, kind = ?, declaration_ticket = ?, submission_ticket = ?, recorded_at = ? {_WHERE_KEY}"
-    ),
+    update=f"UPDATE situations SET {assignments(_UPDATED)} {_WHERE_KEY}",
 )
 
 

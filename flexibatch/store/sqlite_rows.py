@@ -18,13 +18,27 @@ from flexibatch.store.sqlite_versions import Version
 
 _STATUS = {status.value: status for status in PeriodStatus}
 
-#: How a period's row says "none" when it is written. Python's sqlite3 passes every None it binds
-#: (and every str subclass, such as an enum's member) through its adapter registry, 0.7 µs a value
-#: against none for a str; so the columns that may be NULL are bound as '' and the statements turn
-#: that back into NULL (`NULLIF(?, '')`, store/sqlite_dimona.py). None of them ever holds an empty
-#: text: they are numbers, dates and hours, or nothing.
+#: How a row says "none" when it is written. Python's sqlite3 passes every None it binds (and every
+#: str subclass, such as an enum's member) through its adapter registry, 0.7 µs a value against none
+#: for a str; so the columns that may be NULL are bound as '' and the statements turn that back into
+#: NULL (`NULLIF(?, '')`, `values` and `assignments` below). None of them ever holds an empty text:
+#: they are numbers, dates and hours, or nothing.
 EMPTY = ""
 NULLABLE = frozenset({"noss", "company_id", "insz", "start_hour", "end_date", "end_hour"})
+
+
+def _bound(column: str) -> str:
+    return "NULLIF(?, '')" if column in NULLABLE else "?"
+
+
+def values(columns: Sequence[str]) -> str:
+    """The placeholders of an INSERT's `columns`."""
+    return ", ".join(map(_bound, columns))
+
+
+def assignments(columns: Sequence[str]) -> str:
+    """The SET list of an UPDATE of `columns`."""
+    return ", ".join(f"{column} = {_bound(column)}" for column in columns)
 
 
 def _hour(value: time | None) -> str:
@@ -61,7 +75,7 @@ def period_version(change: PeriodChange, stamp: str) -> Version:
     end_date = s.end_date.isoformat() if s.end_date else EMPTY
     schedule = (s.start_date.isoformat(), _hour(s.start_hour), end_date, _hour(s.end_hour))
     version = (str(p.status), p.version)
-    declared = (change.action, change.declaration_ticket, change.submission_ticket, stamp)
+    declared = (str(change.action), change.declaration_ticket, change.submission_ticket, stamp)
     if p.version > 1:
         return (p.period_id,), False, (*schedule, *version, *declared)
     identity = (
@@ -75,7 +89,8 @@ def situation_version(change: SituationChange, stamp: str) -> Version:
     s = change.situation
     key = (s.env, s.employer_key, s.insz, s.relation_id)
     values = (
-        *(s.noss, s.company_id, str(s.status), s.version, _dump(s.calculations), change.sender),
+        *(s.noss or EMPTY, s.company_id or EMPTY, str(s.status), s.version, _dump(s.calculations)),
+        change.sender,
         *(change.kind, change.declaration_ticket, change.submission_ticket, stamp),
     )
     return (key, True, (*key, *values)) if s.version == 1 else (key, False, values)
