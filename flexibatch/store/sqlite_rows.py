@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date, time
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from flexibatch.domain.dimona import Period, PeriodStatus, Schedule, hhmm, hour_of
@@ -89,16 +90,34 @@ def situation_version(change: SituationChange, stamp: str) -> Version:
     s = change.situation
     key = (s.env, s.employer_key, s.insz, s.relation_id)
     values = (
-        *(s.noss or EMPTY, s.company_id or EMPTY, str(s.status), s.version, _dump(s.calculations)),
+        *(
+            s.noss or EMPTY,
+            s.company_id or EMPTY,
+            str(s.status),
+            s.version,
+            dump_calculations(s.calculations),
+        ),
         change.sender,
         *(change.kind, change.declaration_ticket, change.submission_ticket, stamp),
     )
     return (key, True, (*key, *values)) if s.version == 1 else (key, False, values)
 
 
-def _dump(calculations: Iterable[CalculationSummary]) -> str:
-    return json.dumps(
-        [[c.start.isoformat(), c.end.isoformat(), c.worker_code, c.wage, c.premium] for c in calculations]
+def dump_calculations(calculations: Iterable[CalculationSummary]) -> str:
+    """`json.dumps` of the calculations as [start, end, worker code, wage, premium] lists, written
+    out: `json.dumps` costs some microseconds a call before it encodes anything (its encoder is made
+    anew each time), and a FLEX file writes one of these per payslip. The worker code is quoted by
+    the C function `json.dumps` itself uses; dates and integers need no quoting."""
+    return (
+        "["
+        + ", ".join(
+            [
+                f'["{c.start.isoformat()}", "{c.end.isoformat()}", {encode_basestring_ascii(c.worker_code)}, '
+                f"{c.wage}, {c.premium}]"
+                for c in calculations
+            ]
+        )
+        + "]"
     )
 
 
