@@ -31,6 +31,21 @@ class Anomaly:
     value: str | None
     label: str
 
+    # Written out: mypyc compiles it (a generated one runs as Python; see Schedule).
+    def __init__(
+        self,
+        code: str,
+        cls: AnomalyClass,
+        field: str | None,
+        value: str | None,
+        label: str,
+    ) -> None:
+        self.code = code
+        self.cls = cls
+        self.field = field
+        self.value = value
+        self.label = label
+
 
 @dataclass(unsafe_hash=True)
 class Diagnostic:

@@ -190,6 +190,45 @@ class DimonaDeclaration:
     #: Cells of a CSV row that could not be read (90000-102): the declaration is refused with them.
     unreadable: tuple[Anomaly, ...] = ()
 
+    # Written out: mypyc compiles it (a generated one runs as Python; see Schedule).
+    def __init__(  # noqa: PLR0917 - the fields, positional as in the generated one
+        self,
+        index: int,
+        line: int,
+        action: Action,
+        header: FormHeader | None = None,
+        references: tuple[Reference, ...] = (),
+        employer: EmployerId | None = None,
+        insz: str | None = None,
+        person: Mapping[str, str] | None = None,
+        worker_type: str | None = None,
+        joint_commission: str | None = None,
+        start_date: date | None = None,
+        start_hour: time | None = None,
+        end_date: date | None = None,
+        end_hour: time | None = None,
+        planned: tuple[str, str] | None = None,
+        period_id: str | None = None,
+        unreadable: tuple[Anomaly, ...] = (),
+    ) -> None:
+        self.index = index
+        self.line = line
+        self.action = action
+        self.header = header
+        self.references = references
+        self.employer = employer
+        self.insz = insz
+        self.person = {} if person is None else person
+        self.worker_type = worker_type
+        self.joint_commission = joint_commission
+        self.start_date = start_date
+        self.start_hour = start_hour
+        self.end_date = end_date
+        self.end_hour = end_hour
+        self.planned = planned
+        self.period_id = period_id
+        self.unreadable = unreadable
+
     @property
     def worker_key(self) -> str:
         """Who the worker is: the INSZ, or the name and birth date of a worker declared without one."""
@@ -216,6 +255,31 @@ class Period:
     schedule: Schedule
     status: PeriodStatus = PeriodStatus.ACTIVE
     version: int = 1
+
+    # Written out: mypyc compiles it (a generated one runs as Python; see Schedule).
+    def __init__(  # noqa: PLR0917 - the fields, positional as in the generated one
+        self,
+        period_id: str,
+        env: str,
+        employer_key: str,
+        noss: str | None,
+        company_id: str | None,
+        worker_key: str,
+        insz: str | None,
+        schedule: Schedule,
+        status: PeriodStatus = PeriodStatus.ACTIVE,
+        version: int = 1,
+    ) -> None:
+        self.period_id = period_id
+        self.env = env
+        self.employer_key = employer_key
+        self.noss = noss
+        self.company_id = company_id
+        self.worker_key = worker_key
+        self.insz = insz
+        self.schedule = schedule
+        self.status = status
+        self.version = version
 
     @property
     def active(self) -> bool:

@@ -51,7 +51,22 @@ class DimonaDecision:
     insz: str | None
     accepted: bool = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
+    # Written out: mypyc compiles it (a generated one runs as Python; see Schedule).
+    def __init__(  # noqa: PLR0917 - the fields, positional as in the generated one
+        self,
+        declaration: DimonaDeclaration,
+        anomalies: tuple[Anomaly, ...],
+        before: Period | None,
+        after: Period | None,
+        employer: EmployerId | None,
+        insz: str | None,
+    ) -> None:
+        self.declaration = declaration
+        self.anomalies = anomalies
+        self.before = before
+        self.after = after
+        self.employer = employer
+        self.insz = insz
         self.accepted = not is_blocking(self.anomalies)
 
     @property

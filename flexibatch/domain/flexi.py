@@ -41,6 +41,21 @@ class FinancialElement:
     amount: int  # gross, in euro cents
     frequency: int | None
 
+    # Written out: mypyc compiles it (a generated one runs as Python; see Schedule).
+    def __init__(
+        self,
+        path: str,
+        type: str,
+        code: str,
+        amount: int,
+        frequency: int | None,
+    ) -> None:
+        self.path = path
+        self.type = type
+        self.code = code
+        self.amount = amount
+        self.frequency = frequency
+
 
 @dataclass(unsafe_hash=True)
 class Features:
@@ -50,6 +65,23 @@ class Features:
     employer_class: str
     worker_code: str
     elements: tuple[FinancialElement, ...]
+
+    # Written out: mypyc compiles it (a generated one runs as Python; see Schedule).
+    def __init__(  # noqa: PLR0917 - the fields, positional as in the generated one
+        self,
+        path: str,
+        validity_start: date,
+        validity_end: date,
+        employer_class: str,
+        worker_code: str,
+        elements: tuple[FinancialElement, ...],
+    ) -> None:
+        self.path = path
+        self.validity_start = validity_start
+        self.validity_end = validity_end
+        self.employer_class = employer_class
+        self.worker_code = worker_code
+        self.elements = elements
 
 
 @dataclass(unsafe_hash=True)
@@ -101,6 +133,29 @@ class FlexiDeclaration:
     #: Cells of CSV rows that could not be read (90000-102): the declaration is refused with them.
     unreadable: tuple[Anomaly, ...] = ()
 
+    # Written out: mypyc compiles it (a generated one runs as Python; see Schedule).
+    def __init__(  # noqa: PLR0917 - the fields, positional as in the generated one
+        self,
+        index: int,
+        line: int,
+        kind: FlexiKind,
+        header: FormHeader | None,
+        references: tuple[Reference, ...],
+        company_id: str | None,
+        noss: str | None,
+        beneficiaries: tuple[Beneficiary, ...],
+        unreadable: tuple[Anomaly, ...] = (),
+    ) -> None:
+        self.index = index
+        self.line = line
+        self.kind = kind
+        self.header = header
+        self.references = references
+        self.company_id = company_id
+        self.noss = noss
+        self.beneficiaries = beneficiaries
+        self.unreadable = unreadable
+
 
 @dataclass(unsafe_hash=True)
 class CalculationSummary:
@@ -111,6 +166,21 @@ class CalculationSummary:
     worker_code: str
     wage: int
     premium: int
+
+    # Written out: mypyc compiles it (a generated one runs as Python; see Schedule).
+    def __init__(
+        self,
+        start: date,
+        end: date,
+        worker_code: str,
+        wage: int,
+        premium: int,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.worker_code = worker_code
+        self.wage = wage
+        self.premium = premium
 
 
 @dataclass(unsafe_hash=True)
@@ -124,6 +194,29 @@ class Situation:
     status: SituationStatus
     version: int
     calculations: tuple[CalculationSummary, ...]
+
+    # Written out: mypyc compiles it (a generated one runs as Python; see Schedule).
+    def __init__(  # noqa: PLR0917 - the fields, positional as in the generated one
+        self,
+        env: str,
+        employer_key: str,
+        insz: str,
+        relation_id: str,
+        noss: str | None,
+        company_id: str | None,
+        status: SituationStatus,
+        version: int,
+        calculations: tuple[CalculationSummary, ...],
+    ) -> None:
+        self.env = env
+        self.employer_key = employer_key
+        self.insz = insz
+        self.relation_id = relation_id
+        self.noss = noss
+        self.company_id = company_id
+        self.status = status
+        self.version = version
+        self.calculations = calculations
 
     @property
     def key(self) -> SituationKey:

@@ -45,6 +45,17 @@ class RelationImpact:
     situation: Situation
     year_totals: tuple[tuple[int, int], ...]
 
+    # Written out: mypyc compiles it (a generated one runs as Python; see Schedule).
+    def __init__(
+        self,
+        relation_id: str,
+        situation: Situation,
+        year_totals: tuple[tuple[int, int], ...],
+    ) -> None:
+        self.relation_id = relation_id
+        self.situation = situation
+        self.year_totals = year_totals
+
 
 @dataclass(unsafe_hash=True)
 class FlexiDecision:
@@ -52,6 +63,19 @@ class FlexiDecision:
     anomalies: tuple[Anomaly, ...]
     impacts: tuple[RelationImpact, ...]
     changes: tuple[tuple[Situation | None, Situation], ...]
+
+    # Written out: mypyc compiles it (a generated one runs as Python; see Schedule).
+    def __init__(
+        self,
+        declaration: FlexiDeclaration,
+        anomalies: tuple[Anomaly, ...],
+        impacts: tuple[RelationImpact, ...],
+        changes: tuple[tuple[Situation | None, Situation], ...],
+    ) -> None:
+        self.declaration = declaration
+        self.anomalies = anomalies
+        self.impacts = impacts
+        self.changes = changes
 
     @property
     def accepted(self) -> bool:
@@ -64,6 +88,19 @@ class _Planned:
     relation: Relation
     key: SituationKey
     before: Situation | None
+
+    # Written out: mypyc compiles it (a generated one runs as Python; see Schedule).
+    def __init__(
+        self,
+        beneficiary: Beneficiary,
+        relation: Relation,
+        key: SituationKey,
+        before: Situation | None,
+    ) -> None:
+        self.beneficiary = beneficiary
+        self.relation = relation
+        self.key = key
+        self.before = before
 
 
 def decide_flexi(

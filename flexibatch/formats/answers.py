@@ -159,7 +159,40 @@ class NotiEntry:
 
     accepted: bool = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
+    # Written out: mypyc compiles it (a generated one runs as Python; see Schedule).
+    def __init__(  # noqa: PLR0917 - the fields, positional as in the generated one
+        self,
+        form_index: int,
+        source_line: int,
+        identification: str,
+        purpose: str,
+        action: str,
+        header: FormHeader | None,
+        references: tuple[Reference, ...],
+        noss: str | None,
+        company_id: str | None,
+        insz: tuple[str, ...],
+        declaration_ticket: str,
+        anomalies: tuple[LocatedAnomaly, ...],
+        impact: str | None,
+        period_id: str | None = None,
+        relation_id: str | None = None,
+    ) -> None:
+        self.form_index = form_index
+        self.source_line = source_line
+        self.identification = identification
+        self.purpose = purpose
+        self.action = action
+        self.header = header
+        self.references = references
+        self.noss = noss
+        self.company_id = company_id
+        self.insz = insz
+        self.declaration_ticket = declaration_ticket
+        self.anomalies = anomalies
+        self.impact = impact
+        self.period_id = period_id
+        self.relation_id = relation_id
         self.accepted = all(a.anomaly.cls is not B for a in self.anomalies)
 
     @property

@@ -1,10 +1,14 @@
-"""Value records are never changed once made.
+"""Value records are never changed once made, and a record's written-out `__init__` takes its fields.
 
 A declaration's records (`@dataclass(unsafe_hash=True)`) are shared between the rules' book, the
 NOTI and caches keyed by them: a field changed after the fact would change an answer already
 decided. They are plain dataclasses so that mypyc compiles them to native classes (a frozen one
 sets every field through `object.__setattr__`); this test holds the package to what `frozen=True`
 would enforce: a field is set only in its record's own `__init__` or `__post_init__`.
+
+The hottest records write their `__init__` out, since mypyc compiles that and not the one a
+dataclass generates (docs/performance.md): it must then take exactly the fields the dataclass would,
+in order, with the same defaults (None for a `default_factory`), and set each of them.
 """
 
 from __future__ import annotations
@@ -109,3 +113,77 @@ def test_the_check_sees_a_field_changed_after_the_fact() -> None:
         "    object.__setattr__(p, 'insz', 'y')\n"
     )
     assert sorted(line for line, _ in _field_writes(tree, {"insz"})) == [7, 9, 10]
+
+
+def _init_fields(record: ast.ClassDef) -> list[tuple[str, str, str | None]]:
+    """(name, annotation, default) of each field a generated `__init__` would take."""
+    found = []
+    for statement in record.body:
+        if not (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)):
+            continue
+        annotation, value = ast.unparse(statement.annotation), statement.value
+        default = None if value is None else ast.unparse(value)
+        if isinstance(value, ast.Call) and ast.unparse(value.func) == "field":
+            options = {k.arg: k.value for k in value.keywords}
+            if ast.unparse(options.get("init", ast.Constant(True))) == "False":
+                continue
+            if "default_factory" in options:
+                annotation, default = f"{annotation} | None", "None"
+            else:
+                default = ast.unparse(options["default"]) if "default" in options else None
+        found.append((statement.target.id, annotation, default))
+    return found
+
+
+def _written_inits() -> Iterator[tuple[str, ast.ClassDef, ast.FunctionDef]]:
+    for path, tree in _trees():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and _is_record(node):
+                for method in node.body:
+                    if isinstance(method, ast.FunctionDef) and method.name == "__init__":
+                        yield f"{path.name}:{node.name}", node, method
+
+
+def _init_problems(record: ast.ClassDef, init: ast.FunctionDef) -> list[str]:
+    arguments = init.args.args[1:]
+    defaults = [None] * (len(arguments) - len(init.args.defaults)) + list(init.args.defaults)
+    taken = [
+        (a.arg, ast.unparse(a.annotation) if a.annotation else "", None if d is None else ast.unparse(d))
+        for a, d in zip(arguments, defaults, strict=True)
+    ]
+    problems = [] if taken == _init_fields(record) else [f"takes {taken}, not {_init_fields(record)}"]
+    assigned = {
+        target.attr
+        for node in ast.walk(init)
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Attribute) and ast.unparse(target.value) == "self"
+    }
+    fields = {
+        s.target.id for s in record.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+    }
+    return problems + [f"never sets {name}" for name in sorted(fields - assigned)]
+
+
+def test_a_written_out_init_takes_and_sets_every_field() -> None:
+    written = list(_written_inits())
+    assert {"DimonaDeclaration", "NotiEntry", "Schedule"} <= {name.split(":")[1] for name, _, _ in written}
+    problems = [
+        f"{name}: {problem}" for name, record, init in written for problem in _init_problems(record, init)
+    ]
+    assert problems == []
+
+
+def test_the_init_check_sees_a_field_left_out_or_reordered() -> None:
+    tree = ast.parse(
+        "@dataclass(unsafe_hash=True)\n"
+        "class P:\n"
+        "    insz: str\n"
+        "    line: int = 0\n"
+        "    def __init__(self, line: int = 0, insz: str = '') -> None:\n"
+        "        self.insz = insz\n"
+    )
+    (record,) = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+    (init,) = [n for n in record.body if isinstance(n, ast.FunctionDef)]
+    problems = _init_problems(record, init)
+    assert len(problems) == 2 and problems[1] == "never sets line", problems
