@@ -85,7 +85,7 @@ class FlexiBatch:
             decision = decide_flexi(decl, book, periods, self.ctx, self.ceilings)
             ticket = self._tickets()
             changes.extend(
-                SituationChange(after, decl.kind.value, ticket, self.submission_ticket, self.ctx.sender)
+                SituationChange(after, str(decl.kind), ticket, self.submission_ticket, self.ctx.sender)
                 for _, after in decision.changes
             )
             entries.append(self._entry(decision, ticket))
@@ -99,7 +99,7 @@ class FlexiBatch:
         relation_ids = [r for b in decl.beneficiaries for rel in b.relations for r in rel.relation_ids]
         impact = flexi_impact(
             [
-                (i.relation_id, i.situation.version, i.situation.status.value, i.year_totals)
+                (i.relation_id, i.situation.version, str(i.situation.status), i.year_totals)
                 for i in decision.impacts
             ]
         )
@@ -108,7 +108,7 @@ class FlexiBatch:
             source_line=decl.line,
             identification="FLXWAGE",
             purpose="FLEX",
-            action=ACTIONS[decl.kind.value],
+            action=ACTIONS[str(decl.kind)],
             header=decl.header,
             references=decl.references,
             noss=decl.noss,

@@ -8,7 +8,7 @@ ends at 24:00 of its end date, or of the last day of its quarter while it has no
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -31,6 +31,21 @@ def hour_of(hhmm: str) -> time:
 def hhmm(moment: time) -> str:
     """The HHMM string of a time (seconds, never declared, are dropped)."""
     return _HHMM.get(moment) or f"{moment:%H%M}"
+
+
+_ISO_DAYS: dict[date, str] = {}
+_ISO_DAYS_KEPT = 1 << 16  # some 180 years of days
+
+
+def iso_day(day: date) -> str:
+    """`day.isoformat()`, remembered: the state and the NOTI spell the same few hundred days a
+    million times in a monthly file, and a look-up costs a tenth of the formatting (0.04 µs)."""
+    text = _ISO_DAYS.get(day)
+    if text is None:
+        text = day.isoformat()
+        if len(_ISO_DAYS) < _ISO_DAYS_KEPT:
+            _ISO_DAYS[day] = text
+    return text
 
 
 class Action(StrEnum):
@@ -285,9 +300,20 @@ class Period:
     def active(self) -> bool:
         return self.status is _ACTIVE
 
-    def changed(self, **changes: object) -> Period:
-        """The next version of this period."""
-        return replace(self, version=self.version + 1, **changes)  # type: ignore[arg-type]
+    def changed(self, *, schedule: Schedule | None = None, status: PeriodStatus | None = None) -> Period:
+        """The next version of this period, with a new schedule or status."""
+        return Period(
+            self.period_id,
+            self.env,
+            self.employer_key,
+            self.noss,
+            self.company_id,
+            self.worker_key,
+            self.insz,
+            self.schedule if schedule is None else schedule,
+            self.status if status is None else status,
+            self.version + 1,
+        )
 
 
 class PeriodBook:

@@ -19,7 +19,7 @@ from typing import IO, Self
 from xml.sax.saxutils import escape
 
 from flexibatch.domain.anomalies import Anomaly, B, Diagnostic
-from flexibatch.domain.dimona import FormHeader, Period, Reference, hhmm
+from flexibatch.domain.dimona import FormHeader, Period, Reference, hhmm, iso_day
 from flexibatch.files import open_private
 
 NOTI_CSV_COLUMNS = (
@@ -205,11 +205,11 @@ class NotiEntry:
 def _period_xml(tag: str, period: Period) -> str:
     s = period.schedule
     start_hour = "" if s.start_hour is None else f"<StartingHour>{hhmm(s.start_hour)}</StartingHour>"
-    end_date = "" if s.end_date is None else f"<EndingDate>{s.end_date.isoformat()}</EndingDate>"
+    end_date = "" if s.end_date is None else f"<EndingDate>{iso_day(s.end_date)}</EndingDate>"
     end_hour = "" if s.end_hour is None else f"<EndingHour>{hhmm(s.end_hour)}</EndingHour>"
     return (
-        f"<{tag}><StartingDate>{s.start_date.isoformat()}</StartingDate>{start_hour}{end_date}{end_hour}"
-        f"<Status>{period.status.value}</Status></{tag}>"
+        f"<{tag}><StartingDate>{iso_day(s.start_date)}</StartingDate>{start_hour}{end_date}{end_hour}"
+        f"<Status>{period.status!s}</Status></{tag}>"
     )
 
 

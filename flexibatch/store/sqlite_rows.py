@@ -12,7 +12,7 @@ from datetime import date, time
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
-from flexibatch.domain.dimona import Period, PeriodStatus, Schedule, hhmm, hour_of
+from flexibatch.domain.dimona import Period, PeriodStatus, Schedule, hhmm, hour_of, iso_day
 from flexibatch.domain.flexi import CalculationSummary, Situation, SituationStatus
 from flexibatch.store.base import PeriodChange, SituationChange
 from flexibatch.store.sqlite_versions import Version
@@ -73,8 +73,8 @@ def period_from_row(row: Sequence[Any]) -> Period:
 def period_version(change: PeriodChange, stamp: str) -> Version:
     p = change.period
     s = p.schedule
-    end_date = s.end_date.isoformat() if s.end_date else EMPTY
-    schedule = (s.start_date.isoformat(), _hour(s.start_hour), end_date, _hour(s.end_hour))
+    end_date = iso_day(s.end_date) if s.end_date else EMPTY
+    schedule = (iso_day(s.start_date), _hour(s.start_hour), end_date, _hour(s.end_hour))
     version = (str(p.status), p.version)
     declared = (str(change.action), change.declaration_ticket, change.submission_ticket, stamp)
     if p.version > 1:
@@ -112,7 +112,7 @@ def dump_calculations(calculations: Iterable[CalculationSummary]) -> str:
         "["
         + ", ".join(
             [
-                f'["{c.start.isoformat()}", "{c.end.isoformat()}", {encode_basestring_ascii(c.worker_code)}, '
+                f'["{iso_day(c.start)}", "{iso_day(c.end)}", {encode_basestring_ascii(c.worker_code)}, '
                 f"{c.wage}, {c.premium}]"
                 for c in calculations
             ]
