@@ -8,7 +8,9 @@ sends), then those as the declaration's records.
 
 from __future__ import annotations
 
+import sys
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from flexibatch.domain.dimona import HEADER_TAGS, Reference, form_header
@@ -51,7 +53,11 @@ _Children = tuple[dict[str, str], dict[str, list[Any]]]
 
 
 def _parts(element: Any) -> _Children:
-    """In one pass over an element's children: the leaves' texts and the other children, by tag."""
+    """In one pass over an element's children: the leaves' texts and the other children, by tag.
+
+    Texts are interned, and paths made once (`_path`): a file repeats its dates, codes, amounts and
+    paths on every Form, and a string that is one object throughout a batch is pickled once for it
+    (formats/dimona_xml.py)."""
     texts: dict[str, str] = {}
     nested: dict[str, list[Any]] = {}
     for child in element:
@@ -59,7 +65,7 @@ def _parts(element: Any) -> _Children:
         if tag in _CONTAINERS:
             nested.setdefault(tag.removeprefix(_PREFIX), []).append(child)
         else:
-            texts[tag.removeprefix(_PREFIX)] = (child.text or "").strip()
+            texts[tag.removeprefix(_PREFIX)] = sys.intern((child.text or "").strip())
     return texts, nested
 
 
@@ -67,9 +73,14 @@ def _texts(element: Any) -> dict[str, str]:
     return _parts(element)[0]
 
 
+@lru_cache(maxsize=1 << 12)
+def _path(parent: str, tag: str, position: int) -> str:
+    return f"{parent}/{tag}[{position}]"
+
+
 def _numbered(nested: dict[str, list[Any]], tag: str, path: str) -> list[tuple[str, Any]]:
     """The `tag` children of a node with their logical paths (`path/tag[i]`)."""
-    return [(f"{path}/{tag}[{i}]", child) for i, child in enumerate(nested.get(tag, ()), start=1)]
+    return [(_path(path, tag, i), child) for i, child in enumerate(nested.get(tag, ()), start=1)]
 
 
 def _element_row(node: Any, path: str) -> tuple[Any, ...]:
