@@ -31,6 +31,17 @@ def write_private(path: Path, data: bytes) -> None:
         out.write(data)
 
 
+def start_writing_back(handle: IO[Any]) -> None:
+    """Ask the kernel to start writing what was written to `handle` to disk, without waiting, and
+    to drop the pages once they are (Linux's POSIX_FADV_DONTNEED). A large answer is so on disk
+    by the time `make_durable` asks, instead of its last gigabyte being written then while the
+    processor waits (1 000 000 declarations write 1.5 GB of answers), and it does not push the
+    rest of the machine out of the page cache."""
+    if hasattr(os, "posix_fadvise"):  # Linux and most Unixes, not macOS
+        handle.flush()
+        os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+
+
 def flush_to_disk(path: Path) -> None:
     """fsync a file or a folder (a folder: the names in it)."""
     handle = os.open(path, os.O_RDONLY)

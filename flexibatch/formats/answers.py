@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape
 
 from flexibatch.domain.anomalies import Anomaly, B, Diagnostic
 from flexibatch.domain.dimona import FormHeader, Period, Reference, hhmm, iso_day
-from flexibatch.files import open_private
+from flexibatch.files import open_private, start_writing_back
 
 NOTI_CSV_COLUMNS = (
     "form_index",
@@ -297,12 +297,14 @@ class NotiWriter:
         self.close()
 
     def add(self, entries: Sequence[NotiEntry]) -> None:
-        """A batch's entries, some hundreds of forms to a write."""
+        """A batch's entries, some hundreds of forms to a write; then handed to the disk."""
         for start in range(0, len(entries), _FORMS_PER_WRITE):
             chunk = entries[start : start + _FORMS_PER_WRITE]
             self._xml.write("".join([self._form(entry) for entry in chunk]))
             self._csv.writerows([self._row(entry) for entry in chunk])
             self._write_lines()
+        start_writing_back(self._xml)
+        start_writing_back(self._csv_file)
 
     def _write_lines(self) -> None:
         self._csv_file.write(self._lines.getvalue())
