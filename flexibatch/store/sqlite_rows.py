@@ -71,19 +71,56 @@ def period_from_row(row: Sequence[Any]) -> Period:
 
 
 def period_version(change: PeriodChange, stamp: str) -> Version:
+    """The columns `_INSERTED` of a new period, or `_UPDATED` of a new version (sqlite_dimona),
+    each tuple written out in one piece: built from starred parts, it took twice as long compiled
+    (1.6 against 0.8 µs)."""
     p = change.period
     s = p.schedule
+    start, start_hour, end_hour = iso_day(s.start_date), _hour(s.start_hour), _hour(s.end_hour)
     end_date = iso_day(s.end_date) if s.end_date else EMPTY
-    schedule = (iso_day(s.start_date), _hour(s.start_hour), end_date, _hour(s.end_hour))
-    version = (str(p.status), p.version)
-    declared = (str(change.action), change.declaration_ticket, change.submission_ticket, stamp)
+    status, action = str(p.status), str(change.action)
+    declaration, submission = change.declaration_ticket, change.submission_ticket
     if p.version > 1:
-        return (p.period_id,), False, (*schedule, *version, *declared)
-    identity = (
-        *(p.period_id, p.env, p.employer_key, p.noss or EMPTY, p.company_id or EMPTY),
-        *(p.worker_key, p.insz or EMPTY),
+        return (
+            (p.period_id,),
+            False,
+            (
+                start,
+                start_hour,
+                end_date,
+                end_hour,
+                status,
+                p.version,
+                action,
+                declaration,
+                submission,
+                stamp,
+            ),
+        )
+    return (
+        (p.period_id,),
+        True,
+        (
+            p.period_id,
+            p.env,
+            p.employer_key,
+            p.noss or EMPTY,
+            p.company_id or EMPTY,
+            p.worker_key,
+            p.insz or EMPTY,
+            start,
+            start_hour,
+            end_date,
+            end_hour,
+            status,
+            p.version,
+            change.sender,
+            action,
+            declaration,
+            submission,
+            stamp,
+        ),
     )
-    return (p.period_id,), True, (*identity, *schedule, *version, change.sender, *declared)
 
 
 def situation_version(change: SituationChange, stamp: str) -> Version:
