@@ -37,7 +37,7 @@ from flexibatch.domain.refdata import RefData
 from flexibatch.files import make_durable, private_dir, write_private
 from flexibatch.flexi_batch import FlexiBatch, flexi_xml_locator
 from flexibatch.formats import dimona_csv, dimona_xml, flexi_csv, flexi_xml
-from flexibatch.formats.answers import NotiEntry, NotiWriter, render_acrf
+from flexibatch.formats.answers import NotiEntry, NotiWriter, render_acrf, tally
 from flexibatch.formats.read_ahead import ReadAhead
 from flexibatch.formats.streams import DeclarationReader, Parts
 from flexibatch.gc_tuning import cycles_collected_at_the_end
@@ -326,11 +326,10 @@ class Processor:
                         continue  # keep reading: the receipt lists every problem of the file
                     entries = decide(batch.records)
                     noti.add(entries)
-                    for entry in entries:
-                        result = entry.result
-                        counts.accepted += result != "REFUSED"
-                        counts.warnings += result == "ACCEPTED_WITH_WARNING"
-                        counts.refused += result == "REFUSED"
+                    accepted, warnings, refused = tally(entries)
+                    counts.accepted += accepted
+                    counts.warnings += warnings
+                    counts.refused += refused
                     counts.declarations += len(entries)
                     if len(batch.records) >= self.settings.batch_size:
                         log.info("deciding", ticket=taken.ticket, declarations=counts.declarations)

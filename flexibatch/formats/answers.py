@@ -202,6 +202,16 @@ class NotiEntry:
         return "ACCEPTED_WITH_WARNING" if self.anomalies else "ACCEPTED"
 
 
+def tally(entries: Sequence[NotiEntry]) -> tuple[int, int, int]:
+    """How many of these declarations were accepted, accepted with a warning, refused."""
+    accepted = warnings = 0
+    for entry in entries:
+        if entry.accepted:
+            accepted += 1
+            warnings += bool(entry.anomalies)
+    return accepted, warnings, len(entries) - accepted
+
+
 def _period_xml(tag: str, period: Period) -> str:
     s = period.schedule
     start_hour = "" if s.start_hour is None else f"<StartingHour>{hhmm(s.start_hour)}</StartingHour>"
