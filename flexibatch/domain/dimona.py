@@ -75,6 +75,12 @@ class Reference:
     origin: str
     number: str
 
+    # Written out: mypyc compiles it (a generated one runs as Python; see Schedule).
+    def __init__(self, type: str, origin: str, number: str) -> None:
+        self.type = type
+        self.origin = origin
+        self.number = number
+
 
 @dataclass(unsafe_hash=True)
 class FormHeader:

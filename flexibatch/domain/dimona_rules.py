@@ -107,12 +107,12 @@ def _employer_checks(
 ) -> tuple[EmployerRecord | None, list[Anomaly]]:
     employer = decl.employer or EmployerId()
     noss = employer.noss or employer.provisional
-    noss_name = "NOSSRegistrationNbr" if employer.noss else "ProvisionalNSSONbr"
+    noss_name = "EmployerId/NOSSRegistrationNbr" if employer.noss else "EmployerId/ProvisionalNSSONbr"
     return resolve_employer(
         noss,
         employer.company_id,
         ctx.refdata,
-        noss_field=_path(decl, f"EmployerId/{noss_name}"),
+        noss_field=_path(decl, noss_name),
         company_field=_path(decl, "EmployerId/CompanyID"),
     )
 

@@ -135,7 +135,7 @@ def declaration_from_row(row: DimonaRow) -> DimonaDeclaration:
         line,
         _ACTION_OF_ELEMENT[action],
         form_header(header),
-        tuple([Reference(*ref) for ref in references]),
+        tuple([Reference(ref[0], ref[1], ref[2]) for ref in references]),
         None if employer is None else _employer(employer),
         None if insz in (None, "0") else insz,
         dict(person),

@@ -195,7 +195,7 @@ def declaration_from_row(row: FlexiRow) -> FlexiDeclaration:
         line=line,
         kind=FlexiKind(header[2]),
         header=form_header(header),
-        references=tuple(Reference(*ref) for ref in references),
+        references=tuple([Reference(ref[0], ref[1], ref[2]) for ref in references]),
         company_id=company_id,
         noss=noss,
         beneficiaries=tuple(
