@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flexibatch.domain.dimona import Action, DimonaDeclaration, EmployerId, PeriodBook
+from flexibatch.domain.dimona import Action, DimonaDeclaration, EmployerId, PeriodBook, PeriodChange
 from flexibatch.domain.dimona_rules import DimonaDecision, decide
 from flexibatch.domain.parties import DecisionContext, resolve_employer
 from flexibatch.formats.answers import Locator, NotiEntry, dimona_impact, located
 from flexibatch.numbers import PERIOD_BASE, PERIOD_COUNTER, Numbers, declaration_tickets
-from flexibatch.store.base import PeriodChange, Store
+from flexibatch.store.base import Store
 
 
 def xml_locator(field: str, form_index: int) -> str:

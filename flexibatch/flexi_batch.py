@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flexibatch.domain.dimona import PeriodBook
-from flexibatch.domain.flexi import FlexiDeclaration, SituationBook, SituationKey
+from flexibatch.domain.flexi import FlexiDeclaration, SituationBook, SituationChange, SituationKey
 from flexibatch.domain.flexi_rules import FlexiDecision, decide_flexi
 from flexibatch.domain.parties import DecisionContext, resolve_employer
 from flexibatch.formats.answers import Locator, NotiEntry, flexi_impact, located
 from flexibatch.numbers import declaration_tickets
-from flexibatch.store.base import SituationChange, Store
+from flexibatch.store.base import Store
 
 ACTIONS = {"0": "ORIGINAL", "1": "MODIFICATION", "3": "CANCELLATION"}
 
@@ -85,8 +85,10 @@ class FlexiBatch:
             decision = decide_flexi(decl, book, periods, self.ctx, self.ceilings)
             ticket = self._tickets()
             changes.extend(
-                SituationChange(after, str(decl.kind), ticket, self.submission_ticket, self.ctx.sender)
-                for _, after in decision.changes
+                [
+                    SituationChange(after, str(decl.kind), ticket, self.submission_ticket, self.ctx.sender)
+                    for _, after in decision.changes
+                ]
             )
             entries.append(self._entry(decision, ticket))
         changed = {key: amount for key, amount in book.totals.items() if loaded.get(key) != amount}

@@ -322,6 +322,27 @@ class Period:
         )
 
 
+@dataclass(unsafe_hash=True)
+class PeriodChange:
+    """An accepted Dimona declaration's effect, which the store records with its history."""
+
+    period: Period
+    action: str
+    declaration_ticket: str
+    submission_ticket: str
+    sender: str
+
+    # Written out: mypyc compiles it (a generated one runs as Python; see Schedule).
+    def __init__(
+        self, period: Period, action: str, declaration_ticket: str, submission_ticket: str, sender: str
+    ) -> None:
+        self.period = period
+        self.action = action
+        self.declaration_ticket = declaration_ticket
+        self.submission_ticket = submission_ticket
+        self.sender = sender
+
+
 class PeriodBook:
     """The periods a batch of declarations can touch, updated as declarations are accepted."""
 

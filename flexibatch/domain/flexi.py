@@ -235,6 +235,27 @@ class Situation:
         return totals
 
 
+@dataclass(unsafe_hash=True)
+class SituationChange:
+    """An accepted Flexi at work relation's effect, which the store records with its history."""
+
+    situation: Situation
+    kind: str  # AttestationStatus of the form: 0, 1 or 3
+    declaration_ticket: str
+    submission_ticket: str
+    sender: str
+
+    # Written out: mypyc compiles it (a generated one runs as Python; see Schedule).
+    def __init__(
+        self, situation: Situation, kind: str, declaration_ticket: str, submission_ticket: str, sender: str
+    ) -> None:
+        self.situation = situation
+        self.kind = kind
+        self.declaration_ticket = declaration_ticket
+        self.submission_ticket = submission_ticket
+        self.sender = sender
+
+
 SituationKey = tuple[str, str, str]
 TotalKey = tuple[str, int]  # (INSZ, year)
 

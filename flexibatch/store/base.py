@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from flexibatch.domain.dimona import Period
-from flexibatch.domain.flexi import Situation, SituationKey, TotalKey
+from flexibatch.domain.dimona import Period, PeriodChange
+from flexibatch.domain.flexi import Situation, SituationChange, SituationKey, TotalKey
 from flexibatch.domain.refdata import RefData
 
 
@@ -48,28 +48,6 @@ class AnswerRecord:
     folder: str
     name: str
     published: bool = False
-
-
-@dataclass(slots=True, unsafe_hash=True)
-class PeriodChange:
-    """An accepted Dimona declaration's effect, recorded with its history."""
-
-    period: Period
-    action: str
-    declaration_ticket: str
-    submission_ticket: str
-    sender: str
-
-
-@dataclass(slots=True, unsafe_hash=True)
-class SituationChange:
-    """An accepted Flexi at work relation's effect, recorded with its history."""
-
-    situation: Situation
-    kind: str  # AttestationStatus of the form: 0, 1 or 3
-    declaration_ticket: str
-    submission_ticket: str
-    sender: str
 
 
 class Store(Protocol):

@@ -6,8 +6,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from flexibatch.domain.dimona import Period
-from flexibatch.store.base import PeriodChange
+from flexibatch.domain.dimona import Period, PeriodChange
 from flexibatch.store.sqlite_lookup import rows_by_keys
 from flexibatch.store.sqlite_rows import assignments, period_from_row, period_version, values
 from flexibatch.store.sqlite_versions import VersionedTable, save_versions

@@ -6,8 +6,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from flexibatch.domain.flexi import Situation, SituationKey, TotalKey
-from flexibatch.store.base import SituationChange
+from flexibatch.domain.flexi import Situation, SituationChange, SituationKey, TotalKey
 from flexibatch.store.sqlite_lookup import rows_by_keys
 from flexibatch.store.sqlite_rows import assignments, situation_from_row, situation_version, values
 from flexibatch.store.sqlite_versions import VersionedTable, save_versions

@@ -12,9 +12,8 @@ from datetime import date, time
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
-from flexibatch.domain.dimona import Period, PeriodStatus, Schedule, hhmm, hour_of, iso_day
-from flexibatch.domain.flexi import CalculationSummary, Situation, SituationStatus
-from flexibatch.store.base import PeriodChange, SituationChange
+from flexibatch.domain.dimona import Period, PeriodChange, PeriodStatus, Schedule, hhmm, hour_of, iso_day
+from flexibatch.domain.flexi import CalculationSummary, Situation, SituationChange, SituationStatus
 from flexibatch.store.sqlite_versions import Version
 
 _STATUS = {status.value: status for status in PeriodStatus}

@@ -15,9 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flexibatch.domain.dimona import Period, Schedule
+from flexibatch.domain.dimona import Period, PeriodChange, Schedule
 from flexibatch.domain.ids import with_check
-from flexibatch.store.base import PeriodChange
 from flexibatch.store.sqlite import SqliteStore
 from flexibatch.store.sqlite_dimona import LAST_DAY
 from flexibatch.store.sqlite_lookup import keyed_select
