@@ -236,20 +236,19 @@ def dimona_impact(before: Period | None, after: Period | None) -> str:
 
 
 def flexi_impact(relations: Sequence[tuple[str, int, str, Sequence[tuple[int, int]]]]) -> str:
-    """The FlexiImpactReports of an accepted wage transfer: (relation id, version, status, year totals)."""
+    """The FlexiImpactReports of an accepted wage transfer: (relation id, version, status, year totals).
+    Numbers and statuses need no escaping; the relation id is the sender's text."""
     reports = []
     for relation_id, version, status, totals in relations:
         years = "".join(
-            f"<YearTotal>{_element('Year', year)}{_element('Amount', amount)}</YearTotal>"
-            for year, amount in totals
+            [
+                f"<YearTotal><Year>{year}</Year><Amount>{amount}</Amount></YearTotal>"
+                for year, amount in totals
+            ]
         )
         reports.append(
-            "<FlexiImpactReport>"
-            + _element("RelationId", relation_id)
-            + _element("Version", version)
-            + _element("Status", status)
-            + years
-            + "</FlexiImpactReport>"
+            f"<FlexiImpactReport><RelationId>{_text(relation_id)}</RelationId><Version>{version}</Version>"
+            f"<Status>{status}</Status>{years}</FlexiImpactReport>"
         )
     return "".join(reports)
 
