@@ -33,19 +33,11 @@ def hhmm(moment: time) -> str:
     return _HHMM.get(moment) or f"{moment:%H%M}"
 
 
-_ISO_DAYS: dict[date, str] = {}
-_ISO_DAYS_KEPT = 1 << 16  # some 180 years of days
-
-
+@lru_cache(maxsize=1 << 16)  # some 180 years of days
 def iso_day(day: date) -> str:
     """`day.isoformat()`, remembered: the state and the NOTI spell the same few hundred days a
-    million times in a monthly file, and a look-up costs a tenth of the formatting (0.04 µs)."""
-    text = _ISO_DAYS.get(day)
-    if text is None:
-        text = day.isoformat()
-        if len(_ISO_DAYS) < _ISO_DAYS_KEPT:
-            _ISO_DAYS[day] = text
-    return text
+    million times in a monthly file, and formatting one costs 0.44 µs."""
+    return day.isoformat()
 
 
 class Action(StrEnum):
