@@ -204,12 +204,9 @@ class NotiEntry:
 
 def tally(entries: Sequence[NotiEntry]) -> tuple[int, int, int]:
     """How many of these declarations were accepted, accepted with a warning, refused."""
-    accepted = warnings = 0
-    for entry in entries:
-        if entry.accepted:
-            accepted += 1
-            warnings += bool(entry.anomalies)
-    return accepted, warnings, len(entries) - accepted
+    results = [entry.result for entry in entries]
+    refused = results.count("REFUSED")
+    return len(results) - refused, results.count("ACCEPTED_WITH_WARNING"), refused
 
 
 def _period_xml(tag: str, period: Period) -> str:
