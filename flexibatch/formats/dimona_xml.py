@@ -24,7 +24,6 @@ from flexibatch.domain.dimona import (
 from flexibatch.formats.xml import XmlReader, load_schema
 
 _ACTION_OF_ELEMENT = {element: action for action, element in ACTION_ELEMENT.items()}
-_ACTION_TAG = {element: element for element in _ACTION_OF_ELEMENT}
 _TIMES = ("StartingDate", "StartingHour", "EndingDate", "EndingHour")
 
 Fields = dict[str, Any]
@@ -92,7 +91,7 @@ def row_from_form(form: Any, index: int) -> DimonaRow:
                 (ref.get("ReferenceType", ""), ref.get("ReferenceOrigin", ""), ref.get("ReferenceNbr", ""))
             )
         elif tag in _ACTION_OF_ELEMENT:
-            action = _ACTION_TAG[tag]  # one object for every Form, as an interned text
+            action = sys.intern(tag)
             body = _fields(child)
         else:
             head[tag] = sys.intern((child.text or "").strip())
