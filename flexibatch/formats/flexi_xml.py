@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from flexibatch.domain.dimona import HEADER_TAGS, Reference, form_header
 from flexibatch.domain.flexi import (
@@ -34,43 +34,33 @@ RELATION_ID_ORIGIN = "8"
 FlexiRow = tuple[Any, ...]
 
 
-#: The FLXWAGE elements that hold others (FLXWAGE.xsd); every other element is a leaf. The schema
-#: has been checked before a Form is read, so the tag says which is which.
-_CONTAINERS = frozenset(
-    f"{_PREFIX}{tag}"
-    for tag in [
-        "Reference",
-        "Debtor",
-        "Beneficiary",
-        "Relation",
-        "Calculation",
-        "Features",
-        "FinancialElement",
-    ]
+#: The FLXWAGE tree level by level (FLXWAGE.xsd): each level's element and the leaves it holds, in
+#: the order its row takes them. The Form's own header and its Debtor's two fields are level 0;
+#: References hang from the Form or from a Relation, whichever is open.
+_LEVELS: Final = (
+    ("Debtor", (*HEADER_TAGS, "CompanyID", "NOSSRegistrationNbr")),
+    ("Beneficiary", ("INSS",)),
+    ("Relation", ()),
+    ("Calculation", ("CalculationPeriodStartingDate", "CalculationPeriodEndingDate", "CalculationDate")),
+    ("Features", ("ValidityPeriodStartingDate", "ValidityPeriodEndingDate", "EmployerClass", "WorkerCode")),
+    ("FinancialElement", ("FinancialElementType", "FinancialElementCode", "Amount", "BonusPaymentFrequency")),
+    ("Reference", ("ReferenceType", "ReferenceOrigin", "ReferenceNbr")),
 )
-
-_Children = tuple[dict[str, str], dict[str, list[Any]]]
-
-
-def _parts(element: Any) -> _Children:
-    """In one pass over an element's children: the leaves' texts and the other children, by tag.
-
-    Texts are interned, and paths made once (`_path`): a file repeats its dates, codes, amounts and
-    paths on every Form, and a string that is one object throughout a batch is pickled once for it
-    (formats/dimona_xml.py)."""
-    texts: dict[str, str] = {}
-    nested: dict[str, list[Any]] = {}
-    for child in element:
-        tag = child.tag
-        if tag in _CONTAINERS:
-            nested.setdefault(tag.removeprefix(_PREFIX), []).append(child)
-        else:
-            texts[tag.removeprefix(_PREFIX)] = sys.intern((child.text or "").strip())
-    return texts, nested
-
-
-def _texts(element: Any) -> dict[str, str]:
-    return _parts(element)[0]
+_RELATION: Final = 2
+_CALCULATION: Final = 3
+_FEATURES: Final = 4
+_ELEMENT: Final = 5
+_REFERENCE: Final = 6
+_NAMES: Final[tuple[str, ...]] = tuple(name for name, _ in _LEVELS)
+#: Each tag that carries a value, as `level << 4 | slot`: slot 0 opens a node of that level, slot k
+#: is its k-th leaf. Every other tag (the Form, Identification, Debtor, RelationType) is passed over.
+_SLOT: Final[dict[str, int]] = {
+    f"{_PREFIX}{tag}": level << 4 | slot
+    for level, (container, leaves) in enumerate(_LEVELS)
+    for slot, tag in enumerate((container, *leaves))
+    if tag != "Debtor"
+}
+_intern: Final = sys.intern
 
 
 @lru_cache(maxsize=1 << 12)
@@ -78,80 +68,86 @@ def _path(parent: str, tag: str, position: int) -> str:
     return f"{parent}/{tag}[{position}]"
 
 
-def _numbered(nested: dict[str, list[Any]], tag: str, path: str) -> list[tuple[str, Any]]:
-    """The `tag` children of a node with their logical paths (`path/tag[i]`)."""
-    return [(_path(path, tag, i), child) for i, child in enumerate(nested.get(tag, ()), start=1)]
+class _Node:
+    """An element being read: its logical path, its finished children's rows, its References and
+    its leaves' texts."""
 
-
-def _element_row(node: Any, path: str) -> tuple[Any, ...]:
-    fields = _texts(node)
-    frequency = fields.get("BonusPaymentFrequency")
-    return (
-        path,
-        fields["FinancialElementType"],
-        fields["FinancialElementCode"],
-        fields["Amount"],
-        frequency or None,
-    )
-
-
-def _features_row(node: Any, path: str) -> tuple[Any, ...]:
-    fields, nested = _parts(node)
-    return (
-        path,
-        fields["ValidityPeriodStartingDate"],
-        fields["ValidityPeriodEndingDate"],
-        fields["EmployerClass"],
-        fields["WorkerCode"],
-        tuple(_element_row(child, p) for p, child in _numbered(nested, "FinancialElement", path)),
-    )
-
-
-def _calculation_row(node: Any, path: str) -> tuple[Any, ...]:
-    fields, nested = _parts(node)
-    return (
-        path,
-        fields["CalculationPeriodStartingDate"],
-        fields["CalculationPeriodEndingDate"],
-        fields["CalculationDate"],
-        tuple(_features_row(child, p) for p, child in _numbered(nested, "Features", path)),
-    )
-
-
-def _relation_row(node: Any, path: str) -> tuple[Any, ...]:
-    nested = _parts(node)[1]
-    references = [_texts(ref) for ref in nested.get("Reference", ())]
-    return (
-        path,
-        tuple(r["ReferenceNbr"] for r in references if r.get("ReferenceOrigin") == RELATION_ID_ORIGIN),
-        next((r["ReferenceNbr"] for r in references if r.get("ReferenceOrigin") == "1"), None),
-        tuple(_calculation_row(child, p) for p, child in _numbered(nested, "Calculation", path)),
-    )
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.children: list[tuple[Any, ...]] = []
+        self.references: list[list[str]] = []
+        self.leaves = ["", "", "", "", "", ""]
 
 
 def row_from_form(form: Any, index: int) -> FlexiRow:
-    """The values a schema-valid FLXWAGE Form carries."""
-    head, parts = _parts(form)
-    (debtor,) = parts["Debtor"]
-    debtor_fields, debtor_parts = _parts(debtor)
-    beneficiaries = []
-    for path, node in _numbered(debtor_parts, "Beneficiary", "Debtor"):
-        fields, nested = _parts(node)
-        relations = tuple(_relation_row(c, p) for p, c in _numbered(nested, "Relation", path))
-        beneficiaries.append((path, fields["INSS"], relations))
-    references = tuple(
-        (r.get("ReferenceType", ""), r.get("ReferenceOrigin", ""), r.get("ReferenceNbr", ""))
-        for r in map(_texts, parts.get("Reference", ()))
-    )
+    """The values a schema-valid FLXWAGE Form carries.
+
+    In one walk over the Form's elements in document order (`iter()`), not one loop per element over
+    its children: the schema has been checked, so each tag says where its value goes, and an element
+    ends where the next one of its level or above begins. Texts are interned, and paths made once
+    (`_path`): a file repeats its dates, codes, amounts and paths on every Form, and a string that is
+    one object throughout a batch is pickled once for it (formats/dimona_xml.py)."""
+    stack = [_Node("Debtor")]  # the open node of each level, the Form's at the bottom
+    reference: list[str] = []
+    for element in form.iter():
+        found = _SLOT.get(element.tag, -1)
+        if found < 0:
+            continue
+        level = found >> 4
+        slot = found & 15
+        if slot:
+            text: str | None = element.text
+            value = _intern(text.strip()) if text else ""
+            if level == _REFERENCE:
+                reference[slot - 1] = value
+            else:
+                stack[level].leaves[slot - 1] = value
+        elif level == _REFERENCE:
+            reference = ["", "", ""]
+            stack[-1].references.append(reference)
+        else:
+            while len(stack) > level:
+                _close(stack)
+            parent = stack[-1]
+            stack.append(_Node(_path(parent.path, _NAMES[level], len(parent.children) + 1)))
+    while len(stack) > 1:
+        _close(stack)
+    node = stack[0]
+    leaves = node.leaves
     return (
         index,
         form.sourceline or 0,
-        tuple(head[tag] for tag in HEADER_TAGS),
-        references,
-        debtor_fields.get("CompanyID") or None,
-        debtor_fields.get("NOSSRegistrationNbr") or None,
-        tuple(beneficiaries),
+        (leaves[0], leaves[1], leaves[2], leaves[3]),
+        tuple([(r[0], r[1], r[2]) for r in node.references]),
+        leaves[4] or None,
+        leaves[5] or None,
+        tuple(node.children),
     )
+
+
+def _close(stack: list[_Node]) -> None:
+    """The deepest open node is complete: its row joins its parent's children."""
+    node = stack.pop()
+    level = len(stack)
+    path, children, leaves = node.path, node.children, node.leaves
+    row: tuple[Any, ...]
+    if level == _ELEMENT:
+        row = (path, leaves[0], leaves[1], leaves[2], leaves[3] or None)
+    elif level == _FEATURES:
+        row = (path, leaves[0], leaves[1], leaves[2], leaves[3], tuple(children))
+    elif level == _CALCULATION:
+        row = (path, leaves[0], leaves[1], leaves[2], tuple(children))
+    elif level == _RELATION:
+        references = node.references
+        row = (
+            path,
+            tuple([r[2] for r in references if r[1] == RELATION_ID_ORIGIN]),
+            next((r[2] for r in references if r[1] == "1"), None),
+            tuple(children),
+        )
+    else:  # a Beneficiary
+        row = (path, leaves[0], tuple(children))
+    stack[-1].children.append(row)
 
 
 def _element(row: tuple[Any, ...]) -> FinancialElement:
