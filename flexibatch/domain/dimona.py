@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
+from typing import Final
 
 from flexibatch.domain.anomalies import Anomaly
 
@@ -85,7 +86,7 @@ class FormHeader:
 
 
 #: The header elements of a Form, in schema order: the fields of FormHeader.
-HEADER_TAGS = ("FormCreationDate", "FormCreationHour", "AttestationStatus", "TypeForm")
+HEADER_TAGS: Final = ("FormCreationDate", "FormCreationHour", "AttestationStatus", "TypeForm")
 
 
 @lru_cache(maxsize=4096)
@@ -107,7 +108,7 @@ class EmployerId:
 
 
 #: The worker fields of a DimonaIn's NaturalPerson besides the INSZ, by their Dimona element names.
-PERSON_FIELDS = (
+PERSON_FIELDS: Final = (
     "WorkerName",
     "WorkerFirstName",
     "WorkerInitial",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from flexibatch.domain.dimona import (
     ACTION_ELEMENT,
@@ -23,8 +23,8 @@ from flexibatch.domain.dimona import (
 )
 from flexibatch.formats.xml import XmlReader, load_schema
 
-_ACTION_OF_ELEMENT = {element: action for action, element in ACTION_ELEMENT.items()}
-_TIMES = ("StartingDate", "StartingHour", "EndingDate", "EndingHour")
+_ACTION_OF_ELEMENT: Final = {element: action for action, element in ACTION_ELEMENT.items()}
+_intern: Final = sys.intern
 
 Fields = dict[str, Any]
 #: (index, line, action, header, references, employer, INSS, person, worker type, joint committee,
@@ -33,7 +33,7 @@ DimonaRow = tuple[Any, ...]
 
 #: The elements of a Form that hold others (Dimona.xsd); every other element is a leaf. The
 #: schema has been checked before a Form is read, so the tag says which is which.
-_CONTAINERS = frozenset(
+_CONTAINERS: Final = frozenset(
     {
         *_ACTION_OF_ELEMENT,
         "Reference",
@@ -57,11 +57,13 @@ def _fields(element: Any) -> Fields:
     share it."""
     found: Fields = {}
     for child in element:
-        tag = child.tag
+        tag: str = child.tag
         if tag in _CONTAINERS:
             found[tag] = child
-        elif (text := child.text) and (text := text.strip()):
-            found[tag] = sys.intern(text)
+        else:
+            text: str | None = child.text
+            if text and (text := text.strip()):
+                found[tag] = _intern(text)
     return found
 
 
@@ -71,48 +73,80 @@ def _nested(fields: Fields, tag: str) -> Fields:
 
 
 def _planned(fields: Fields) -> tuple[str, str] | None:
-    for tag in ("PlannedHoursNbr", "PlannedDaysNbr"):
-        if (value := fields.get(tag)) is not None:
-            return tag, value
+    if (value := fields.get("PlannedHoursNbr")) is not None:
+        return "PlannedHoursNbr", value
+    if (value := fields.get("PlannedDaysNbr")) is not None:
+        return "PlannedDaysNbr", value
     return None
 
 
 def row_from_form(form: Any, index: int) -> DimonaRow:
     """The values a schema-valid Form carries."""
-    head: Fields = {}
+    head: dict[str, str] = {}
     references = []
     action = "DimonaIn"
     body: Fields = {}
     for child in form:  # one pass over the Form's own children: header, references, the action
-        tag = child.tag
+        tag: str = child.tag
         if tag == "Reference":
             ref = _fields(child)
             references.append(
                 (ref.get("ReferenceType", ""), ref.get("ReferenceOrigin", ""), ref.get("ReferenceNbr", ""))
             )
         elif tag in _ACTION_OF_ELEMENT:
-            action = sys.intern(tag)
+            action = _intern(tag)
             body = _fields(child)
         else:
-            head[tag] = sys.intern((child.text or "").strip())
-    header = tuple(head.get(tag, "") for tag in HEADER_TAGS)
+            text: str | None = child.text
+            head[tag] = _intern(text.strip()) if text else ""
     employer = None
-    if "EmployerId" in body:
-        ids = _nested(body, "EmployerId")
+    if (ids_element := body.get("EmployerId")) is not None:
+        ids = _fields(ids_element)
         employer = (ids.get("NOSSRegistrationNbr"), ids.get("ProvisionalNSSONbr"), ids.get("CompanyID"))
-    times = tuple(body.get(tag) for tag in _TIMES)
-    common = (index, form.sourceline or 0, action, header, tuple(references), employer)
+    # Written out, not assembled from starred parts or generators: compiled, those go through a
+    # list or a generator object each, and a file has a million Forms.
+    line = form.sourceline or 0
+    header = tuple([head.get(tag, "") for tag in HEADER_TAGS])
+    refs = tuple(references)
+    start_date, start_hour = body.get("StartingDate"), body.get("StartingHour")
+    end_date, end_hour = body.get("EndingDate"), body.get("EndingHour")
     if action != "DimonaIn":
-        return (*common, body.get("INSS"), (), None, None, *times, _planned(body), body.get("DimonaPeriodId"))
+        insz, planned, period_id = body.get("INSS"), _planned(body), body.get("DimonaPeriodId")
+        return (
+            index,
+            line,
+            action,
+            header,
+            refs,
+            employer,
+            insz,
+            (),
+            None,
+            None,
+            start_date,
+            start_hour,
+            end_date,
+            end_hour,
+            planned,
+            period_id,
+        )
     person = _nested(body, "NaturalPerson")
     features = _nested(body, "DimonaFeatures")
     return (
-        *common,
+        index,
+        line,
+        action,
+        header,
+        refs,
+        employer,
         person.get("INSS"),
-        tuple((tag, person[tag]) for tag in PERSON_FIELDS if tag in person),
+        tuple([(tag, person[tag]) for tag in PERSON_FIELDS if tag in person]),
         features.get("WorkerType"),
         features.get("JointCommissionNbr"),
-        *times,
+        start_date,
+        start_hour,
+        end_date,
+        end_hour,
         _planned(body),
         None,
     )
