@@ -103,52 +103,35 @@ def row_from_form(form: Any, index: int) -> DimonaRow:
     if (ids_element := body.get("EmployerId")) is not None:
         ids = _fields(ids_element)
         employer = (ids.get("NOSSRegistrationNbr"), ids.get("ProvisionalNSSONbr"), ids.get("CompanyID"))
+    if action == "DimonaIn":  # the worker and their features: an IN's own
+        person = _nested(body, "NaturalPerson")
+        features = _nested(body, "DimonaFeatures")
+        insz = person.get("INSS")
+        identity = tuple([(tag, person[tag]) for tag in PERSON_FIELDS if tag in person])
+        worker_type, joint_commission = features.get("WorkerType"), features.get("JointCommissionNbr")
+        period_id = None
+    else:  # the period it changes: the others'
+        insz, identity, worker_type, joint_commission = body.get("INSS"), (), None, None
+        period_id = body.get("DimonaPeriodId")
     # Written out, not assembled from starred parts or generators: compiled, those go through a
     # list or a generator object each, and a file has a million Forms.
-    line = form.sourceline or 0
-    header = tuple([head.get(tag, "") for tag in HEADER_TAGS])
-    refs = tuple(references)
-    start_date, start_hour = body.get("StartingDate"), body.get("StartingHour")
-    end_date, end_hour = body.get("EndingDate"), body.get("EndingHour")
-    if action != "DimonaIn":
-        insz, planned, period_id = body.get("INSS"), _planned(body), body.get("DimonaPeriodId")
-        return (
-            index,
-            line,
-            action,
-            header,
-            refs,
-            employer,
-            insz,
-            (),
-            None,
-            None,
-            start_date,
-            start_hour,
-            end_date,
-            end_hour,
-            planned,
-            period_id,
-        )
-    person = _nested(body, "NaturalPerson")
-    features = _nested(body, "DimonaFeatures")
     return (
         index,
-        line,
+        form.sourceline or 0,
         action,
-        header,
-        refs,
+        tuple([head.get(tag, "") for tag in HEADER_TAGS]),
+        tuple(references),
         employer,
-        person.get("INSS"),
-        tuple([(tag, person[tag]) for tag in PERSON_FIELDS if tag in person]),
-        features.get("WorkerType"),
-        features.get("JointCommissionNbr"),
-        start_date,
-        start_hour,
-        end_date,
-        end_hour,
+        insz,
+        identity,
+        worker_type,
+        joint_commission,
+        body.get("StartingDate"),
+        body.get("StartingHour"),
+        body.get("EndingDate"),
+        body.get("EndingHour"),
         _planned(body),
-        None,
+        period_id,
     )
 
 
