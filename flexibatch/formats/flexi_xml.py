@@ -52,6 +52,7 @@ _FEATURES: Final = 4
 _ELEMENT: Final = 5
 _REFERENCE: Final = 6
 _NAMES: Final[tuple[str, ...]] = tuple(name for name, _ in _LEVELS)
+_MOST_LEAVES: Final = max(len(leaves) for _, leaves in _LEVELS)
 #: Each tag that carries a value, as `level << 4 | slot`: slot 0 opens a node of that level, slot k
 #: is its k-th leaf. Every other tag (the Form, Identification, Debtor, RelationType) is passed over.
 _SLOT: Final[dict[str, int]] = {
@@ -76,7 +77,7 @@ class _Node:
         self.path = path
         self.children: list[tuple[Any, ...]] = []
         self.references: list[list[str]] = []
-        self.leaves = ["", "", "", "", "", ""]
+        self.leaves = [""] * _MOST_LEAVES
 
 
 def row_from_form(form: Any, index: int) -> FlexiRow:

@@ -36,7 +36,7 @@ from support.flexi_builders import (
     wage_form,
 )
 
-DAYS = ["2026-05-01", "2026-05-31", "2026-06-01", "2026-06-30"]
+DAYS = [date(2026, 5, 1), date(2026, 5, 31), date(2026, 6, 1), date(2026, 6, 30)]
 
 
 @dataclass(frozen=True)
@@ -54,35 +54,34 @@ class WrittenElement:
 
 @dataclass(frozen=True)
 class WrittenFeatures:
-    start: str
-    end: str
+    start: date
+    end: date
     worker_code: str
     elements: tuple[WrittenElement, ...]
 
     def xml(self) -> str:
-        return features(self.start, self.end, *(e.xml() for e in self.elements), worker_code=self.worker_code)
+        elements = (e.xml() for e in self.elements)
+        return features(str(self.start), str(self.end), *elements, worker_code=self.worker_code)
 
     def expected(self, path: str) -> Features:
-        start, end = _day(self.start), _day(self.end)
         parts = tuple(e.expected(f"{path}/FinancialElement[{i}]") for i, e in enumerate(self.elements, 1))
-        return Features(path, start, end, "000", self.worker_code, parts)
+        return Features(path, self.start, self.end, "000", self.worker_code, parts)
 
 
 @dataclass(frozen=True)
 class WrittenCalculation:
-    start: str
-    end: str
-    calculated: str
+    start: date
+    end: date
+    calculated: date
     features: tuple[WrittenFeatures, ...]
 
     def xml(self) -> str:
-        return calculation(
-            self.start, self.end, *(f.xml() for f in self.features), calculated=self.calculated
-        )
+        parts = (f.xml() for f in self.features)
+        return calculation(str(self.start), str(self.end), *parts, calculated=str(self.calculated))
 
     def expected(self, path: str) -> Calculation:
         parts = tuple(f.expected(f"{path}/Features[{i}]") for i, f in enumerate(self.features, 1))
-        return Calculation(path, _day(self.start), _day(self.end), _day(self.calculated), parts)
+        return Calculation(path, self.start, self.end, self.calculated, parts)
 
 
 @dataclass(frozen=True)
@@ -98,10 +97,6 @@ class WrittenRelation:
     def expected(self, path: str) -> Relation:
         parts = tuple(c.expected(f"{path}/Calculation[{i}]") for i, c in enumerate(self.calculations, 1))
         return Relation(path, self.relation_ids, self.own_key, parts)
-
-
-def _day(text: str) -> date:
-    return date.fromisoformat(text)
 
 
 elements = st.builds(
