@@ -34,7 +34,7 @@ def rows(count: int) -> list[tuple[object, ...]]:
         periods.append(
             (
                 *(f"{base:010d}{base % 97:02d}", "R", employer, employer, EMPTY, insz, insz),
-                *("2026-07-01", "1000", EMPTY, "1400", "ACTIVE", 1, "123456", "IN"),
+                *("2026-07-01", "1000", EMPTY, "1400", "ACTIVE", 1, "2026-07-01", "123456", "IN"),
                 *(f"{7_000_000_000 + i:012d}", "TICKET", "2026-06-24T11:50:00.000"),
             )
         )

@@ -134,8 +134,8 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (
         3,
         "a worker's periods with an employer indexed by their last day",
-        # The expression is store/sqlite_dimona.LAST_DAY: a batch's lookup then reads only the
-        # periods that can still run, not every row of the worker's history.
+        # A batch's lookup then reads only the periods that can still run, not every row of the
+        # worker's history. Replaced by a column in migration 6.
         """
         DROP INDEX periods_pair;
         CREATE INDEX periods_pair ON periods (
@@ -185,6 +185,27 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         DELETE FROM situation_history WHERE (env, employer_key, insz, relation_id, version) IN (
             SELECT env, employer_key, insz, relation_id, version FROM situations
         );
+        """,
+    ),
+    (
+        6,
+        "a period's last day as a column of its own, indexed with the pair",
+        # Migration 3 indexed the last day as an expression. SQLite (3.38 and later) builds a Bloom
+        # filter for the batch lookup once ANALYZE has run, and evaluates a WHERE term that matches
+        # an indexed expression against the index while filling the filter from the table: every
+        # row fails the term, the filter is empty and the lookup finds nothing, so overlapping INs
+        # were accepted (docs/decisions.md, "Lookups on an analysed store"). A plain column holds
+        # the same value (Schedule.last_day, written with every version) without the expression.
+        """
+        ALTER TABLE periods ADD COLUMN last_day TEXT;
+        UPDATE periods SET last_day =
+            CASE WHEN end_date IS NOT NULL THEN end_date
+                 WHEN start_hour IS NOT NULL OR end_hour IS NOT NULL THEN start_date
+                 ELSE date(start_date, 'start of month',
+                           '+' || (2 - (CAST(strftime('%m', start_date) AS INTEGER) - 1) % 3) || ' months',
+                           '+1 month', '-1 day') END;
+        DROP INDEX periods_pair;
+        CREATE INDEX periods_pair ON periods (env, employer_key, worker_key, last_day);
         """,
     ),
 )

@@ -64,6 +64,10 @@ class SqliteStore(DimonaTables, FlexiTables):
                 )
 
     def close(self) -> None:
+        # SQLite's advice for a connection that ran queries: gather the statistics the planner
+        # lacks before closing (a table's first ANALYZE, or again once it has grown many times).
+        # The plans of a long-lived store are then the plans of every test that opens one twice.
+        self._db.execute("PRAGMA optimize")
         self._db.close()
 
     @contextmanager

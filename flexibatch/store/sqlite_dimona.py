@@ -17,23 +17,16 @@ _PERIOD_COLUMNS = (
 )
 
 
-#: `Schedule.last_day` in SQL (ISO dates sort as text): EndingDate; else the start day of a period
-#: with hours; else the last day of the start's quarter. The last column of the `periods_pair`
-#: index (migration 3), which SQLite uses only for this very expression.
-LAST_DAY = (
-    "CASE WHEN end_date IS NOT NULL THEN end_date "
-    "WHEN start_hour IS NOT NULL OR end_hour IS NOT NULL THEN start_date "
-    "ELSE date(start_date, 'start of month', "
-    "'+' || (2 - (CAST(strftime('%m', start_date) AS INTEGER) - 1) % 3) || ' months', '+1 month', '-1 day') END"
-)
-
 _VERSION_COLUMNS = "action, declaration_ticket, submission_ticket, recorded_at"
-_INSERTED = (*_PERIOD_COLUMNS.split(", "), "sender", *_VERSION_COLUMNS.split(", "))
+#: `Schedule.last_day`, kept with each version: the last column of the `periods_pair` index
+#: (migration 6), so that a batch's lookup reads only the periods that can still run.
+_INSERTED = (*_PERIOD_COLUMNS.split(", "), "last_day", "sender", *_VERSION_COLUMNS.split(", "))
 _UPDATED = (
     "start_date",
     "start_hour",
     "end_date",
     "end_hour",
+    "last_day",
     "status",
     "version",
     *_VERSION_COLUMNS.split(", "),
@@ -68,9 +61,7 @@ class DimonaTables:
     def periods_by_pair(
         self, env: str, pairs: Iterable[tuple[str, str]], running_on: date | None = None
     ) -> list[Period]:
-        condition, values = (
-            ("", ()) if running_on is None else (f"{LAST_DAY} >= ?", (running_on.isoformat(),))
-        )
+        condition, values = ("", ()) if running_on is None else ("t.last_day >= ?", (running_on.isoformat(),))
         rows = rows_by_keys(
             self._db,
             _PERIOD_COLUMNS,

@@ -77,6 +77,7 @@ def period_version(change: PeriodChange, stamp: str) -> Version:
     s = p.schedule
     start, start_hour, end_hour = iso_day(s.start_date), _hour(s.start_hour), _hour(s.end_hour)
     end_date = iso_day(s.end_date) if s.end_date else EMPTY
+    last_day = iso_day(s.last_day)
     status, action = str(p.status), str(change.action)
     declaration, submission = change.declaration_ticket, change.submission_ticket
     if p.version > 1:
@@ -88,6 +89,7 @@ def period_version(change: PeriodChange, stamp: str) -> Version:
                 start_hour,
                 end_date,
                 end_hour,
+                last_day,
                 status,
                 p.version,
                 action,
@@ -113,6 +115,7 @@ def period_version(change: PeriodChange, stamp: str) -> Version:
             end_hour,
             status,
             p.version,
+            last_day,
             change.sender,
             action,
             declaration,

@@ -102,3 +102,37 @@ def test_migration_5_moves_each_current_situation_version_from_the_history_into_
         replaced = db.execute("SELECT version, kind, declaration_ticket FROM situation_history").fetchall()
     assert current == [(2, "3", "700000000239")]
     assert replaced == [(1, "0", "700000000138")]
+
+
+def test_migration_6_gives_every_stored_period_its_last_day(tmp_path: Path) -> None:
+    """The column the pair index ends with holds `Schedule.last_day` for periods stored before it:
+    an end date; the start day of one with hours; the end of the quarter of one without."""
+    from datetime import date, time
+
+    from flexibatch.domain.dimona import Schedule
+
+    schedules = [Schedule(date(2026, month, 14)) for month in range(1, 13)]
+    schedules += [
+        Schedule(date(2026, 6, 30), time(22, 0), date(2026, 7, 1), time(6, 0)),
+        Schedule(date(2026, 6, 30), time(8, 0), None, time(12, 0)),
+        Schedule(date(2026, 6, 3), None, date(2026, 6, 20)),
+    ]
+    path = tmp_path / "state.db"
+    with _store_of_version(path, 5) as db:
+        for number, s in enumerate(schedules):
+            db.execute(
+                "INSERT INTO periods (period_id, env, employer_key, worker_key, start_date, start_hour,"
+                " end_date, end_hour, status, version, sender) VALUES (?, 'R', 'E', 'W', ?, ?, ?, ?,"
+                " 'ACTIVE', 1, '123456')",
+                (
+                    f"P{number}",
+                    s.start_date.isoformat(),
+                    s.start_hour and s.start_hour.strftime("%H%M"),
+                    s.end_date and s.end_date.isoformat(),
+                    s.end_hour and s.end_hour.strftime("%H%M"),
+                ),
+            )
+    SqliteStore(str(path)).close()
+    with sqlite3.connect(path) as db:
+        stored = dict(db.execute("SELECT period_id, last_day FROM periods").fetchall())
+    assert stored == {f"P{number}": s.last_day.isoformat() for number, s in enumerate(schedules)}
