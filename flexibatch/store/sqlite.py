@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -67,7 +68,10 @@ class SqliteStore(DimonaTables, FlexiTables):
         # SQLite's advice for a connection that ran queries: gather the statistics the planner
         # lacks before closing (a table's first ANALYZE, or again once it has grown many times).
         # The plans of a long-lived store are then the plans of every test that opens one twice.
-        self._db.execute("PRAGMA optimize")
+        # Never waited for: while another process writes, that one gathers them when it closes.
+        self._db.execute("PRAGMA busy_timeout = 0")
+        with contextlib.suppress(sqlite3.OperationalError):
+            self._db.execute("PRAGMA optimize")
         self._db.close()
 
     @contextmanager
