@@ -252,7 +252,7 @@ class Processor:
             problems.append(
                 diagnostic("ACRF-133", f"The name {taken.file_name} was already used by this sender.")
             )
-        if (earlier := self.store.content_received(sha)) is not None:
+        if (earlier := self.store.content_received(sha, key.env)) is not None:
             problems.append(diagnostic("ACRF-134", f"The same content was already received as {earlier}."))
         data = [n for n in names if n.kind.value == "FI"]
         as_xml = _is_xml(taken.data_files[0], data[0].extension)

@@ -21,6 +21,8 @@ from flexibatch.domain.dimona import (
     PeriodBook,
     PeriodStatus,
     Schedule,
+    elapsed,
+    longer_than,
     next_midnight,
     quarter_start,
 )
@@ -35,7 +37,10 @@ from flexibatch.domain.parties import (
 from flexibatch.domain.refdata import EmployerRecord, WorkerStatus, quarter_label
 
 FLEXI_WORKER_TYPE = "FLX"
+#: Lengths of real time (SPEC 2): the longest one-day declaration, and how long after its planned
+#: end a one-day end may still be postponed.
 ONE_DAY = timedelta(hours=24)
+LATER_END_WINDOW = timedelta(hours=8)
 
 
 @dataclass(unsafe_hash=True)
@@ -131,7 +136,7 @@ def _schedule_checks(decl: DimonaDeclaration, schedule: Schedule, *, update: boo
             problems.append(anomaly("00911-014", _path(decl, "EndingDate"), schedule.end_date))
         elif schedule.end <= schedule.start:
             problems.append(anomaly("00778-345", _path(decl, "EndingHour"), f"{schedule.end:%Y-%m-%d %H:%M}"))
-        elif schedule.end - schedule.start > ONE_DAY:
+        elif longer_than(schedule.start, schedule.end, ONE_DAY):
             code = "90378-341" if update else "90373-341"
             problems.append(anomaly(code, _path(decl, "EndingHour"), f"{schedule.end:%Y-%m-%d %H:%M}"))
         return problems
@@ -263,15 +268,14 @@ def _update_schedule(decl: DimonaDeclaration, current: Schedule) -> Schedule:
 
 
 def _end_window(current: Schedule, new: Schedule, reception: datetime) -> bool:
-    """00778-181: whether the reception time is inside the window for moving a one-day end."""
+    """00778-181: whether the reception time is inside the window for moving a one-day end. Midnight
+    and 08:00 are moments on the clock; the 8 hours are real ones (SPEC 2)."""
     planned_end = current.end
     if new.end < planned_end:
         return reception < next_midnight(planned_end)
     if planned_end.time() >= time(20, 0):
-        deadline = datetime.combine(planned_end.date() + timedelta(days=1), time(8, 0))
-    else:
-        deadline = planned_end + timedelta(hours=8)
-    return reception < deadline
+        return reception < datetime.combine(planned_end.date() + timedelta(days=1), time(8, 0))
+    return elapsed(planned_end, reception) < LATER_END_WINDOW
 
 
 def _update_rules(

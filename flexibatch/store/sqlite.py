@@ -205,9 +205,11 @@ class SqliteStore(DimonaTables, FlexiTables):
         ).fetchone()
         return row is not None
 
-    def content_received(self, sha256: str) -> str | None:
+    def content_received(self, sha256: str, env: str) -> str | None:
+        # The partial index on sha256 finds the one or two rows of these bytes; env is then a filter.
         row = self._db.execute(
-            "SELECT file_name FROM submissions WHERE outcome = 'ACCEPTED' AND sha256 = ? LIMIT 1", (sha256,)
+            "SELECT file_name FROM submissions WHERE outcome = 'ACCEPTED' AND sha256 = ? AND env = ? LIMIT 1",
+            (sha256, env),
         ).fetchone()
         return None if row is None else str(row[0])
 

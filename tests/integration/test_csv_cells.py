@@ -188,6 +188,26 @@ def test_a_dimona_row_without_a_required_cell_is_refused_naming_the_column(
     assert re.search(r"\brow 3\b", bad.anomalies[0]["AnomalyLabel"], re.IGNORECASE)
 
 
+COUNTRY_COLUMNS = ("birth_country", "country", "nationality")
+
+
+@pytest.mark.parametrize("country", ["150", "1", "12345"])
+def test_a_dimona_row_takes_a_country_of_1_to_5_digits(channel: Channel, country: str) -> None:
+    """SPEC 6.1, as for the XML twin: Belgium is 150."""
+    cells = dict.fromkeys(COUNTRY_COLUMNS, country)
+    (decision,) = decided(
+        channel, write_csv([*DIMONA_HEADER, *COUNTRY_COLUMNS], [one_day(INSZ_A, "R", **cells)])
+    )
+    assert_decided_normally(decision, 2)
+
+
+@pytest.mark.parametrize("column", COUNTRY_COLUMNS)
+def test_a_dimona_country_of_6_digits_refuses_its_row(channel: Channel, column: str) -> None:
+    row = one_day(INSZ_A, "R", **{column: "123456"})
+    (decision,) = decided(channel, write_csv([*DIMONA_HEADER, *COUNTRY_COLUMNS], [row]))
+    assert_unreadable_cell(decision, row=2, column=column, value="123456")
+
+
 def test_an_out_without_its_end_date_is_refused_naming_end_date(channel: Channel) -> None:
     (opened,) = decided(
         channel, write_csv(DIMONA_HEADER, [one_day(INSZ_A, "OPEN", start_hour="", end_hour="")])

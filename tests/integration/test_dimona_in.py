@@ -30,12 +30,14 @@ from support.builders import (
     NOSS_FONDS,
     NOSS_LEMAIRE,
     NOSS_UNKNOWN,
+    dimona,
     dimona_cancel,
     dimona_day,
     dimona_in,
     dimona_night,
 )
 from support.channel import Channel
+from support.channel_checks import assert_refused as assert_file_refused
 from support.dimona_checks import (
     assert_accepted,
     assert_refused,
@@ -177,6 +179,28 @@ def test_without_insz_every_identity_field_is_required(channel: Channel, missing
     decision = send_one(channel, dimona_in(insz=None, person=_without(missing)))
     assert_refused(decision, "90017-363")
     assert send_one(channel, dimona_in(insz=None, person=IDENTITY)).accepted
+
+
+COUNTRY_FIELDS = ("WorkerBirthplaceCountry", "WorkerCountry", "Nationality")
+
+
+@pytest.mark.parametrize("country", ["150", "1", "12345", "00150"])
+@pytest.mark.parametrize("field", COUNTRY_FIELDS)
+def test_a_country_is_its_rsz_code_of_1_to_5_digits(channel: Channel, field: str, country: str) -> None:
+    """SPEC 6.1: Belgium is 150; the code may also be written on 5 digits."""
+    assert_accepted(send_one(channel, dimona_in(insz=None, person={**IDENTITY, field: country})))
+
+
+@pytest.mark.parametrize("country", ["123456", "BE", "15O", "-150", " 150"])
+@pytest.mark.parametrize("field", COUNTRY_FIELDS)
+def test_a_country_that_is_not_1_to_5_digits_is_a_schema_error(
+    channel: Channel, field: str, country: str
+) -> None:
+    key = channel.submit(dimona(dimona_in(insz=None, person={**IDENTITY, field: country})))
+    channel.run()
+    receipt = channel.receipt(key)
+    assert_file_refused(receipt, "ACRF-312")
+    assert any(field in d.get("Path", "") for d in receipt.diagnostics), receipt.diagnostics
 
 
 @pytest.mark.parametrize("joint_commission", DEFAULT_JOINT_COMMITTEES)

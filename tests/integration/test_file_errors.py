@@ -327,6 +327,28 @@ def test_the_same_bytes_under_a_new_sequence_are_refused_with_134(channel: Chann
     assert f"FI.DIMN.{again}.1.1.xml" in quarantined(channel)
 
 
+def test_a_file_tried_in_t_may_then_be_sent_unchanged_to_r(channel: Channel) -> None:
+    """SPEC 4: ACRF-134 compares within one environment; R and T are separate worlds (SPEC 7)."""
+    content = one_in()
+    tried = channel.submit(content, seq="00001", env="T")
+    channel.run()
+    assert channel.receipt(tried).accepted
+
+    production = channel.submit(content, seq="00001", env="R")
+    channel.run()
+    receipt = channel.receipt(production)
+    assert receipt.accepted, receipt.diagnostics
+    (decision,) = channel.decisions(production)
+    assert decision.accepted, decision.anomalies
+    assert channel.store.count_periods() == 2, "one period in T, one in R"
+
+    for env in ("R", "T"):
+        again = channel.submit(content, seq="00002", env=env)
+        channel.run()
+        assert_refused(channel.receipt(again), "ACRF-134")
+    assert channel.store.count_periods() == 2
+
+
 def test_the_same_bytes_as_a_refused_file_are_accepted_under_a_new_name(channel: Channel) -> None:
     content = one_in()
     first = channel.submit(content, date="20260625", seq="00001")  # after the reception date
