@@ -166,6 +166,6 @@ def test_names_and_contents_are_found_among_the_accepted_only(
         accepted = number % 3 != 0
         key = ("DIMN", "123456", "20260624", f"{number:05d}", "R")
         assert store.name_used("123456", key) is accepted
-        assert (store.content_received(f"sha{number}") is not None) is accepted
+        assert (store.content_received(f"sha{number}", "R") is not None) is accepted
         assert store.answer_name_taken("123456", f"FO.ACRF.{number}")
     assert not store.answer_name_taken("123456", "FO.ACRF.unknown")
