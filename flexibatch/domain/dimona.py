@@ -7,7 +7,7 @@ ends at 24:00 of its end date, or of the last day of its quarter while it has no
 Moments are naive Belgian wall-clock times (SPEC 2), compared and named as the clock reads them
 ("midnight", "08:00 the next morning"); a length of time between two of them is real elapsed time
 (`elapsed`), which differs from the clock's difference across the nights the clocks change
-(docs/decisions.md 29).
+(docs/decisions.md 30).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ hour shorter) and 25/10 (03:00 becomes 02:00 again, an hour longer).
 A length of time ("longer than 24 hours", "8 hours after") is real elapsed time; a named moment
 ("midnight", "08:00 the next morning") is read off the clock. Every rule of SPEC 7 that measures a
 length is tested on both nights, and the deadlines that name a moment are shown to stay on the clock.
-Declared times and reception times are naive Belgian local times (docs/decisions.md 29).
+Declared times and reception times are naive Belgian local times (docs/decisions.md 30).
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ def test_a_cancellation_arrives_before_midnight_of_the_start_day_by_the_clock(
         ("2026-03-29", "0300", datetime(2026, 3, 29, 1, 59), False),
         ("2026-03-29", "0300", datetime(2026, 3, 29, 3, 0), False),
         ("2026-03-29", "0300", datetime(2026, 3, 29, 3, 1), True),
-        # 02:30 on 25/10 is its first occurrence, as is a reception at 02:30 (docs/decisions.md 29).
+        # 02:30 on 25/10 is its first occurrence, as is a reception at 02:30 (docs/decisions.md 30).
         ("2026-10-25", "0230", datetime(2026, 10, 25, 2, 30), False),
         ("2026-10-25", "0230", datetime(2026, 10, 25, 2, 31), True),
         ("2026-10-25", "0230", datetime(2026, 10, 25, 3, 0), True),
