@@ -21,7 +21,7 @@ from typing import Any, Generic, TypeVar
 
 from flexibatch.domain.anomalies import Anomaly, Diagnostic, anomaly, diagnostic
 from flexibatch.formats.streams import ByteSource, FormBatch, Rewound
-from flexibatch.formats.text import first_forbidden, has_forbidden
+from flexibatch.formats.text import REPLACEMENT, first_forbidden, has_forbidden
 
 T = TypeVar("T")
 
@@ -48,14 +48,14 @@ def forbidden_anomalies(row: Row) -> list[Anomaly]:
     found = []
     for column in row.forbidden:
         value = row.cells[column]
-        character = first_forbidden(value) or ""
+        character = first_forbidden(value) or REPLACEMENT
         found.append(
             anomaly(
                 "90000-102",
                 column,
                 value,
                 f"Row {row.line}, column {column}: the cell holds U+{ord(character):04X}, "
-                "a control character that is not allowed.",
+                "a character XML does not allow (a control character).",
             )
         )
     return found
@@ -221,7 +221,7 @@ class CsvReader(Generic[T]):
                     diagnostic(
                         "ACRF-102",
                         f"Column {position} of the header holds U+{ord(character):04X}, "
-                        "a control character that is not allowed.",
+                        "a character XML does not allow (a control character).",
                         line=1,
                         column=position,
                         path=name or raw,

@@ -28,16 +28,16 @@ FORMULA_STARTS: Final = "=+-@\t\r"
 
 
 def has_forbidden(text: str) -> bool:
-    """Whether the text holds a character XML 1.0 forbids.
+    """Whether the text holds a character XML 1.0 forbids."""
+    return first_forbidden(text) is not None
+
+
+def first_forbidden(text: str) -> str | None:
+    """The first character of the text that XML 1.0 forbids, if any.
 
     Every such character is a control, a surrogate or a non-character, none of them printable: the
     test in C that most texts pass comes first.
     """
-    return not text.isprintable() and FORBIDDEN.search(text) is not None
-
-
-def first_forbidden(text: str) -> str | None:
-    """The first character of the text that XML 1.0 forbids, if any."""
     if text.isprintable():
         return None
     found = FORBIDDEN.search(text)
