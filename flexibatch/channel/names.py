@@ -15,6 +15,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flexibatch.domain.anomalies import Diagnostic, diagnostic
+from flexibatch.formats.text import FORBIDDEN
 
 PURPOSES = ("DIMN", "FLEX")
 
@@ -69,6 +70,8 @@ class ChannelName:
     extension: str | None
 
 
+#: What a shown name never holds: controls (DEL too), and every character XML 1.0 forbids.
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f]|" + FORBIDDEN.pattern)
 #: Longest name shown in an answer: `ERR.` + name + `.NN` must stay within 255 bytes.
 _SHOWN_BYTES = 200
 
@@ -76,10 +79,11 @@ _SHOWN_BYTES = 200
 def safe_name(name: str) -> str:
     """A sender's file name as answers may show it: valid UTF-8, printable, not too long.
 
-    Bytes that are not UTF-8 (kept by Python as surrogates) and control characters become `_`; a
-    name too long for `ERR.<name>` is cut and ends with a digest of the whole name.
+    Bytes that are not UTF-8 (kept by Python as surrogates), control characters and whatever else
+    XML 1.0 forbids (U+FFFE, U+FFFF) become `_`; a name too long for `ERR.<name>` is cut and ends
+    with a digest of the whole name.
     """
-    shown = "".join("_" if (ch < " " or ch == "\x7f" or "\ud800" <= ch <= "\udfff") else ch for ch in name)
+    shown = name if name.isprintable() else _UNSHOWABLE.sub("_", name)
     if len(shown.encode("utf-8")) <= _SHOWN_BYTES:
         return shown
     digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:12]

@@ -4,7 +4,9 @@ The header decides the separator (`;` from Belgian spreadsheets, or `,`) and mus
 only, case-insensitively; unknown, repeated or missing required columns refuse the file (ACRF-102,
 naming the column). Rows are read by pandas in chunks of `batch_size`, every cell as text; a row that
 cannot be tokenised (unbalanced quotes, more cells than the header, bad UTF-8) refuses the file too.
-A cell that cannot be read as its column's type is an anomaly of its declaration only (90000-102).
+A cell that cannot be read as its column's type is an anomaly of its declaration only (90000-102), and
+so is a cell holding a character XML 1.0 forbids (a control character): its declaration is refused,
+naming the column, while such a character in the header refuses the file (ACRF-102).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, Generic, TypeVar
 
 from flexibatch.domain.anomalies import Anomaly, Diagnostic, anomaly, diagnostic
 from flexibatch.formats.streams import ByteSource, FormBatch, Rewound
+from flexibatch.formats.text import REPLACEMENT, first_forbidden, has_forbidden
 
 T = TypeVar("T")
 
@@ -31,10 +34,31 @@ _EUROS = re.compile(r"-?\d+([.,]\d{1,2})?")
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One data row: its row number (the header is row 1) and its non-empty cells by column."""
+    """One data row: its row number (the header is row 1), its non-empty cells by column, and the
+    columns whose cell holds a character XML 1.0 forbids."""
 
     line: int
     cells: dict[str, str]
+    forbidden: tuple[str, ...] = ()
+
+
+def forbidden_anomalies(row: Row) -> list[Anomaly]:
+    """90000-102 for each cell of the row that holds a character XML 1.0 forbids: the declaration
+    cannot be answered as it was written. The Value is the cell; answers write the character as U+FFFD."""
+    found = []
+    for column in row.forbidden:
+        value = row.cells[column]
+        character = first_forbidden(value) or REPLACEMENT
+        found.append(
+            anomaly(
+                "90000-102",
+                column,
+                value,
+                f"Row {row.line}, column {column}: the cell holds U+{ord(character):04X}, "
+                "a character XML does not allow (a control character).",
+            )
+        )
+    return found
 
 
 @dataclass
@@ -71,8 +95,12 @@ class Cells:
         if self.text(column) is None:
             self.errors.append(anomaly("90000-102", column, None, f"Row {self.row.line}: {reason}."))
 
+    def _readable(self, column: str) -> str | None:
+        """The cell to read as a type; none when it holds a forbidden character (its anomaly says so)."""
+        return None if column in self.row.forbidden else self.text(column)
+
     def date(self, column: str) -> date | None:
-        value = self.text(column)
+        value = self._readable(column)
         if value is None:
             return None
         try:
@@ -86,7 +114,7 @@ class Cells:
         return None
 
     def hour(self, column: str) -> time | None:
-        value = self.text(column)
+        value = self._readable(column)
         if value is None:
             return None
         if match := _HOUR.fullmatch(value):
@@ -96,7 +124,7 @@ class Cells:
 
     def cents(self, column: str) -> int | None:
         """An amount in euros (`500`, `500.00`, `500,00`) as cents."""
-        value = self.text(column)
+        value = self._readable(column)
         if value is None:
             return None
         if _EUROS.fullmatch(value):
@@ -108,7 +136,7 @@ class Cells:
         return None
 
     def integer(self, column: str) -> int | None:
-        value = self.text(column)
+        value = self._readable(column)
         if value is None:
             return None
         if re.fullmatch(r"-?\d{1,9}", value):
@@ -118,13 +146,27 @@ class Cells:
 
     def choice(self, column: str, allowed: dict[str, str]) -> str | None:
         """A cell that must be one of `allowed` (case-insensitive keys), mapped to its value."""
-        value = self.text(column)
+        value = self._readable(column)
         if value is None:
             return None
         if (mapped := allowed.get(value.upper())) is not None:
             return mapped
         self._fail(column, value, "one of " + ", ".join(dict.fromkeys(allowed)))
         return None
+
+
+def _row(line: int, names: list[str], values: tuple[Any, ...]) -> Row:
+    """The row's non-empty cells, stripped; a cell holding a forbidden character is kept as written
+    (strip() drops some controls, even all of a cell), so its declaration is refused, never read
+    as if the character were not there."""
+    cells = {name: text for name, v in zip(names, values, strict=True) if (text := str(v).strip())}
+    if not has_forbidden("".join(map(str, values))):
+        return Row(line, cells)
+    forbidden = tuple(name for name, v in zip(names, values, strict=True) if has_forbidden(str(v)))
+    for name, v in zip(names, values, strict=True):
+        if name in forbidden:
+            cells[name] = str(v)
+    return Row(line, cells, forbidden)
 
 
 @dataclass
@@ -152,8 +194,9 @@ class CsvReader(Generic[T]):
             self.diagnostics.append(diagnostic("ACRF-157", "The file is empty: no header, no declaration."))
             return
         separator = ";" if header_text.count(";") >= header_text.count(",") else ","
-        names = [name.strip().strip('"').strip().lower() for name in header_text.split(separator)]
-        if not self._header_ok(names):
+        written = header_text.split(separator)
+        names = [name.strip().strip('"').strip().lower() for name in written]
+        if not self._header_ok(names, written):
             return
         batch: list[T] = []
         first = 1
@@ -171,9 +214,20 @@ class CsvReader(Generic[T]):
         if self.forms == 0:
             self.diagnostics.append(diagnostic("ACRF-157", "The file has a header but no row."))
 
-    def _header_ok(self, names: list[str]) -> bool:
-        for position, name in enumerate(names, start=1):
-            if name not in self.columns:
+    def _header_ok(self, names: list[str], written: list[str]) -> bool:
+        for position, (name, raw) in enumerate(zip(names, written, strict=True), start=1):
+            if (character := first_forbidden(raw)) is not None:
+                self.diagnostics.append(
+                    diagnostic(
+                        "ACRF-102",
+                        f"Column {position} of the header holds U+{ord(character):04X}, "
+                        "a character XML does not allow (a control character).",
+                        line=1,
+                        column=position,
+                        path=name or raw,
+                    )
+                )
+            elif name not in self.columns:
                 self.diagnostics.append(
                     diagnostic("ACRF-102", f"Unknown column {name!r}.", line=1, column=position, path=name)
                 )
@@ -216,13 +270,9 @@ class CsvReader(Generic[T]):
                     for offset, values in zip(
                         chunk.index, chunk.itertuples(index=False, name=None), strict=True
                     ):
-                        cells = {
-                            name: str(v).strip()
-                            for name, v in zip(names, values, strict=True)
-                            if str(v).strip()
-                        }
-                        if cells:  # a blank row (or one of separators only) is no declaration
-                            yield Row(int(offset) + 2, cells)
+                        row = _row(int(offset) + 2, names, values)
+                        if row.cells:  # a blank row (or one of separators only) is no declaration
+                            yield row
         except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError, ValueError) as exc:
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             self.diagnostics.append(diagnostic("ACRF-102", f"Not readable as CSV: {message}"))

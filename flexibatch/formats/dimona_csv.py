@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from flexibatch.domain.dimona import ACTION_ELEMENT, Action, DimonaDeclaration, EmployerId, Reference
-from flexibatch.formats.csv import Cells, CsvReader, Row
+from flexibatch.formats.csv import Cells, CsvReader, Row, forbidden_anomalies
 
 #: CSV column -> NaturalPerson element of the XML twin.
 PERSON_COLUMNS = {
@@ -117,7 +117,8 @@ def declaration_from_row(row: Row, index: int) -> DimonaDeclaration:
         cells.require("period_id", f"a {element} needs its period_id")
     if action is Action.OUT:
         cells.require("end_date", f"a {element} needs its end_date")
-    return replace(declaration, unreadable=tuple(cells.errors)) if cells.errors else declaration
+    errors = [*forbidden_anomalies(row), *cells.errors]
+    return replace(declaration, unreadable=tuple(errors)) if errors else declaration
 
 
 def _declarations(rows: Iterator[Row]) -> Iterator[DimonaDeclaration]:

@@ -25,7 +25,7 @@ from flexibatch.domain.flexi import (
     FlexiKind,
     Relation,
 )
-from flexibatch.formats.csv import Cells, CsvReader, Row
+from flexibatch.formats.csv import Cells, CsvReader, Row, forbidden_anomalies
 
 COLUMNS = (
     "status",
@@ -118,7 +118,8 @@ def _groups(rows: Iterator[Row]) -> Iterator[tuple[list[Row], bool]]:
 def _declaration(rows: list[Row], index: int, scattered: bool) -> FlexiDeclaration:
     first = Cells(rows[0], LIMITS)
     kind = FlexiKind(first.choice("status", _STATUSES) or FlexiKind.ORIGINAL.value)
-    errors = list(first.errors)
+    errors = [anomaly for row in rows for anomaly in forbidden_anomalies(row)]
+    errors += first.errors
     if scattered:
         errors.append(
             anomaly(
@@ -203,7 +204,7 @@ def _relation(rows: list[Row], path: str) -> tuple[Relation, list[Anomaly]]:
         errors += cells.errors
     relation_id = rows[0].cells.get("relation_uuid")
     built = []
-    if not errors:
+    if not errors and not any(row.forbidden for row in rows):  # their anomalies: `_declaration`'s
         for c, ((start, end), features) in enumerate(calculations.items(), start=1):
             calc_path = f"{path}/Calculation[{c}]"
             feature_parts = []

@@ -18,9 +18,7 @@ sender folder 123456 unless `folder` says otherwise) and an `expected.json`:
 
 from __future__ import annotations
 
-import csv
 import fnmatch
-import io
 import json
 import os
 import shutil
@@ -42,6 +40,7 @@ from support.builders import INSZ_B, NOSS_AURORA, dimona, dimona_in
 from support.channel import ROOT, SAMPLES, Channel
 from support.channel_checks import assert_refused
 from support.cli import NOW
+from support.csv_twin import read_rows
 from support.hostile import Listener, listening, state_facts
 
 CASES_DIR = ROOT / "tests" / "cases" / "hostile"
@@ -319,9 +318,12 @@ def check_no_leak(channel: Channel, extra: list[str]) -> None:
 
 
 def check_inert_csv(channel: Channel) -> None:
-    for answer in channel.outbox.rglob("*.csv"):
-        for row in csv.reader(io.StringIO(answer.read_text(encoding="utf-8-sig"))):
-            assert not [cell for cell in row if cell[:1] in ("=", "+", "-", "@")], f"{answer.name}: {row}"
+    """Every cell of every CSV twin is inert; there is a twin with rows, so the check reads something."""
+    twins = [read_rows(answer.read_bytes()) for answer in channel.outbox.rglob("*.csv")]
+    assert [rows for rows in twins if len(rows) > 1], "a CSV twin with its declarations' rows"
+    for rows in twins:
+        for row in rows:
+            assert not [cell for cell in row if cell[:1] in ("=", "+", "-", "@", "\t", "\r")], row
 
 
 def check_writes(before: set[str], channel: Channel) -> None:

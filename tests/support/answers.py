@@ -30,7 +30,8 @@ SPEC_NOTI_CSV_COLUMNS = [
 
 def validated(path: Path) -> Any:
     """Parse an ACRF, ERR or NOTI answer and fail the test unless it is valid against its XSD."""
-    tree = etree.parse(str(path))
+    with path.open("rb") as handle:  # not by name: libxml2 reads a name as a URI ('%', '?', not UTF-8)
+        tree = etree.parse(handle)
     schema = load_schema("NOTIFICATION.xsd" if tree.getroot().tag == "NOTIFICATION" else "ACRF.xsd")
     assert schema.validate(tree), f"{path.name} is not valid against its XSD: {schema.error_log}"
     return tree.getroot()

@@ -453,10 +453,14 @@ def csv_twin(xml: bytes, dialect: CsvDialect) -> CsvTwin:
     return dimona_csv_twin(xml, dialect) if root == "Dimona" else flexi_csv_twin(xml, dialect)
 
 
-def write_csv(header: list[str], rows: list[dict[str, str]], separator: str = ";") -> bytes:
-    """A CSV file with this header and these rows (missing cells empty), written by the csv module."""
+def write_csv(
+    header: list[str], rows: list[dict[str, str]], separator: str = ";", quoting: int = csv.QUOTE_MINIMAL
+) -> bytes:
+    """A CSV file with this header and these rows (missing cells empty), written by the csv module.
+
+    QUOTE_ALL keeps a cell whole whatever it holds (a lone CR is not quoted otherwise)."""
     out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=separator, lineterminator="\n")
+    writer = csv.writer(out, delimiter=separator, lineterminator="\n", quoting=quoting)
     writer.writerow(header)
     for row in rows:
         writer.writerow([row.get(column.lower(), "") for column in header])
