@@ -420,6 +420,9 @@ class Processor:
             yield AnswerRecord(taken.ticket, position, taken.folder or "", name)
 
     def _publish(self, taken: Claim) -> None:
+        """Publish the answers not yet published, each recorded as soon as it is in the outbox: a
+        client may fetch and delete the receipt before the NOTI fails (a full disk), and a recovery
+        must not put the receipt there again (SPEC 1.3, exactly once)."""
         pending = self.store.unpublished_answers(taken.ticket)
         if not pending:
             return
@@ -431,5 +434,5 @@ class Processor:
                 answer.name,
                 with_marker=not answer.name.endswith(".csv"),
             )
-        with self.store.transaction():
-            self.store.mark_published(taken.ticket)
+            with self.store.transaction():
+                self.store.mark_published(taken.ticket, answer.order)

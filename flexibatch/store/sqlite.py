@@ -224,8 +224,8 @@ class SqliteStore(DimonaTables, FlexiTables):
         )
         return [AnswerRecord(t, p, f, n, bool(pub)) for t, p, f, n, pub in rows]
 
-    def mark_published(self, ticket: str) -> None:
-        self._db.execute("UPDATE answers SET published = 1 WHERE ticket = ?", (ticket,))
+    def mark_published(self, ticket: str, order: int) -> None:
+        self._db.execute("UPDATE answers SET published = 1 WHERE ticket = ? AND position = ?", (ticket, order))
 
     # issued numbers -----------------------------------------------------------------------------
 
