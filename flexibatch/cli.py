@@ -248,11 +248,12 @@ def _status(settings: Settings, limit: int, as_json: bool) -> None:
             f"waiting for its {missing}: {item['folder'] or '.'}/{item['key']} ({item['parts']} part(s) present)"
         )
     for f in failures:
-        then = (
-            f"given up, in {f.quarantined}"
-            if f.quarantined
-            else f"next try {f.next_attempt.astimezone():%H:%M:%S}"
-        )
+        if f.quarantined is None:
+            then = f"next try {f.next_attempt.astimezone():%H:%M:%S}"
+        elif f.quarantined == "inbox":
+            then = "given up, left in the inbox"
+        else:
+            then = f"given up, in {f.quarantined}"
         print(f"failed {f.attempts} time(s), {then}: {f.folder or '.'}/{f.file_name}: {f.reason}")
 
 

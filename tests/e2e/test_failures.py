@@ -118,7 +118,7 @@ def test_a_sender_folder_that_cannot_be_written_fails_alone_then_is_given_up(roo
         (failure,) = _failed(root)
         assert (failure["attempts"], failure["quarantined"], failure["retry_at"]) == (3, "inbox", None)
         status = flexibatch(root, "status").stdout
-        assert f"failed 3 time(s), given up, in inbox: 654321/FI.DIMN.{broken}.1.1.xml: " in status
+        assert f"failed 3 time(s), given up, left in the inbox: 654321/FI.DIMN.{broken}.1.1.xml: " in status
         assert str(failure["reason"]) in status
 
         _retry_due(root)
