@@ -139,7 +139,10 @@ def _run(settings: Settings) -> int:
         store.close()
     print(_summary(outcomes))
     if processor.failures:
-        print(f"{processor.failures} submission(s) failed and wait in their claim folder: see the log")
+        print(
+            f"{processor.failures} submission(s) failed for a reason of the processor's own: tried again "
+            "later, or given up (see the log and `flexibatch status`)"
+        )
         return 1
     return 0
 
@@ -190,6 +193,7 @@ def _status(settings: Settings, limit: int, as_json: bool) -> None:
     store = open_store(settings.state)
     try:
         records = store.submissions(limit)
+        failures = store.failures()
     finally:
         store.close()
     waiting = []
@@ -213,8 +217,22 @@ def _status(settings: Settings, limit: int, as_json: bool) -> None:
         }
         for r in records
     ]
+    failed = [
+        {
+            "stage": f.stage,
+            "folder": f.folder,
+            "file": f.file_name,
+            "ticket": f.subject if f.stage == "FINISH" else None,
+            "attempts": f.attempts,
+            "reason": f.reason,
+            "failed_at": f.failed_at.isoformat(),
+            "retry_at": None if f.quarantined else f.next_attempt.isoformat(),
+            "quarantined": f.quarantined,
+        }
+        for f in failures
+    ]
     if as_json:
-        print(json.dumps({"submissions": rows, "waiting": waiting}, indent=2))
+        print(json.dumps({"submissions": rows, "waiting": waiting, "failed": failed}, indent=2))
         return
     print(f"{'received':19}  {'outcome':8}  {'decl':>6}  {'acc':>6}  {'warn':>6}  {'ref':>6}  file / errors")
     for row in rows:
@@ -229,6 +247,14 @@ def _status(settings: Settings, limit: int, as_json: bool) -> None:
         print(
             f"waiting for its {missing}: {item['folder'] or '.'}/{item['key']} ({item['parts']} part(s) present)"
         )
+    for f in failures:
+        if f.quarantined is None:
+            then = f"next try {f.next_attempt.astimezone():%H:%M:%S}"
+        elif f.quarantined == "inbox":
+            then = "given up, left in the inbox"
+        else:
+            then = f"given up, in {f.quarantined}"
+        print(f"failed {f.attempts} time(s), {then}: {f.folder or '.'}/{f.file_name}: {f.reason}")
 
 
 def _print_periods(periods: list[dict[str, Any]], indent: str = "") -> None:

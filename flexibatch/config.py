@@ -44,6 +44,11 @@ class Settings(BaseModel):
     #: An XML submission at least this large is read by a second process while this one decides
     #: (formats/read_ahead.py); a smaller one is read in place, sparing the child's start-up.
     read_ahead_bytes: int = Field(default=8 * 1024**2, ge=0)
+    #: A submission the processor fails to claim or finish is tried again after this many seconds
+    #: on the real clock, twice as long after each failure (at most an hour), ...
+    retry_seconds: float = Field(default=60.0, ge=0)
+    #: ... and given up (quarantined, with its reason) at this many failures.
+    failure_attempts: int = Field(default=5, ge=1, le=100)
 
     @property
     def work_dir(self) -> Path:
@@ -117,6 +122,9 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         values["max_file_bytes"] = int(_float(env, "FLEXIBATCH_MAX_FILE_BYTES", 0))
     if env.get("FLEXIBATCH_READ_AHEAD_BYTES"):
         values["read_ahead_bytes"] = int(_float(env, "FLEXIBATCH_READ_AHEAD_BYTES", 0))
+    values["retry_seconds"] = _float(env, "FLEXIBATCH_RETRY", 60.0)
+    if env.get("FLEXIBATCH_FAILURE_ATTEMPTS"):
+        values["failure_attempts"] = env["FLEXIBATCH_FAILURE_ATTEMPTS"]  # pydantic checks the range
     if env.get("FLEXIBATCH_JOINT_COMMITTEES"):
         values["joint_committees"] = tuple(
             jc.strip() for jc in env["FLEXIBATCH_JOINT_COMMITTEES"].split(",") if jc.strip()

@@ -5,11 +5,16 @@ transaction; the answers themselves are rendered into the claim folder first and
 the commit. Whatever the moment a process dies, the next run finishes its claims: a committed
 submission is only published (again, to the same names), an uncommitted one is decided again with
 the reception time and ticket it was claimed with, so it gets the same answer exactly once.
+
+A submission that cannot be claimed or finished (a folder that cannot be written, a full disk, a
+bug) is that submission's failure (flexibatch/failures.py): recorded, tried again later, given up
+after a few attempts, while the others are answered.
 """
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,7 +23,16 @@ from typing import Any, TypeVar
 
 import structlog
 
-from flexibatch.channel.inbox import Claim, Drop, claim, file_away, orphaned_claims, scan
+from flexibatch.channel.inbox import (
+    Claim,
+    Drop,
+    claim,
+    claims_dir,
+    file_away,
+    orphaned_claims,
+    scan,
+    take_rest,
+)
 from flexibatch.channel.names import (
     ChannelName,
     SubmissionKey,
@@ -34,6 +48,7 @@ from flexibatch.domain.anomalies import Diagnostic, diagnostic
 from flexibatch.domain.ids import new_file_ticket
 from flexibatch.domain.parties import DecisionContext
 from flexibatch.domain.refdata import RefData
+from flexibatch.failures import Failures, Subject
 from flexibatch.files import make_durable, private_dir, write_private
 from flexibatch.flexi_batch import FlexiBatch, flexi_xml_locator
 from flexibatch.formats import dimona_csv, dimona_xml, flexi_csv, flexi_xml
@@ -107,8 +122,9 @@ class Processor:
         self.store = store
         self.wall_clock = wall_clock
         self.work = private_dir(settings.work_dir)
-        #: Submissions that failed for a reason of the processor's own (not the sender's).
+        #: Failures this run of a submission, for a reason of the processor's own (not the sender's).
         self.failures = 0
+        self.retries = Failures(store, settings, wall_clock)
         self._loaded: tuple[int, RefData] | None = None
 
     def _refdata(self) -> RefData:
@@ -122,8 +138,9 @@ class Processor:
     # the loop ---------------------------------------------------------------------------------
 
     def run_once(self, should_stop: Callable[[], bool] = lambda: False) -> list[Outcome]:
-        """Finish interrupted claims, then answer everything the inbox holds that can be answered."""
-        outcomes = [o for taken in orphaned_claims(self.work) if (o := self._finish_safely(taken))]
+        """Finish interrupted claims, then answer everything the inbox holds that can be answered;
+        what failed before waits for its next attempt (flexibatch/failures.py)."""
+        outcomes = [o for taken in orphaned_claims(self.work) if (o := self._recover(taken))]
         view = scan(
             self.settings.inbox,
             self.settings.settle_seconds,
@@ -142,29 +159,72 @@ class Processor:
         for drops, kind, problems in jobs:
             if should_stop():
                 break
-            taken = self._claim(drops, kind, problems)
-            if taken is not None and (outcome := self._finish_safely(taken)):
+            if outcome := self._take(drops, kind, problems):
                 outcomes.append(outcome)
+        self.retries.forget_stale(self.settings.inbox, claims_dir(self.work))
         return outcomes
 
-    def _finish_safely(self, taken: Claim) -> Outcome | None:
-        """A failure in one submission (a bug, a full disk) must not stop the others or lose files:
-        the claim stays in its folder, with its reception time and ticket, for the next run."""
+    def _recover(self, taken: Claim) -> Outcome | None:
+        subject = Subject.claimed(taken)
+        if self.retries.postponed(subject):
+            taken.release()
+            return None
+        return self._finish_safely(taken, subject, recovered=True)
+
+    def _take(self, drops: list[Drop], kind: str, problems: list[Diagnostic]) -> Outcome | None:
+        """Claim one submission and finish it. A failure to claim it is its own: its files stay in
+        the inbox and it is tried again later."""
+        subject = Subject.in_inbox(drops)
+        if self.retries.postponed(subject):
+            return None
+        ticket = self._new_ticket()
         try:
-            return self._finish(taken)
-        except Exception:
+            taken = self._claim(drops, kind, problems, ticket)
+        except Exception as error:
             self.failures += 1
-            log.exception("submission failed: kept in its claim folder for the next run", ticket=taken.ticket)
+            if (claims_dir(self.work) / ticket / drops[0].name).exists():  # it took its first file
+                self.retries.succeeded(subject)
+                self.retries.failed(Subject.partly_claimed(ticket, drops), error)
+            else:
+                self._undo_claim(ticket)
+                self.retries.failed(subject, error)
+            return None
+        self.retries.succeeded(subject)
+        return None if taken is None else self._finish_safely(taken, Subject.claimed(taken))
+
+    def _finish_safely(self, taken: Claim, subject: Subject, *, recovered: bool = False) -> Outcome | None:
+        """A failure in one submission (a bug, a full disk) must not stop the others or lose files:
+        the claim stays in its folder, with its reception time and ticket, for a later attempt, and
+        goes to quarantine when given up."""
+        try:
+            if recovered:
+                take_rest(taken)
+            outcome = self._finish(taken)
+        except Exception as error:
+            self.failures += 1
+            self.retries.failed(subject, error, quarantine=lambda: file_away(taken, self.work, refused=True))
             return None
         finally:
             taken.release()
+        self.retries.succeeded(subject)
+        return outcome
 
-    def _claim(self, drops: list[Drop], kind: str, problems: list[Diagnostic]) -> Claim | None:
+    def _new_ticket(self) -> str:
         ticket = new_file_ticket()
         while self.store.submission(ticket) is not None:
             ticket = new_file_ticket()
+        return ticket
+
+    def _claim(self, drops: list[Drop], kind: str, problems: list[Diagnostic], ticket: str) -> Claim | None:
         reception = self.settings.business_now()
         return claim(drops, self.work, ticket=ticket, reception=reception, kind=kind, diagnostics=problems)
+
+    def _undo_claim(self, ticket: str) -> None:
+        """What a claim that did not take its first file left (inbox.claim's folders): nothing of
+        the sender's is in them, and on a full disk the space is wanted."""
+        root = claims_dir(self.work)
+        for leftover in (root / f".new-{ticket}", root / ticket):
+            shutil.rmtree(leftover, ignore_errors=True)
 
     def _finish(self, taken: Claim) -> Outcome:
         """Decide (unless committed before a crash), publish, file away."""
@@ -420,6 +480,9 @@ class Processor:
             yield AnswerRecord(taken.ticket, position, taken.folder or "", name)
 
     def _publish(self, taken: Claim) -> None:
+        """Publish the answers not yet published, each recorded as soon as it is in the outbox: a
+        client may fetch and delete the receipt before the NOTI fails (a full disk), and a recovery
+        must not put the receipt there again (SPEC 1.3, exactly once)."""
         pending = self.store.unpublished_answers(taken.ticket)
         if not pending:
             return
@@ -431,5 +494,5 @@ class Processor:
                 answer.name,
                 with_marker=not answer.name.endswith(".csv"),
             )
-        with self.store.transaction():
-            self.store.mark_published(taken.ticket)
+            with self.store.transaction():
+                self.store.mark_published(taken.ticket, answer.order)

@@ -267,17 +267,21 @@ def claim(
         ],
         lock=lock,
     )
-    taken._save(staging)
-    staging.rename(taken.directory)
-    first, *others = drops
     try:
-        first.path.rename(taken.directory / first.name)
-    except FileNotFoundError:  # another process renamed it first: undo, still holding the lock
-        shutil.rmtree(taken.directory, ignore_errors=True)
-        taken.release()
-        return None
-    for drop in others:
-        _take(drop.path, taken.directory)
+        taken._save(staging)
+        staging.rename(taken.directory)
+        first, *others = drops
+        try:
+            first.path.rename(taken.directory / first.name)
+        except FileNotFoundError:  # another process renamed it first: undo, still holding the lock
+            shutil.rmtree(taken.directory, ignore_errors=True)
+            taken.release()
+            return None
+        for drop in others:
+            _take(drop.path, taken.directory)
+    except BaseException:
+        taken.release()  # a failure of this claim (the pipeline records it): its lock must not linger
+        raise
     return taken
 
 
@@ -321,9 +325,14 @@ def orphaned_claims(work: Path, stale_seconds: float = 3600.0) -> Iterator[Claim
             taken.release()  # died before owning the first file: nothing was taken
             shutil.rmtree(directory, ignore_errors=True)
             continue
-        for source in taken.sources[1:]:
-            _take(Path(source), directory)
         yield taken
+
+
+def take_rest(taken: Claim) -> None:
+    """Move in the files an interrupted claim had not taken yet (it owns the first one). Apart from
+    `orphaned_claims`, so that a file that cannot be moved is this claim's failure alone."""
+    for source in taken.sources[1:]:
+        _take(Path(source), taken.directory)
 
 
 def file_away(taken: Claim, work: Path, refused: bool) -> Path:

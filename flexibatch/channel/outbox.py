@@ -8,6 +8,7 @@ an answer is never doubled.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -29,12 +30,17 @@ def _install(source: Path | None, target: Path) -> None:
     if source is not None and _linked(source, temporary):
         flush_to_disk(source)  # already on disk since the commit: this costs nothing
     else:
-        with open_private(temporary) as out:
-            if source is not None:
-                with source.open("rb") as data:
-                    shutil.copyfileobj(data, out, 1024 * 1024)
-            out.flush()
-            os.fsync(out.fileno())
+        try:
+            with open_private(temporary) as out:
+                if source is not None:
+                    with source.open("rb") as data:
+                        shutil.copyfileobj(data, out, 1024 * 1024)
+                out.flush()
+                os.fsync(out.fileno())
+        except OSError:
+            with contextlib.suppress(OSError):  # a full outbox: give back what the half copy took
+                temporary.unlink(missing_ok=True)
+            raise
     temporary.replace(target)
 
 

@@ -50,6 +50,25 @@ class AnswerRecord:
     published: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class FailureRecord:
+    """A submission the processor failed to claim or to finish for a reason of its own (not the
+    sender's): how often, the last reason, when it is tried again, where it went when given up."""
+
+    stage: str  # CLAIM: its files are still in the inbox; FINISH: they are in its claim folder
+    subject: str  # CLAIM: the first file's path in the inbox, %-quoted ("123456/FI..."); FINISH: the ticket
+    folder: str
+    file_name: str
+    attempts: int
+    reason: str
+    failed_at: datetime  # the real clock (UTC), like every wait on the file system
+    next_attempt: datetime
+    #: CLAIM: the names, sizes and times of the files; changed files are a new upload, tried afresh.
+    fingerprint: str = ""
+    #: Given up: the quarantine folder of a claim, or "inbox" for files that could not leave it.
+    quarantined: str | None = None
+
+
 class Store(Protocol):
     def close(self) -> None: ...
 
@@ -76,7 +95,18 @@ class Store(Protocol):
     def answer_name_taken(self, folder: str, name: str) -> bool: ...
     def record_answers(self, answers: Iterable[AnswerRecord]) -> None: ...
     def unpublished_answers(self, ticket: str) -> list[AnswerRecord]: ...
-    def mark_published(self, ticket: str) -> None: ...
+    def mark_published(self, ticket: str, order: int) -> None:
+        """One answer is in the outbox: a recovery publishes only the answers after it."""
+        ...
+
+    # submissions that failed for a reason of the processor's own
+    def failure(self, stage: str, subject: str) -> FailureRecord | None: ...
+    def failures(self) -> list[FailureRecord]: ...
+    def record_failure(self, record: FailureRecord) -> None:
+        """Insert or replace the record of (stage, subject)."""
+        ...
+
+    def forget_failure(self, stage: str, subject: str) -> None: ...
 
     # issued numbers
     def reserve(self, counter: str, count: int) -> int:

@@ -208,4 +208,25 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX periods_pair ON periods (env, employer_key, worker_key, last_day);
         """,
     ),
+    (
+        7,
+        "submissions the processor failed to claim or finish, tried again later or given up",
+        # A file still in the inbox is keyed by its path there, a claimed one by its ticket
+        # (flexibatch/failures.py; docs/decisions.md, "When a submission fails").
+        """
+        CREATE TABLE failures (
+            stage           TEXT NOT NULL CHECK (stage IN ('CLAIM', 'FINISH')),
+            subject         TEXT NOT NULL,
+            folder          TEXT NOT NULL,
+            file_name       TEXT NOT NULL,
+            attempts        INTEGER NOT NULL,
+            reason          TEXT NOT NULL,
+            failed_at       TEXT NOT NULL,
+            next_attempt    TEXT NOT NULL,
+            fingerprint     TEXT NOT NULL DEFAULT '',
+            quarantined     TEXT,
+            PRIMARY KEY (stage, subject)
+        );
+        """,
+    ),
 )

@@ -13,12 +13,15 @@ from typing import Any
 
 from flexibatch.domain.refdata import EmployerRecord, Mandate, RefData, WorkerStatus
 from flexibatch.errors import FlexibatchError
-from flexibatch.store.base import AnswerRecord, SubmissionRecord
+from flexibatch.store.base import AnswerRecord, FailureRecord, SubmissionRecord
 from flexibatch.store.migrations import MIGRATIONS
 from flexibatch.store.sqlite_dimona import DimonaTables
 from flexibatch.store.sqlite_flexi import FlexiTables
 from flexibatch.store.sqlite_rows import parse_date
 
+_FAILURE_COLUMNS = (
+    "stage, subject, folder, file_name, attempts, reason, failed_at, next_attempt, fingerprint, quarantined"
+)
 _SUBMISSION_COLUMNS = (
     "ticket, folder, file_name, purpose, sender, file_date, sequence, env, sha256, reception_time, "
     "outcome, error_ids, declarations, accepted, warnings, refused"
@@ -234,8 +237,49 @@ class SqliteStore(DimonaTables, FlexiTables):
         )
         return [AnswerRecord(t, p, f, n, bool(pub)) for t, p, f, n, pub in rows]
 
-    def mark_published(self, ticket: str) -> None:
-        self._db.execute("UPDATE answers SET published = 1 WHERE ticket = ?", (ticket,))
+    def mark_published(self, ticket: str, order: int) -> None:
+        self._db.execute(
+            "UPDATE answers SET published = 1 WHERE ticket = ? AND position = ?", (ticket, order)
+        )
+
+    # submissions that failed for a reason of the processor's own --------------------------------
+
+    @staticmethod
+    def _failure(row: Sequence[Any]) -> FailureRecord:
+        values = list(row)
+        values[6] = datetime.fromisoformat(values[6])
+        values[7] = datetime.fromisoformat(values[7])
+        return FailureRecord(*values)
+
+    def failure(self, stage: str, subject: str) -> FailureRecord | None:
+        row = self._db.execute(
+            f"SELECT {_FAILURE_COLUMNS} FROM failures WHERE stage = ? AND subject = ?", (stage, subject)
+        ).fetchone()
+        return None if row is None else self._failure(row)
+
+    def failures(self) -> list[FailureRecord]:
+        rows = self._db.execute(f"SELECT {_FAILURE_COLUMNS} FROM failures ORDER BY failed_at, subject")
+        return [self._failure(row) for row in rows]
+
+    def record_failure(self, record: FailureRecord) -> None:
+        values = (
+            record.stage,
+            record.subject,
+            record.folder,
+            record.file_name,
+            record.attempts,
+            record.reason,
+            record.failed_at.isoformat(timespec="seconds"),
+            record.next_attempt.isoformat(timespec="seconds"),
+            record.fingerprint,
+            record.quarantined,
+        )
+        self._db.execute(
+            f"INSERT OR REPLACE INTO failures ({_FAILURE_COLUMNS}) VALUES ({', '.join('?' * 10)})", values
+        )
+
+    def forget_failure(self, stage: str, subject: str) -> None:
+        self._db.execute("DELETE FROM failures WHERE stage = ? AND subject = ?", (stage, subject))
 
     # issued numbers -----------------------------------------------------------------------------
 

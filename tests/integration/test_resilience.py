@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import pytest
@@ -38,6 +39,8 @@ def test_a_failing_submission_waits_in_its_claim_and_is_answered_once_later(
 
     monkeypatch.undo()
     channel.run()
+    assert not (channel.outbox / "123456" / f"FO.ACRF.{broken}.DIMN").exists(), "not before its retry time"
+    channel.run(wall_clock=lambda: time.time() + 60)
     for key in (broken, healthy):
         assert channel.receipt(key).accepted
         (decision,) = channel.decisions(key)

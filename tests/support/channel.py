@@ -6,6 +6,8 @@ Real folders, the real SQLite store, the real Processor. Every answer is read th
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -40,7 +42,9 @@ class Channel:
     def work(self) -> Path:
         return self.root / "state.work"
 
-    def processor(self, now: datetime | None = None, **settings: object) -> Processor:
+    def processor(
+        self, now: datetime | None = None, wall_clock: Callable[[], float] = time.time, **settings: object
+    ) -> Processor:
         config = load_settings(
             env={},
             state=str(self.state),
@@ -50,10 +54,13 @@ class Channel:
             settle_seconds=0.0,
             **{**self.extra, **settings},
         )
-        return Processor(config, self.store)
+        return Processor(config, self.store, wall_clock)
 
-    def run(self, now: datetime | None = None, **settings: object) -> list[Outcome]:
-        return self.processor(now, **settings).run_once()
+    def run(
+        self, now: datetime | None = None, wall_clock: Callable[[], float] = time.time, **settings: object
+    ) -> list[Outcome]:
+        """One `flexibatch run`; `wall_clock` is the real clock file ages and retries are measured on."""
+        return self.processor(now, wall_clock, **settings).run_once()
 
     def drop(
         self, name: str, content: bytes = b"", folder: str | None = None, mtime: float | None = None
