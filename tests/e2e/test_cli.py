@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,8 +11,8 @@ import pytest
 from support.answers import read_acrf
 from support.builders import dimona, dimona_in
 from support.channel import SAMPLES
+from support.cli import flexibatch
 
-NOW = "2026-06-24T11:50:00"
 
 # The Dimona samples and their expected receipts; the sample inbox may hold more (Flexi at work).
 SAMPLE_RECEIPTS = {
@@ -35,26 +32,6 @@ SAMPLE_FILES = {
 def sample_submissions() -> int:
     """One GO file per sample submission."""
     return len(list((SAMPLES / "inbox").rglob("GO.*")))
-
-
-def flexibatch(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """`python -m flexibatch ARGS` in `root`, configured by its environment twins only."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("FLEXIBATCH_")}
-    config = {
-        "FLEXIBATCH_STATE": str(root / "state.db"),
-        "FLEXIBATCH_INBOX": str(root / "inbox"),
-        "FLEXIBATCH_OUTBOX": str(root / "outbox"),
-        "FLEXIBATCH_NOW": NOW,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "flexibatch", *args],
-        env={**clean, **config, **env},
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def json_lines(stderr: str) -> list[dict[str, object]]:

@@ -38,6 +38,27 @@ def cli_env(root: Path) -> dict[str, str]:
     }
 
 
+def flexibatch(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m flexibatch ARGS` in `root`, to its end, configured by its environment twins only
+    (none inherited from the test's own environment); `env` adds or replaces some."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("FLEXIBATCH_")}
+    config = {
+        "FLEXIBATCH_STATE": str(root / "state.db"),
+        "FLEXIBATCH_INBOX": str(root / "inbox"),
+        "FLEXIBATCH_OUTBOX": str(root / "outbox"),
+        "FLEXIBATCH_NOW": NOW,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "flexibatch", *args],
+        env={**clean, **config, **env},
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def cli(root: Path, *args: str) -> subprocess.Popen[bytes]:
     with (root / "flexibatch.log").open("ab") as log:
         return subprocess.Popen(
