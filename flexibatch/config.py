@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Mapping
@@ -69,6 +70,26 @@ class Settings(BaseModel):
         if "://" in self.state:
             return Path("flexibatch.work")
         return Path(self.state).with_suffix(".work")
+
+    def check_apart(self) -> None:
+        """SPEC 10: the inbox, the outbox and the work folder apart, the state in neither the inbox
+        nor the outbox. A state in the inbox would be answered as a foreign file and quarantined, an
+        outbox in the inbox would answer its own answers, a work folder there would be claimed."""
+        folders = {"inbox": self.inbox, "outbox": self.outbox, "work folder": self.work_dir}
+        real = {name: path.resolve() for name, path in folders.items()}
+        for first, second in itertools.combinations(folders, 2):
+            if real[first] == real[second]:
+                raise ConfigError(
+                    f"the {first} {folders[first]} and the {second} {folders[second]} are the same folder"
+                )
+            for inner, outer in ((first, second), (second, first)):
+                if real[inner].is_relative_to(real[outer]):
+                    raise ConfigError(f"the {inner} {folders[inner]} is inside the {outer} {folders[outer]}")
+        if "://" not in self.state:
+            state = Path(self.state).resolve()
+            for name in ("inbox", "outbox"):
+                if state.is_relative_to(real[name]):
+                    raise ConfigError(f"the state {self.state} is inside the {name} {folders[name]}")
 
     def business_now(self) -> datetime:
         """The business clock (SPEC 2): naive Belgian local time, pinned by FLEXIBATCH_NOW."""

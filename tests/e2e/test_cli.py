@@ -13,7 +13,6 @@ from support.builders import dimona, dimona_in
 from support.channel import SAMPLES
 from support.cli import flexibatch
 
-
 # The Dimona samples and their expected receipts; the sample inbox may hold more (Flexi at work).
 SAMPLE_RECEIPTS = {
     "123456/FO.ACRF.123456.20260624.00001.R.DIMN": True,
@@ -41,15 +40,6 @@ def json_lines(stderr: str) -> list[dict[str, object]]:
 def outbox_snapshot(root: Path) -> dict[str, bytes]:
     outbox = root / "outbox"
     return {str(p.relative_to(outbox)): p.read_bytes() for p in outbox.rglob("*") if p.is_file()}
-
-
-@pytest.fixture
-def installed(tmp_path: Path) -> Path:
-    """The sample reference data loaded and a copy of the sample inbox, not yet run."""
-    shutil.copytree(SAMPLES / "inbox", tmp_path / "inbox", copy_function=shutil.copy)  # fresh mtimes
-    loaded = flexibatch(tmp_path, "refdata", "load", str(SAMPLES / "refdata"))
-    assert loaded.returncode == 0, loaded.stderr
-    return tmp_path
 
 
 # --help ------------------------------------------------------------------------------------------

@@ -46,14 +46,26 @@ def test_bad_settings_are_configuration_errors(env: dict[str, str]) -> None:
 @pytest.mark.parametrize(
     ("variable", "raw", "says"),
     [
-        ("FLEXIBATCH_GO_TIMEOUT", "-1", "FLEXIBATCH_GO_TIMEOUT must be a number of seconds from 60 to 2592000"),
-        ("FLEXIBATCH_GO_TIMEOUT", "0", "FLEXIBATCH_GO_TIMEOUT must be a number of seconds from 60 to 2592000"),
+        (
+            "FLEXIBATCH_GO_TIMEOUT",
+            "-1",
+            "FLEXIBATCH_GO_TIMEOUT must be a number of seconds from 60 to 2592000",
+        ),
+        (
+            "FLEXIBATCH_GO_TIMEOUT",
+            "0",
+            "FLEXIBATCH_GO_TIMEOUT must be a number of seconds from 60 to 2592000",
+        ),
         ("FLEXIBATCH_SETTLE", "nan", "FLEXIBATCH_SETTLE must be a number of seconds from 0 to 3600"),
         ("FLEXIBATCH_SETTLE", "inf", "FLEXIBATCH_SETTLE must be a number of seconds from 0 to 3600"),
         ("FLEXIBATCH_SETTLE", "-0.5", "FLEXIBATCH_SETTLE must be a number of seconds from 0 to 3600"),
         ("FLEXIBATCH_RESCAN", "-1", "FLEXIBATCH_RESCAN must be a number of seconds from 0.01 to 3600"),
         ("FLEXIBATCH_RESCAN", "0", "FLEXIBATCH_RESCAN must be a number of seconds from 0.01 to 3600"),
-        ("FLEXIBATCH_BUSY_TIMEOUT", "-3", "FLEXIBATCH_BUSY_TIMEOUT must be a number of seconds from 0 to 3600"),
+        (
+            "FLEXIBATCH_BUSY_TIMEOUT",
+            "-3",
+            "FLEXIBATCH_BUSY_TIMEOUT must be a number of seconds from 0 to 3600",
+        ),
         (
             "FLEXIBATCH_MAX_FILE_BYTES",
             "2GB",
