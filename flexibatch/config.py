@@ -161,27 +161,28 @@ _EXPECTED: Final = {
 }
 
 
-def _number(value: float) -> str:
-    return str(int(value)) if value == int(value) else str(value)
-
-
-def _range(field: str) -> str:
-    """`from 1 to 1099511627776`: a number setting's bounds, read from its Field."""
+def _range(field: str) -> str | None:
+    """`from 1 to 1099511627776`: a number setting's bounds, read from its Field (written there
+    as whole numbers where they are whole, so they print as the operator would write them)."""
     bounds = {type(m): m for m in Settings.model_fields[field].metadata}
-    low, high = bounds[annotated_types.Ge], bounds[annotated_types.Le]
-    return f"from {_number(low.ge)} to {_number(high.le)}"
+    low, high = bounds.get(annotated_types.Ge), bounds.get(annotated_types.Le)
+    if not isinstance(low, annotated_types.Ge) or not isinstance(high, annotated_types.Le):
+        return None
+    return f"from {low.ge} to {high.le}"
 
 
 def _sentence(error: ErrorDetails, raw: Mapping[str, object]) -> str:
     """One validation error as one sentence naming the variable the operator wrote."""
     field = str(error["loc"][0])
     value = raw.get(field, error["input"])
-    for variable, (name, unit) in _NUMBERS.items():
-        if name == field:
-            kind = "a whole number" if Settings.model_fields[field].annotation is int else "a number"
-            return f"{variable} must be {kind} of {unit} {_range(field)}, not {value!r}"
-    variable, expected = _EXPECTED.get(field, (f"the setting {field}", "is wrong"))
-    return f"{variable} {expected}, not {value!r}"
+    bounds = _range(field)
+    if bounds is None:
+        variable, expected = _EXPECTED.get(field, (f"the setting {field}", "is wrong"))
+        return f"{variable} {expected}, not {value!r}"
+    kind = "a whole number" if Settings.model_fields[field].annotation is int else "a number"
+    twin = [(variable, unit) for variable, (name, unit) in _NUMBERS.items() if name == field]
+    variable, unit = twin[0] if twin else (f"the setting {field}", "")
+    return f"{variable} must be {kind}{f' of {unit}' if unit else ''} {bounds}, not {value!r}"
 
 
 def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -146,3 +146,10 @@ def test_a_ceiling_must_be_a_year_and_an_amount_of_euros(item: str) -> None:
 
 def test_a_ceiling_in_euros_is_kept_in_cents() -> None:
     assert load_settings({"FLEXIBATCH_CEILINGS": "2027=18500.5"}).ceilings[2027] == 1_850_050
+
+
+def test_a_setting_without_an_environment_twin_is_refused_with_its_range() -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_settings({}, batch_size=0)
+
+    assert str(refused.value) == "the setting batch_size must be a whole number from 1 to 1000000, not 0"
