@@ -1,7 +1,7 @@
 """The command line (SPEC 10): parse options, call one service, print a short result.
 
 Exit status: 0 when the run worked, whatever the declarations' fate; 2 for a usage or configuration
-error; 1 for anything else.
+error, found before anything moves; 1 for anything else. Errors are one sentence on standard error.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, Final
 
 import structlog
 
@@ -27,10 +27,17 @@ from flexibatch.errors import ConfigError, FlexibatchError
 from flexibatch.formats.refdata import read_refdata
 from flexibatch.gc_tuning import collect_cycles_less_often
 from flexibatch.pipeline import Outcome, Processor
-from flexibatch.store import open_store
+from flexibatch.store import OpenMode, Store, open_store
 from flexibatch.views import employer_view, worker_view
 
 log = structlog.get_logger()
+
+#: The run worked, whatever the declarations' fate: a refusal is an answer, not a failure.
+EXIT_OK: Final = 0
+#: Anything else: a submission the processor could not finish, a state busy for too long.
+EXIT_FAILURE: Final = 1
+#: A usage or configuration error (argparse exits with it too): nothing was moved.
+EXIT_USAGE: Final = 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -130,8 +137,7 @@ def _summary(outcomes: list[Outcome]) -> str:
 
 
 def _run(settings: Settings) -> int:
-    _check_folders(settings)
-    store = open_store(settings.state)
+    store = _processing_store(settings)
     try:
         processor = Processor(settings, store)
         outcomes = processor.run_once()
@@ -143,13 +149,12 @@ def _run(settings: Settings) -> int:
             f"{processor.failures} submission(s) failed for a reason of the processor's own: tried again "
             "later, or given up (see the log and `flexibatch status`)"
         )
-        return 1
-    return 0
+        return EXIT_FAILURE
+    return EXIT_OK
 
 
 def _watch(settings: Settings) -> None:
-    _check_folders(settings)
-    store = open_store(settings.state)
+    store = _processing_store(settings)
     stop = threading.Event()
     wake = threading.Event()
 
@@ -170,15 +175,38 @@ def _watch(settings: Settings) -> None:
         store.close()
 
 
-def _check_folders(settings: Settings) -> None:
+def _open(settings: Settings, mode: OpenMode) -> Store:
+    return open_store(settings.state, mode, settings.busy_timeout_seconds)
+
+
+def _processing_store(settings: Settings) -> Store:
+    """What `run` and `watch` check before anything moves (SPEC 10), then the store they write to:
+    folders that can serve and lie apart, a state of this release that holds reference data."""
     if not settings.inbox.is_dir():
         raise ConfigError(f"the inbox {settings.inbox} is not a folder")
-    settings.outbox.mkdir(parents=True, exist_ok=True)
+    if settings.outbox.exists() and not settings.outbox.is_dir():
+        raise ConfigError(f"the outbox {settings.outbox} is not a folder")
+    settings.check_apart()
+    store = _open(settings, "write")
+    try:
+        if store.refdata_version() == 0:
+            raise ConfigError(
+                f"the state {settings.state} holds no reference data: load it with "
+                "`flexibatch refdata load DIR` first, or every sender would be refused (ACRF-190)"
+            )
+        try:
+            settings.outbox.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"the outbox {settings.outbox} cannot be created: {exc.strerror}") from None
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 def _load_refdata(settings: Settings, directory: Path) -> None:
     refdata = read_refdata(directory)
-    store = open_store(settings.state)
+    store = _open(settings, "create")
     try:
         store.replace_refdata(refdata, str(directory), datetime.now())
     finally:
@@ -190,7 +218,7 @@ def _load_refdata(settings: Settings, directory: Path) -> None:
 
 
 def _status(settings: Settings, limit: int, as_json: bool) -> None:
-    store = open_store(settings.state)
+    store = _open(settings, "read")
     try:
         records = store.submissions(limit)
         failures = store.failures()
@@ -266,7 +294,7 @@ def _print_periods(periods: list[dict[str, Any]], indent: str = "") -> None:
 
 
 def _worker(settings: Settings, insz: str, year: int | None, env: str, as_json: bool) -> None:
-    store = open_store(settings.state)
+    store = _open(settings, "read")
     try:
         view = worker_view(store, insz, year or settings.business_now().year, env, settings.ceilings)
     finally:
@@ -288,7 +316,7 @@ def _worker(settings: Settings, insz: str, year: int | None, env: str, as_json: 
 
 
 def _employer(settings: Settings, number: str, env: str, as_json: bool) -> None:
-    store = open_store(settings.state)
+    store = _open(settings, "read")
     try:
         view = employer_view(store, number, env)
     finally:
@@ -333,11 +361,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             _status(settings, args.limit, args.json)
     except ConfigError as exc:
         print(f"flexibatch: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     except FlexibatchError as exc:
         print(f"flexibatch: {exc}", file=sys.stderr)
-        return 1
-    return 0
+        return EXIT_FAILURE
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Annotated, Final
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+import annotated_types
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic_core import ErrorDetails
 
 from flexibatch.errors import ConfigError
 
@@ -20,6 +26,12 @@ DEFAULT_CEILINGS = {2024: 1_200_000, 2025: 1_800_000, 2026: 1_800_000}
 
 #: SPEC 7, 00046-008: the joint committees a flexi-job may be declared under (XXX = every other sector).
 DEFAULT_JOINT_COMMITTEES = ("124", "140", "144", "145", "149", "302", "320", "322", "XXX")
+
+#: A joint committee as Dimona writes it (Dimona.xsd JointCommissionNbrType): 302, 118.03 or XXX.
+JointCommittee = Annotated[str, StringConstraints(pattern=r"^(XXX|[0-9]{3}(\.[0-9]{2})?)$")]
+
+#: The largest size a byte setting takes: 1 TiB.
+MAX_BYTES = 1 << 40
 
 
 class Settings(BaseModel):
@@ -33,20 +45,25 @@ class Settings(BaseModel):
     work: Path | None = None
     #: SPEC 2: a pinned business clock (Belgian local time) for tests and replays.
     now: datetime | None = None
-    settle_seconds: float = 5.0
-    go_timeout_seconds: float = 24 * 3600.0
-    max_file_bytes: int = 2 * 1024**3
-    rescan_seconds: float = 2.0
-    joint_committees: tuple[str, ...] = DEFAULT_JOINT_COMMITTEES
+    #: SPEC 1.2: how long a foreign file must stay unchanged before it is answered.
+    settle_seconds: float = Field(default=5.0, ge=0, le=3600, allow_inf_nan=False)
+    #: SPEC 1.2: how long a submission may wait for its GO or its parts (ACRF-130); a minute at
+    #: least, or a sender's upload in progress would be refused.
+    go_timeout_seconds: float = Field(default=24 * 3600.0, ge=60, le=30 * 24 * 3600, allow_inf_nan=False)
+    max_file_bytes: int = Field(default=2 * 1024**3, ge=1, le=MAX_BYTES)
+    rescan_seconds: float = Field(default=2.0, ge=0.01, le=3600, allow_inf_nan=False)
+    #: How long a command waits for another process's write lock on the state before it fails.
+    busy_timeout_seconds: float = Field(default=60.0, ge=0, le=3600, allow_inf_nan=False)
+    joint_committees: tuple[JointCommittee, ...] = Field(default=DEFAULT_JOINT_COMMITTEES, min_length=1)
     ceilings: dict[int, int] = Field(default_factory=lambda: dict(DEFAULT_CEILINGS))
     #: Declarations decided and written per batch: bounds memory on monthly files.
-    batch_size: int = Field(default=5000, ge=1)
+    batch_size: int = Field(default=5000, ge=1, le=1_000_000)
     #: An XML submission at least this large is read by a second process while this one decides
     #: (formats/read_ahead.py); a smaller one is read in place, sparing the child's start-up.
-    read_ahead_bytes: int = Field(default=8 * 1024**2, ge=0)
+    read_ahead_bytes: int = Field(default=8 * 1024**2, ge=0, le=MAX_BYTES)
     #: A submission the processor fails to claim or finish is tried again after this many seconds
     #: on the real clock, twice as long after each failure (at most an hour), ...
-    retry_seconds: float = Field(default=60.0, ge=0)
+    retry_seconds: float = Field(default=60.0, ge=1, le=3600, allow_inf_nan=False)
     #: ... and given up (quarantined, with its reason) at this many failures.
     failure_attempts: int = Field(default=5, ge=1, le=100)
 
@@ -59,21 +76,31 @@ class Settings(BaseModel):
             return Path("flexibatch.work")
         return Path(self.state).with_suffix(".work")
 
+    def check_apart(self) -> None:
+        """SPEC 10: the inbox, the outbox and the work folder apart, the state in neither the inbox
+        nor the outbox. A state in the inbox would be answered as a foreign file and quarantined, an
+        outbox in the inbox would answer its own answers, a work folder there would be claimed."""
+        folders = {"inbox": self.inbox, "outbox": self.outbox, "work folder": self.work_dir}
+        real = {name: path.resolve() for name, path in folders.items()}
+        for first, second in itertools.combinations(folders, 2):
+            if real[first] == real[second]:
+                raise ConfigError(
+                    f"the {first} {folders[first]} and the {second} {folders[second]} are the same folder"
+                )
+            for inner, outer in ((first, second), (second, first)):
+                if real[inner].is_relative_to(real[outer]):
+                    raise ConfigError(f"the {inner} {folders[inner]} is inside the {outer} {folders[outer]}")
+        if "://" not in self.state:
+            state = Path(self.state).resolve()
+            for name in ("inbox", "outbox"):
+                if state.is_relative_to(real[name]):
+                    raise ConfigError(f"the state {self.state} is inside the {name} {folders[name]}")
+
     def business_now(self) -> datetime:
         """The business clock (SPEC 2): naive Belgian local time, pinned by FLEXIBATCH_NOW."""
         if self.now is not None:
             return self.now
         return datetime.now(BRUSSELS).replace(tzinfo=None)
-
-
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from None
 
 
 def parse_now(raw: str) -> datetime:
@@ -89,50 +116,116 @@ def parse_now(raw: str) -> datetime:
     return value
 
 
+def _cents(euros: str) -> int | None:
+    """An amount of euros from 0 to a million with at most two decimals, in cents; None otherwise."""
+    try:
+        cents = Decimal(euros) * 100
+    except InvalidOperation:
+        return None
+    if not cents.is_finite() or not 0 <= cents <= 100_000_000 or cents != cents.to_integral_value():
+        return None
+    return int(cents)
+
+
 def parse_ceilings(raw: str) -> dict[int, int]:
     """FLEXIBATCH_CEILINGS: `2027=18500.00,2028=19000` (euros), added to or replacing the defaults."""
     ceilings = dict(DEFAULT_CEILINGS)
     for item in filter(None, (part.strip() for part in raw.split(","))):
-        year, _, amount = item.partition("=")
-        try:
-            ceilings[int(year)] = round(float(amount) * 100)
-        except ValueError:
-            raise ConfigError(f"FLEXIBATCH_CEILINGS items look like 2027=18500.00, not {item!r}") from None
+        year, _, amount = (text.strip() for text in item.partition("="))
+        cents = _cents(amount)
+        if not re.fullmatch("[0-9]{4}", year) or cents is None:
+            raise ConfigError(
+                "FLEXIBATCH_CEILINGS items must be a year and an amount of euros from 0 to 1000000.00 "
+                f"with at most two decimals, such as 2027=18500.00, not {item!r}"
+            )
+        ceilings[int(year)] = cents
     return ceilings
 
 
+#: The settings read from the environment as they are written there, checked by Settings:
+#: variable -> (field, the unit a number of it counts).
+_NUMBERS: Final = {
+    "FLEXIBATCH_SETTLE": ("settle_seconds", "seconds"),
+    "FLEXIBATCH_GO_TIMEOUT": ("go_timeout_seconds", "seconds"),
+    "FLEXIBATCH_RESCAN": ("rescan_seconds", "seconds"),
+    "FLEXIBATCH_BUSY_TIMEOUT": ("busy_timeout_seconds", "seconds"),
+    "FLEXIBATCH_MAX_FILE_BYTES": ("max_file_bytes", "bytes"),
+    "FLEXIBATCH_READ_AHEAD_BYTES": ("read_ahead_bytes", "bytes"),
+    "FLEXIBATCH_RETRY": ("retry_seconds", "seconds"),
+    "FLEXIBATCH_FAILURE_ATTEMPTS": ("failure_attempts", "failures"),
+}
+
+#: What the other settings must be, in the words of their variable.
+_EXPECTED: Final = {
+    "joint_committees": (
+        "FLEXIBATCH_JOINT_COMMITTEES",
+        "must list joint committees such as 302, 118.03 or XXX, separated by commas",
+    ),
+    "state": ("FLEXIBATCH_STATE", "must be a SQLite file path"),
+    "inbox": ("FLEXIBATCH_INBOX", "must be a folder path"),
+    "outbox": ("FLEXIBATCH_OUTBOX", "must be a folder path"),
+    "work": ("FLEXIBATCH_WORK", "must be a folder path"),
+}
+
+
+def _range(field: str) -> str | None:
+    """`from 1 to 1099511627776`: a number setting's bounds, read from its Field (written there
+    as whole numbers where they are whole, so they print as the operator would write them)."""
+    bounds = {type(m): m for m in Settings.model_fields[field].metadata}
+    low, high = bounds.get(annotated_types.Ge), bounds.get(annotated_types.Le)
+    if not isinstance(low, annotated_types.Ge) or not isinstance(high, annotated_types.Le):
+        return None
+    return f"from {low.ge} to {high.le}"
+
+
+def _sentence(error: ErrorDetails, raw: Mapping[str, object]) -> str:
+    """One validation error as one sentence naming the variable the operator wrote."""
+    field = str(error["loc"][0])
+    value = raw.get(field, error["input"])
+    bounds = _range(field)
+    if bounds is None:
+        variable, expected = _EXPECTED.get(field, (f"the setting {field}", "is wrong"))
+        return f"{variable} {expected}, not {value!r}"
+    kind = "a whole number" if Settings.model_fields[field].annotation is int else "a number"
+    twin = [(variable, unit) for variable, (name, unit) in _NUMBERS.items() if name == field]
+    variable, unit = twin[0] if twin else (f"the setting {field}", "")
+    return f"{variable} must be {kind}{f' of {unit}' if unit else ''} {bounds}, not {value!r}"
+
+
 def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-    """Build Settings from the environment twins of the CLI options, then explicit overrides."""
+    """Build Settings from the environment twins of the CLI options, then explicit overrides.
+
+    A variable set to nothing (or blanks) counts as unset. Every value is checked against its range
+    here, before anything moves: a ConfigError says which variable, in what unit, from what to what.
+    """
     env = os.environ if env is None else env
+
+    def given(variable: str) -> str | None:
+        value = env.get(variable, "").strip()
+        return value or None
+
     values: dict[str, object] = {}
-    if env.get("FLEXIBATCH_STATE"):
-        values["state"] = env["FLEXIBATCH_STATE"]
-    if env.get("FLEXIBATCH_INBOX"):
-        values["inbox"] = Path(env["FLEXIBATCH_INBOX"])
-    if env.get("FLEXIBATCH_OUTBOX"):
-        values["outbox"] = Path(env["FLEXIBATCH_OUTBOX"])
-    if env.get("FLEXIBATCH_WORK"):
-        values["work"] = Path(env["FLEXIBATCH_WORK"])
-    if env.get("FLEXIBATCH_NOW"):
-        values["now"] = parse_now(env["FLEXIBATCH_NOW"])
-    values["settle_seconds"] = _float(env, "FLEXIBATCH_SETTLE", 5.0)
-    values["go_timeout_seconds"] = _float(env, "FLEXIBATCH_GO_TIMEOUT", 24 * 3600.0)
-    values["rescan_seconds"] = _float(env, "FLEXIBATCH_RESCAN", 2.0)
-    if env.get("FLEXIBATCH_MAX_FILE_BYTES"):
-        values["max_file_bytes"] = int(_float(env, "FLEXIBATCH_MAX_FILE_BYTES", 0))
-    if env.get("FLEXIBATCH_READ_AHEAD_BYTES"):
-        values["read_ahead_bytes"] = int(_float(env, "FLEXIBATCH_READ_AHEAD_BYTES", 0))
-    values["retry_seconds"] = _float(env, "FLEXIBATCH_RETRY", 60.0)
-    if env.get("FLEXIBATCH_FAILURE_ATTEMPTS"):
-        values["failure_attempts"] = env["FLEXIBATCH_FAILURE_ATTEMPTS"]  # pydantic checks the range
-    if env.get("FLEXIBATCH_JOINT_COMMITTEES"):
-        values["joint_committees"] = tuple(
-            jc.strip() for jc in env["FLEXIBATCH_JOINT_COMMITTEES"].split(",") if jc.strip()
-        )
-    if env.get("FLEXIBATCH_CEILINGS"):
-        values["ceilings"] = parse_ceilings(env["FLEXIBATCH_CEILINGS"])
+    raw: dict[str, object] = {}
+    for variable, field in (
+        ("FLEXIBATCH_STATE", "state"),
+        ("FLEXIBATCH_INBOX", "inbox"),
+        ("FLEXIBATCH_OUTBOX", "outbox"),
+        ("FLEXIBATCH_WORK", "work"),
+    ):
+        if (value := given(variable)) is not None:
+            values[field] = value
+    if (value := given("FLEXIBATCH_NOW")) is not None:
+        values["now"] = parse_now(value)
+    for variable, (field, _) in _NUMBERS.items():
+        if (value := given(variable)) is not None:
+            values[field] = value
+    if (value := given("FLEXIBATCH_JOINT_COMMITTEES")) is not None:
+        values["joint_committees"] = tuple(jc.strip() for jc in value.split(","))
+        raw["joint_committees"] = value
+    if (value := given("FLEXIBATCH_CEILINGS")) is not None:
+        values["ceilings"] = parse_ceilings(value)
     values.update({k: v for k, v in overrides.items() if v is not None})
     try:
         return Settings.model_validate(values)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
+    except ValidationError as exc:
+        raise ConfigError(_sentence(exc.errors()[0], raw)) from None

@@ -9,10 +9,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from flexibatch.domain.refdata import EmployerRecord, Mandate, RefData, WorkerStatus
-from flexibatch.errors import FlexibatchError
+from flexibatch.errors import ConfigError, FlexibatchError
 from flexibatch.store.base import AnswerRecord, FailureRecord, SubmissionRecord
 from flexibatch.store.migrations import MIGRATIONS
 from flexibatch.store.sqlite_dimona import DimonaTables
@@ -28,26 +28,102 @@ _SUBMISSION_COLUMNS = (
 )
 
 
+#: How a command opens the state (SPEC 10). `read`: an existing state of this release, read-only,
+#: never migrated and never waiting for the writer; `write`: an existing state, migrated;
+#: `create`: the same, created when missing (`refdata load`).
+OpenMode = Literal["read", "write", "create"]
+
+
 class SqliteStore(DimonaTables, FlexiTables):
     """State in one SQLite file, in WAL mode, with one writing transaction per submission."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, mode: OpenMode = "create", busy_timeout: float = 60.0) -> None:
+        """Open the state at `path`: see `OpenMode`. `busy_timeout` is how long, in seconds, a write
+        waits for another process's write lock before it fails."""
         self.path = path
+        self._writes = mode != "read"
+        self._in_transaction = False
+        if Path(path).is_dir():
+            raise ConfigError(f"the state {path} is a folder, not a SQLite file")
         new_file = not Path(path).exists()
+        if new_file and mode != "create":
+            raise ConfigError(
+                f"the state {path} does not exist: `flexibatch refdata load DIR` creates it, "
+                "or give --state the one it created"
+            )
         try:
-            self._db = sqlite3.connect(path, timeout=60.0, isolation_level=None, check_same_thread=False)
+            if mode == "read":
+                # A reader in WAL mode reads the last commit while the writer works: it never waits.
+                uri = f"{Path(path).resolve().as_uri()}?mode=ro"
+                self._db = sqlite3.connect(
+                    uri, uri=True, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+                )
+            else:
+                self._db = sqlite3.connect(
+                    path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+                )
         except sqlite3.Error as exc:
-            raise FlexibatchError(f"cannot open the state store {path}: {exc}") from exc
+            raise ConfigError(f"cannot open the state {path}: {exc}") from None
         if new_file:
             Path(path).chmod(0o600)
+        try:
+            applied = self._applied_migrations()
+            if mode == "read":
+                self._check_current(applied)
+            else:
+                self._configure()
+                self._migrate()
+        except sqlite3.OperationalError as exc:
+            self._db.close()
+            if exc.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise ConfigError(f"cannot open the state {path}: {exc}") from None
+            raise FlexibatchError(
+                f"the state {path} is busy: another process held its write lock longer than "
+                f"the busy timeout of {busy_timeout:g} s (FLEXIBATCH_BUSY_TIMEOUT)"
+            ) from None
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise ConfigError(f"the state {path} is not a flexibatch state: {exc}") from None
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _configure(self) -> None:
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = FULL")
         self._db.execute("PRAGMA foreign_keys = ON")
         # 64 MiB of pages instead of 2: a monthly batch inserts into indexes keyed by worker, in no
         # order, and with the default every insert read and spilled a page (docs/performance.md).
         self._db.execute("PRAGMA cache_size = -65536")
-        self._in_transaction = False
-        self._migrate()
+
+    def _applied_migrations(self) -> set[int]:
+        """The migrations the state records, read without writing; refused when the file holds
+        another application's tables or a migration of a later release (SPEC 10)."""
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "schema_migrations" not in tables:
+            if tables:
+                raise ConfigError(f"the state {self.path} is not a flexibatch state: it holds other tables")
+            return set()
+        applied = {int(row[0]) for row in self._db.execute("SELECT version FROM schema_migrations")}
+        later = applied - {version for version, _, _ in MIGRATIONS}
+        if later:
+            raise ConfigError(
+                f"the state {self.path} was written by a later release of flexibatch (migration "
+                f"{max(later)}, this one knows up to {MIGRATIONS[-1][0]}): run it with that release"
+            )
+        return applied
+
+    def _check_current(self, applied: set[int]) -> None:
+        """A reader reads only a state this release wrote: it never migrates one."""
+        if not applied:
+            raise ConfigError(
+                f"the state {self.path} holds no flexibatch state yet: `flexibatch refdata load DIR` creates it"
+            )
+        if len(applied) < len(MIGRATIONS):
+            raise ConfigError(
+                f"the state {self.path} was written by an earlier release: a command that writes "
+                "(`flexibatch run`, `watch` or `refdata load`) brings it up to date first"
+            )
 
     def _migrate(self) -> None:
         with self.transaction():
@@ -55,7 +131,8 @@ class SqliteStore(DimonaTables, FlexiTables):
                 "CREATE TABLE IF NOT EXISTS schema_migrations "
                 "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
             )
-            applied = {row[0] for row in self._db.execute("SELECT version FROM schema_migrations")}
+            # Again under the write lock: a later release may have migrated since the first look.
+            applied = self._applied_migrations()
             for version, name, script in MIGRATIONS:
                 if version in applied:
                     continue
@@ -72,9 +149,10 @@ class SqliteStore(DimonaTables, FlexiTables):
         # lacks before closing (a table's first ANALYZE, or again once it has grown many times).
         # The plans of a long-lived store are then the plans of every test that opens one twice.
         # Never waited for: while another process writes, that one gathers them when it closes.
-        self._db.execute("PRAGMA busy_timeout = 0")
-        with contextlib.suppress(sqlite3.OperationalError):
-            self._db.execute("PRAGMA optimize")
+        if self._writes:
+            self._db.execute("PRAGMA busy_timeout = 0")
+            with contextlib.suppress(sqlite3.OperationalError):
+                self._db.execute("PRAGMA optimize")
         self._db.close()
 
     @contextmanager

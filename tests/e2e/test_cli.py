@@ -40,15 +40,6 @@ def outbox_snapshot(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(outbox)): p.read_bytes() for p in outbox.rglob("*") if p.is_file()}
 
 
-@pytest.fixture
-def installed(tmp_path: Path) -> Path:
-    """The sample reference data loaded and a copy of the sample inbox, not yet run."""
-    shutil.copytree(SAMPLES / "inbox", tmp_path / "inbox", copy_function=shutil.copy)  # fresh mtimes
-    loaded = flexibatch(tmp_path, "refdata", "load", str(SAMPLES / "refdata"))
-    assert loaded.returncode == 0, loaded.stderr
-    return tmp_path
-
-
 # --help ------------------------------------------------------------------------------------------
 
 

@@ -8,9 +8,6 @@ work files (originals, then a modification and a cancellation) dropped together 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +28,7 @@ from support.builders import (
     dimona_in,
 )
 from support.channel import SAMPLES
+from support.cli import flexibatch
 from support.flexi_builders import (
     PREMIUM,
     UUID_1,
@@ -46,31 +44,10 @@ from support.flexi_builders import (
     wage_form,
 )
 
-NOW = "2026-06-24T11:50:00"
 SENDER = "123456"
 BRASSERIE = {CBE_BRASSERIE, NOSS_BRASSERIE}
 UUID_4 = "5b1c9e2a-7d3f-4e8b-a1c2-3d4e5f6a7b8c"
 UUID_5 = "e7d6c5b4-a3f2-41e0-9d8c-7b6a59483726"
-
-
-def flexibatch(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`python -m flexibatch ARGS` in `root`, configured by its environment twins only."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("FLEXIBATCH_")}
-    config = {
-        "FLEXIBATCH_STATE": str(root / "state.db"),
-        "FLEXIBATCH_INBOX": str(root / "inbox"),
-        "FLEXIBATCH_OUTBOX": str(root / "outbox"),
-        "FLEXIBATCH_NOW": NOW,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "flexibatch", *args],
-        env={**clean, **config},
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def view(root: Path, *args: str) -> dict[str, Any]:

@@ -7,8 +7,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
+from flexibatch.errors import ConfigError
 from flexibatch.store.migrations import MIGRATIONS
-from flexibatch.store.sqlite import SqliteStore
+from flexibatch.store.sqlite import OpenMode, SqliteStore
 
 
 def _recorded(path: Path) -> list[tuple[int, str]]:
@@ -136,3 +139,68 @@ def test_migration_6_gives_every_stored_period_its_last_day(tmp_path: Path) -> N
     with sqlite3.connect(path) as db:
         stored = dict(db.execute("SELECT period_id, last_day FROM periods").fetchall())
     assert stored == {f"P{number}": s.last_day.isoformat() for number, s in enumerate(schedules)}
+
+
+def _dump(path: Path) -> list[str]:
+    with sqlite3.connect(path) as db:
+        return list(db.iterdump())
+
+
+@pytest.mark.parametrize("mode", ["read", "write", "create"])
+def test_a_state_with_a_migration_this_release_does_not_know_is_refused_and_left_as_it_was(
+    tmp_path: Path, mode: OpenMode
+) -> None:
+    path = tmp_path / "state.db"
+    with _store_of_version(path, len(MIGRATIONS)) as db:
+        db.execute(
+            "INSERT INTO schema_migrations VALUES (?, 'a later release', '2027-01-01')",
+            (len(MIGRATIONS) + 1,),
+        )
+    before = _dump(path)
+
+    with pytest.raises(ConfigError, match="later release"):
+        SqliteStore(str(path), mode)
+
+    assert _dump(path) == before
+
+
+def test_a_reader_refuses_a_state_of_an_earlier_release_without_migrating_it(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    with _store_of_version(path, 3):
+        pass
+
+    with pytest.raises(ConfigError, match="earlier release"):
+        SqliteStore(str(path), "read")
+
+    assert [version for version, _ in _recorded(path)] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("mode", ["read", "write"])
+def test_only_create_makes_a_state_that_does_not_exist(tmp_path: Path, mode: OpenMode) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        SqliteStore(str(tmp_path / "typo.db"), mode)
+
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_file_of_another_application_is_not_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+
+    with pytest.raises(ConfigError, match="not a flexibatch state"):
+        SqliteStore(str(path), "create")
+
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT name FROM sqlite_master").fetchall() == [("invoices",)]
+
+
+def test_a_reader_cannot_write(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    SqliteStore(str(path)).close()
+    reader = SqliteStore(str(path), "read")
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            reader.reserve("ticket", 1)
+    finally:
+        reader.close()

@@ -39,6 +39,27 @@ def cli_env(root: Path) -> dict[str, str]:
     }
 
 
+def flexibatch(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m flexibatch ARGS` in `root`, to its end, configured by its environment twins only
+    (none inherited from the test's own environment); `env` adds or replaces some."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("FLEXIBATCH_")}
+    config = {
+        "FLEXIBATCH_STATE": str(root / "state.db"),
+        "FLEXIBATCH_INBOX": str(root / "inbox"),
+        "FLEXIBATCH_OUTBOX": str(root / "outbox"),
+        "FLEXIBATCH_NOW": NOW,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "flexibatch", *args],
+        env={**clean, **config, **env},
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def cli(root: Path, *args: str, **env: str) -> subprocess.Popen[bytes]:
     """`python -m flexibatch ARGS` started in `root`, its output appended to `flexibatch.log`."""
     with (root / "flexibatch.log").open("ab") as log:
@@ -62,26 +83,6 @@ def install_with_two_submissions(root: Path) -> None:
     small = dimona(dimona_in(insz="93051822361"))
     (root / "inbox" / "123456" / "FI.DIMN.123456.20260624.00002.R.1.1.xml").write_bytes(small)
     (root / "inbox" / "123456" / "GO.DIMN.123456.20260624.00002.R.1").write_bytes(b"")
-
-
-def flexibatch(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """`python -m flexibatch ARGS` in `root`, configured by its environment twins only."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("FLEXIBATCH_")}
-    config = {
-        "FLEXIBATCH_STATE": str(root / "state.db"),
-        "FLEXIBATCH_INBOX": str(root / "inbox"),
-        "FLEXIBATCH_OUTBOX": str(root / "outbox"),
-        "FLEXIBATCH_NOW": NOW,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "flexibatch", *args],
-        env={**clean, **config, **env},
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def json_lines(stderr: str) -> list[dict[str, object]]:
