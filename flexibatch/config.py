@@ -63,7 +63,7 @@ class Settings(BaseModel):
     read_ahead_bytes: int = Field(default=8 * 1024**2, ge=0, le=MAX_BYTES)
     #: A submission the processor fails to claim or finish is tried again after this many seconds
     #: on the real clock, twice as long after each failure (at most an hour), ...
-    retry_seconds: float = Field(default=60.0, ge=1, le=3600, allow_inf_nan=False)
+    retry_seconds: float = Field(default=60.0, ge=0, le=3600, allow_inf_nan=False)
     #: ... and given up (quarantined, with its reason) at this many failures.
     failure_attempts: int = Field(default=5, ge=1, le=100)
 
