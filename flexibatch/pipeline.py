@@ -13,12 +13,14 @@ import hashlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import structlog
 
-from flexibatch.channel.inbox import Claim, Drop, claim, file_away, orphaned_claims, scan
+from flexibatch.channel.claims import Claim, Recovery, claim, file_away, orphaned_claims
+from flexibatch.channel.inbox import Drop, incomplete, scan
 from flexibatch.channel.names import (
     ChannelName,
     SubmissionKey,
@@ -123,7 +125,8 @@ class Processor:
 
     def run_once(self, should_stop: Callable[[], bool] = lambda: False) -> list[Outcome]:
         """Finish interrupted claims, then answer everything the inbox holds that can be answered."""
-        outcomes = [o for taken in orphaned_claims(self.work) if (o := self._finish_safely(taken))]
+        recovery = Recovery(self.settings.inbox, self.settings.business_now, self._received)
+        outcomes = [o for taken in orphaned_claims(self.work, recovery) if (o := self._finish_safely(taken))]
         view = scan(
             self.settings.inbox,
             self.settings.settle_seconds,
@@ -133,11 +136,7 @@ class Processor:
         jobs: list[tuple[list[Drop], str, list[Diagnostic]]] = []
         jobs += [([drop for _, drop in pending.drops], "SUBMISSION", []) for pending in view.ready]
         for pending in view.timed_out:
-            missing = "its GO file" if pending.trigger is None else "some of its parts"
-            problem = diagnostic(
-                "ACRF-130", f"The submission is incomplete after the GO timeout: {missing} did not arrive."
-            )
-            jobs.append(([drop for _, drop in pending.drops], "TIMEOUT", [problem]))
+            jobs.append(([drop for _, drop in pending.drops], "TIMEOUT", [incomplete(pending)]))
         jobs += [([drop], "FOREIGN", problems) for drop, problems in view.foreign]
         for drops, kind, problems in jobs:
             if should_stop():
@@ -158,6 +157,11 @@ class Processor:
             return None
         finally:
             taken.release()
+
+    def _received(self, ticket: str) -> tuple[str | None, datetime] | None:
+        """Where and when the store says a ticket was received, for a claim that lost its record."""
+        record = self.store.submission(ticket)
+        return None if record is None else (record.folder or None, record.reception_time)
 
     def _claim(self, drops: list[Drop], kind: str, problems: list[Diagnostic]) -> Claim | None:
         ticket = new_file_ticket()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from flexibatch.channel.inbox import LOCK_FILE
+from flexibatch.channel.claims import LOCK_FILE
 from support.answers import read_acrf, read_noti
 from support.cli import FORMS, cli, install_with_two_submissions
 from support.hostile import wait_for
