@@ -225,9 +225,11 @@ def _carry_on(taken: Claim) -> bool:
     assert taken.spot is not None
     spot = taken.spot
     if not any(os.path.lexists(taken.directory / name) for name in taken.files):
-        for name, source in zip(taken.files[1:], taken.sources[1:], strict=True):
+        for name, source in zip(taken.files, taken.sources, strict=True):
             if not os.path.lexists(spot / name):  # never over a file already taken
                 _take(Path(source), spot / name)
+            elif _same_file(spot / name, Path(source)):  # linked back by a put-back cut short
+                Path(source).unlink()
         present = [name for name in taken.files if os.path.lexists(spot / name)]
         if taken.kind == "SUBMISSION" and not still_ready(present):
             _put_back(taken, present)
@@ -239,6 +241,13 @@ def _carry_on(taken: Claim) -> bool:
             taken._save(taken.directory)
     _move_in(taken.files, spot, taken.directory)
     return True
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samestat(one.lstat(), other.lstat())
+    except FileNotFoundError:
+        return False
 
 
 def _take(source: Path, target: Path) -> None:
@@ -293,7 +302,7 @@ def _put(held: Path, source: Path) -> None:
     try:
         os.link(held, source, follow_symlinks=False)
     except FileExistsError:
-        if not os.path.samestat(os.lstat(held), os.lstat(source)):
+        if not _same_file(held, source):
             log.warning(
                 "a withdrawn file was uploaded again meanwhile: the new upload is kept", file=str(source)
             )

@@ -1,0 +1,218 @@
+"""Claiming step by step (channel/claims.py): a stale scan, and each point a claim can be cut at.
+
+The crash points are the states a claim across file systems leaves on disk (the inbox on a real
+tmpfs, the work folder on the disk): the record alone; the first file in the hidden spot and the
+rest in the inbox; every file in the spot; a copy cut short; a copy finished whose source was not
+unlinked; files being put back. Whatever the point, the next run answers the submission exactly
+once and leaves nothing in the inbox or in the claims folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from flexibatch.channel.claims import CLAIM_FILE, SPOT_PREFIX, claim, claims_dir
+from flexibatch.channel.inbox import scan
+from support.builders import INSZ_A, INSZ_B, SENDER, dimona, dimona_in
+from support.channel import Channel
+from support.mounts import device, tmpfs
+
+KEY = f"{SENDER}.20260624.00001.R"
+PART_1, PART_2, GO = f"FI.DIMN.{KEY}.2.1.xml", f"FI.DIMN.{KEY}.2.2.xml", f"GO.DIMN.{KEY}.2"
+FILES = [PART_1, PART_2, GO]
+TICKET = "0CUTCLAIM0001"
+
+
+@pytest.fixture
+def apart(channel: Channel) -> Iterator[Channel]:
+    """The channel with its inbox on a tmpfs of its own: claims cross file systems."""
+    with tmpfs(channel.inbox):
+        assert device(channel.inbox) != device(channel.work.parent)
+        yield channel
+
+
+def _drop_two_parts(channel: Channel) -> dict[str, bytes]:
+    content = dimona(dimona_in(insz=INSZ_A), dimona_in(insz=INSZ_B))
+    half = len(content) // 2
+    files = {PART_1: content[:half], PART_2: content[half:], GO: b""}
+    for name, data in files.items():
+        channel.drop(name, data, SENDER)
+    return files
+
+
+def _left(channel: Channel) -> list[str]:
+    inbox = sorted(str(p.relative_to(channel.inbox)) for p in channel.inbox.rglob("*") if p.name != SENDER)
+    claims = claims_dir(channel.work)
+    return inbox + sorted(str(p.relative_to(claims.parent)) for p in claims.rglob("*"))
+
+
+def _answered_once(channel: Channel) -> None:
+    receipts = sorted(p.name for p in channel.folder_of(SENDER).glob("FO.ACRF.*"))
+    assert receipts == [f"FO.ACRF.{KEY}.DIMN"], "answered exactly once"
+    receipt = channel.receipt(KEY)
+    assert receipt.accepted, receipt.diagnostics
+    assert [d.accepted for d in channel.decisions(KEY)] == [True, True]
+    assert channel.store.count_periods() == 2
+    assert _left(channel) == [], "nothing left in the inbox, its hidden spots or the claims folder"
+
+
+# a part withdrawn after the scan ---------------------------------------------------------------
+
+
+def test_a_part_withdrawn_after_the_scan_is_not_claimed(channel: Channel) -> None:
+    _drop_two_parts(channel)
+    (ready,) = scan(channel.inbox, 0.0, 3600.0).ready
+    (channel.inbox / SENDER / PART_2).unlink()  # after the scan, before the claim
+
+    taken = claim(
+        [drop for _, drop in ready.drops],
+        channel.work,
+        ticket=TICKET,
+        reception=channel.now,
+        kind="SUBMISSION",
+    )
+
+    assert taken is None, "a submission no longer complete is not claimed"
+    assert _left(channel) == [f"{SENDER}/{PART_1}", f"{SENDER}/{GO}"], "its files are back, nothing else"
+    view = scan(channel.inbox, 0.0, 3600.0)
+    assert (len(view.ready), len(view.waiting)) == (0, 1), "it waits for its part again"
+
+
+def test_a_withdrawn_part_times_out_as_acrf_130(channel: Channel) -> None:
+    _drop_two_parts(channel)
+    (channel.inbox / SENDER / PART_2).unlink()
+    assert channel.run(go_timeout_seconds=3600.0) == []
+    hour_ago = time.time() - 3601  # file ages use the real clock
+    for name in (PART_1, GO):
+        os.utime(channel.inbox / SENDER / name, (hour_ago, hour_ago))
+
+    (outcome,) = channel.run(go_timeout_seconds=3600.0)
+
+    assert outcome.error_ids == ("ACRF-130",)
+    assert channel.receipt(KEY).codes == {"ACRF-130"}
+
+
+# each point a claim across file systems can be cut at -------------------------------------------
+
+
+def _record(channel: Channel, spot: Path) -> Path:
+    """The claim folder and its record, as step 1 leaves them."""
+    folder = claims_dir(channel.work) / TICKET
+    folder.mkdir()
+    record = {
+        "ticket": TICKET,
+        "folder": SENDER,
+        "reception": "2026-06-24T11:50:00.000000",
+        "kind": "SUBMISSION",
+        "files": FILES,
+        "sources": [str(channel.inbox / SENDER / name) for name in FILES],
+        "diagnostics": [],
+        "spot": str(spot),
+    }
+    (folder / CLAIM_FILE).write_text(json.dumps(record))
+    return folder
+
+
+def _into(spot: Path, channel: Channel, *names: str) -> None:
+    spot.mkdir(exist_ok=True)
+    for name in names:
+        (channel.inbox / SENDER / name).rename(spot / name)
+
+
+def _record_only(channel: Channel, spot: Path, folder: Path) -> None:
+    pass
+
+
+def _record_and_empty_spot(channel: Channel, spot: Path, folder: Path) -> None:
+    spot.mkdir()
+
+
+def _first_owned(channel: Channel, spot: Path, folder: Path) -> None:
+    _into(spot, channel, PART_1)
+
+
+def _all_owned(channel: Channel, spot: Path, folder: Path) -> None:
+    _into(spot, channel, *FILES)
+
+
+def _copy_cut_short(channel: Channel, spot: Path, folder: Path) -> None:
+    _into(spot, channel, *FILES)
+    (folder / f".{PART_1}.tmp").write_bytes((spot / PART_1).read_bytes()[:10])
+
+
+def _copied_not_unlinked(channel: Channel, spot: Path, folder: Path) -> None:
+    _into(spot, channel, *FILES)
+    (folder / PART_1).write_bytes((spot / PART_1).read_bytes())
+
+
+def _half_moved(channel: Channel, spot: Path, folder: Path) -> None:
+    _into(spot, channel, *FILES)
+    for name in (PART_1, PART_2):
+        (folder / name).write_bytes((spot / name).read_bytes())
+        (spot / name).unlink()
+
+
+def _being_put_back(channel: Channel, spot: Path, folder: Path) -> None:
+    """The GO was back already, part 1 linked back but not unlinked; part 2 came back meanwhile."""
+    _into(spot, channel, PART_1)
+    os.link(spot / PART_1, channel.inbox / SENDER / PART_1)
+
+
+CUTS: dict[str, Callable[[Channel, Path, Path], None]] = {
+    "record-only": _record_only,
+    "record-and-empty-spot": _record_and_empty_spot,
+    "first-file-owned": _first_owned,
+    "all-files-owned": _all_owned,
+    "copy-cut-short": _copy_cut_short,
+    "copied-not-unlinked": _copied_not_unlinked,
+    "half-moved": _half_moved,
+    "being-put-back": _being_put_back,
+}
+
+
+@pytest.mark.parametrize("cut", list(CUTS))
+def test_a_claim_cut_at_any_point_is_answered_exactly_once(apart: Channel, cut: str) -> None:
+    files = _drop_two_parts(apart)
+    spot = apart.inbox / SENDER / f"{SPOT_PREFIX}{TICKET}"
+    folder = _record(apart, spot)
+    CUTS[cut](apart, spot, folder)
+
+    apart.run()
+
+    _answered_once(apart)
+    (archived,) = (apart.work / "archive").glob("*/*")
+    assert {name: (archived / name).read_bytes() for name in FILES} == files, "every file whole, once"
+    assert apart.run() == []
+
+
+def test_a_claim_across_file_systems_keeps_modes_and_times(apart: Channel) -> None:
+    _drop_two_parts(apart)
+    made = time.time() - 600
+    os.utime(apart.inbox / SENDER / PART_1, (made, made))
+
+    apart.run()
+
+    _answered_once(apart)
+    (archived,) = (apart.work / "archive").glob("*/*")
+    assert abs((archived / PART_1).stat().st_mtime - made) < 1
+    assert (archived / PART_1).stat().st_mode & 0o077 == 0, "the processor's copies are owner-only"
+
+
+def test_a_put_back_cut_short_is_finished(apart: Channel) -> None:
+    """Cut while putting back a submission whose part 2 was withdrawn: it goes on waiting."""
+    _drop_two_parts(apart)
+    (apart.inbox / SENDER / PART_2).unlink()
+    spot = apart.inbox / SENDER / f"{SPOT_PREFIX}{TICKET}"
+    _record(apart, spot)
+    _being_put_back(apart, spot, spot)
+
+    assert apart.run() == []
+
+    assert _left(apart) == [f"{SENDER}/{PART_1}", f"{SENDER}/{GO}"], "back in the inbox, once each"
+    assert apart.all_answers() == []
