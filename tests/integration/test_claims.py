@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,7 @@ from flexibatch.channel.claims import CLAIM_FILE, SPOT_PREFIX, claim, claims_dir
 from flexibatch.channel.inbox import scan
 from support.builders import INSZ_A, INSZ_B, SENDER, dimona, dimona_in
 from support.channel import Channel
-from support.mounts import device, tmpfs
+from support.mounts import bound, device, tmpfs
 
 KEY = f"{SENDER}.20260624.00001.R"
 PART_1, PART_2, GO = f"FI.DIMN.{KEY}.2.1.xml", f"FI.DIMN.{KEY}.2.2.xml", f"GO.DIMN.{KEY}.2"
@@ -216,3 +218,27 @@ def test_a_put_back_cut_short_is_finished(apart: Channel) -> None:
 
     assert _left(apart) == [f"{SENDER}/{PART_1}", f"{SENDER}/{GO}"], "back in the inbox, once each"
     assert apart.all_answers() == []
+
+
+def test_a_committed_claim_that_lost_its_record_is_only_published(channel: Channel) -> None:
+    """Committed, then stopped before publishing (a read-only outbox here), then the record lost: the
+    store's folder and reception time are used and nothing is decided twice (no ACRF-133)."""
+    (channel.inbox / SENDER).mkdir()  # a sender folder exists, but this file came in the inbox root
+    key = channel.submit(dimona(dimona_in(insz=INSZ_A)), folder=None)
+    with bound(channel.outbox, channel.outbox):
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(channel.outbox)], check=True)
+        processor = channel.processor()
+        assert processor.run_once() == [] and processor.failures == 1
+    (folder,) = claims_dir(channel.work).iterdir()
+    (folder / CLAIM_FILE).write_bytes(b"")
+
+    (outcome,) = channel.run(now=datetime(2026, 6, 30, 9, 0))
+
+    assert outcome.outcome == "ACCEPTED" and outcome.folder is None
+    published = [f"{kind}.{key}.DIMN" for kind in ("FO.ACRF", "FO.NOTI", "GO.ACRF", "GO.NOTI")]
+    assert sorted(p.name for p in channel.all_answers()) == sorted([*published, f"FO.NOTI.{key}.DIMN.csv"]), (
+        "published once, to the folder the store recorded"
+    )
+    assert channel.receipt(key, folder=None).accepted
+    assert list((channel.work / "archive").glob(f"2026-06-24/{folder.name}")), "its recorded reception date"
+    assert channel.store.count_periods() == 1
