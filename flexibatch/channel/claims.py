@@ -204,12 +204,15 @@ def claim(
     staging.rename(taken.directory)
     flush_to_disk(root)
     assert taken.spot is not None
-    taken.spot.mkdir(mode=0o700)
     try:
+        taken.spot.mkdir(mode=0o700)
         first.path.rename(taken.spot / first.name)  # step 2: the atomic step
     except FileNotFoundError:  # another process renamed it first: undo, still holding the lock
         _abandon(taken)
         return None
+    except OSError:  # an inbox folder we may not write in: nothing was taken, leave no claim behind
+        _abandon(taken)
+        raise
     return taken if _carry_on(taken) else None
 
 

@@ -242,3 +242,23 @@ def test_a_committed_claim_that_lost_its_record_is_only_published(channel: Chann
     assert channel.receipt(key, folder=None).accepted
     assert list((channel.work / "archive").glob(f"2026-06-24/{folder.name}")), "its recorded reception date"
     assert channel.store.count_periods() == 1
+
+
+def test_a_claim_that_cannot_take_its_files_leaves_no_claim_behind(channel: Channel) -> None:
+    _drop_two_parts(channel)
+    (ready,) = scan(channel.inbox, 0.0, 3600.0).ready
+    sender_folder = channel.inbox / SENDER
+    with bound(sender_folder, sender_folder):
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(sender_folder)], check=True)
+        with pytest.raises(OSError, match="Read-only file system"):
+            claim(
+                [drop for _, drop in ready.drops],
+                channel.work,
+                ticket=TICKET,
+                reception=channel.now,
+                kind="SUBMISSION",
+            )
+
+    assert _left(channel) == [f"{SENDER}/{name}" for name in sorted(FILES)], "nothing taken, no claim left"
+    (outcome,) = channel.run()
+    assert outcome.outcome == "ACCEPTED"
