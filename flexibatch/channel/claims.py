@@ -319,9 +319,8 @@ def _put(held: Path, source: Path) -> None:
 
 def _abandon(taken: Claim) -> None:
     """Remove a claim that took nothing: its (empty) spot and its claim folder."""
-    if taken.spot is not None:
-        with contextlib.suppress(FileNotFoundError):
-            taken.spot.rmdir()
+    if taken.spot is not None and os.path.lexists(taken.spot):
+        taken.spot.rmdir()
     _discard(taken.directory)
     taken.release()
 

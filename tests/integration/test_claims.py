@@ -262,3 +262,42 @@ def test_a_claim_that_cannot_take_its_files_leaves_no_claim_behind(channel: Chan
     assert _left(channel) == [f"{SENDER}/{name}" for name in sorted(FILES)], "nothing taken, no claim left"
     (outcome,) = channel.run()
     assert outcome.outcome == "ACCEPTED"
+
+
+def _without_record(channel: Channel, files: dict[str, bytes]) -> Path:
+    folder = claims_dir(channel.work) / TICKET
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    (folder / CLAIM_FILE).write_bytes(b'{"ticket": "0CUT')
+    return folder
+
+
+def test_a_foreign_file_whose_claim_lost_its_record_gets_its_err_answer(channel: Channel) -> None:
+    _without_record(channel, {"notes.txt": b"hello"})
+
+    (outcome,) = channel.run()
+
+    assert outcome.outcome == "REFUSED" and outcome.folder is None
+    assert (channel.outbox / "ERR.notes.txt").exists()
+    assert [p.name for p in (channel.work / "quarantine").rglob("notes.txt")] == ["notes.txt"]
+
+
+def test_files_of_two_submissions_without_record_are_kept_for_the_operator(
+    channel: Channel, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one = dimona(dimona_in(insz=INSZ_A))
+    folder = _without_record(
+        channel,
+        {f"FI.DIMN.{KEY}.1.1.xml": one, f"FI.DIMN.{SENDER}.20260624.00009.R.1.1.xml": one},
+    )
+
+    assert channel.run() == []
+    assert channel.run() == []
+
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith("FI.")) == [
+        f"FI.DIMN.{KEY}.1.1.xml",
+        f"FI.DIMN.{SENDER}.20260624.00009.R.1.1.xml",
+    ], "never deleted"
+    assert "left for the operator" in capsys.readouterr().out
+    assert channel.all_answers() == []
