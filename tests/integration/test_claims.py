@@ -86,10 +86,13 @@ def test_a_part_withdrawn_after_the_scan_is_not_claimed(channel: Channel) -> Non
     assert (len(view.ready), len(view.waiting)) == (0, 1), "it waits for its part again"
 
 
-def test_a_withdrawn_part_times_out_as_acrf_130(channel: Channel) -> None:
+def test_a_part_withdrawn_after_the_scan_times_out_as_acrf_130(channel: Channel) -> None:
     _drop_two_parts(channel)
+    (ready,) = scan(channel.inbox, 0.0, 3600.0).ready
     (channel.inbox / SENDER / PART_2).unlink()
-    assert channel.run(go_timeout_seconds=3600.0) == []
+    drops = [drop for _, drop in ready.drops]
+    assert claim(drops, channel.work, ticket=TICKET, reception=channel.now, kind="SUBMISSION") is None
+    assert channel.run(go_timeout_seconds=3600.0) == [], "it waits, and nothing fails"
     hour_ago = time.time() - 3601  # file ages use the real clock
     for name in (PART_1, GO):
         os.utime(channel.inbox / SENDER / name, (hour_ago, hour_ago))
