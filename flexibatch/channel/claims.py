@@ -344,7 +344,11 @@ def _discard(directory: Path) -> None:
     except FileNotFoundError:
         return
     if kept:
-        log.error("claim folder kept: it holds a sender's files", folder=str(directory), files=kept)
+        log.error(
+            "claim folder kept: it holds a sender's files",
+            folder=str(directory),
+            files=[safe_name(name) for name in kept],
+        )
         return
     (directory / CLAIM_FILE).unlink(missing_ok=True)  # first: a folder without record is nobody's
     shutil.rmtree(directory, ignore_errors=True)

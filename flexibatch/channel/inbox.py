@@ -3,7 +3,11 @@
 A scan decides everything from what is on disk; filesystem events only make scans happen sooner.
 A submission is ready when its GO file and all its FI parts are present: nothing is read before.
 
-Taking the files out of the inbox is `channel/claims.py`'s.
+Taking a submission's files out of the inbox is `channel/claims.py`'s: four steps (a flushed record;
+ownership by a rename into a hidden spot beside the files, in the inbox's own file system; readiness
+checked again there; the move, or a flushed copy across file systems, into the claim folder), each of
+which a crash leaves in a state the next run finishes. Its docstring and docs/architecture.md
+"Crash safety" tell the protocol. The spots' names start with `.`, so a scan ignores them.
 """
 
 from __future__ import annotations
