@@ -304,3 +304,45 @@ def test_files_of_two_submissions_without_record_are_kept_for_the_operator(
     ], "never deleted"
     assert "left for the operator" in capsys.readouterr().out
     assert channel.all_answers() == []
+
+
+def test_the_record_is_on_disk_before_the_first_file_leaves_its_place(
+    apart: Channel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The order of the flushes and renames a claim makes, watched at the system calls."""
+    _drop_two_parts(apart)
+    (ready,) = scan(apart.inbox, 0.0, 3600.0).ready
+    events: list[tuple[str, str]] = []
+    fsync, rename = os.fsync, os.rename
+
+    def flushed(fd: int) -> None:
+        events.append(("fsync", str(Path(f"/proc/self/fd/{fd}").readlink())))
+        fsync(fd)
+
+    def renamed(source: str | Path, target: str | Path) -> None:
+        events.append(("rename", f"{Path(source).name} -> {target}"))
+        rename(source, target)
+
+    monkeypatch.setattr(os, "fsync", flushed)
+    monkeypatch.setattr(os, "rename", renamed)
+    drops = [drop for _, drop in ready.drops]
+    taken = claim(drops, apart.work, ticket=TICKET, reception=apart.now, kind="SUBMISSION")
+    monkeypatch.undo()
+    assert taken is not None
+    taken.release()
+
+    claims = claims_dir(apart.work)
+    staging = str(claims / f".new-{TICKET}")
+
+    def first(event: tuple[str, str]) -> int:
+        return events.index(event)
+
+    record_flushed = first(("fsync", f"{staging}/{CLAIM_FILE}.tmp"))
+    folder_flushed = first(("fsync", staging))
+    claims_flushed = first(("fsync", str(claims)))
+    owned = first(("rename", f"{PART_1} -> {apart.inbox / SENDER / f'{SPOT_PREFIX}{TICKET}' / PART_1}"))
+    assert record_flushed < folder_flushed < claims_flushed < owned, events
+    copied_flushed = first(("fsync", str(claims / TICKET / f".{PART_1}.tmp")))
+    folder_of_copies = max(i for i, e in enumerate(events) if e == ("fsync", str(claims / TICKET)))
+    assert owned < copied_flushed < folder_of_copies, "copies flushed, then their folder"
+    assert not (apart.inbox / SENDER / f"{SPOT_PREFIX}{TICKET}").exists(), "then the spot's copies went"
