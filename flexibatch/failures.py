@@ -22,7 +22,8 @@ from urllib.parse import quote, unquote_to_bytes
 
 import structlog
 
-from flexibatch.channel.inbox import Claim, Drop
+from flexibatch.channel.claims import Claim
+from flexibatch.channel.inbox import Drop
 from flexibatch.channel.names import safe_name
 from flexibatch.config import Settings
 from flexibatch.files import write_private

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -61,3 +62,36 @@ def make_durable(paths: Iterable[Path]) -> None:
             folders.append(path.parent)
     for folder in folders:
         flush_to_disk(folder)
+
+
+def write_durably(path: Path, data: bytes) -> None:
+    """Write a file so that a power cut leaves it whole or not there at all, never empty or cut:
+    under a temporary name, flushed, renamed into place, and its folder flushed."""
+    temporary = path.with_name(path.name + ".tmp")
+    with open_private(temporary) as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    temporary.replace(path)
+    flush_to_disk(path.parent)
+
+
+def copy_durably(source: Path, target: Path) -> None:
+    """Copy a file to `target`, on any file system, through a hidden temporary name beside it: the
+    copy is flushed before it takes its name, so a file under `target`'s name is always whole. A
+    link is copied as the link, never followed; the modification time is kept. Flushing the
+    target's folder is the caller's, once for all the files it copies there."""
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.unlink(missing_ok=True)  # left by a crash
+    if source.is_symlink():
+        temporary.symlink_to(source.readlink())
+    else:
+        # Not blocking: a sender's FIFO reads as empty instead of hanging the processor.
+        handle = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(handle, "rb") as data, open_private(temporary) as out:
+            shutil.copyfileobj(data, out, 1024 * 1024)
+            out.flush()
+            os.fsync(out.fileno())
+            made = os.fstat(data.fileno())
+        os.utime(temporary, ns=(made.st_atime_ns, made.st_mtime_ns))
+    temporary.replace(target)

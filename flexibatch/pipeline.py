@@ -18,21 +18,22 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import structlog
 
-from flexibatch.channel.inbox import (
+from flexibatch.channel.claims import (
     Claim,
-    Drop,
+    Recovery,
     claim,
     claims_dir,
     file_away,
     orphaned_claims,
-    scan,
-    take_rest,
+    resume,
 )
+from flexibatch.channel.inbox import Drop, incomplete, scan
 from flexibatch.channel.names import (
     ChannelName,
     SubmissionKey,
@@ -140,7 +141,8 @@ class Processor:
     def run_once(self, should_stop: Callable[[], bool] = lambda: False) -> list[Outcome]:
         """Finish interrupted claims, then answer everything the inbox holds that can be answered;
         what failed before waits for its next attempt (flexibatch/failures.py)."""
-        outcomes = [o for taken in orphaned_claims(self.work) if (o := self._recover(taken))]
+        recovery = Recovery(self.settings.inbox, self.settings.business_now, self._received)
+        outcomes = [o for taken in orphaned_claims(self.work, recovery) if (o := self._recover(taken))]
         view = scan(
             self.settings.inbox,
             self.settings.settle_seconds,
@@ -150,11 +152,7 @@ class Processor:
         jobs: list[tuple[list[Drop], str, list[Diagnostic]]] = []
         jobs += [([drop for _, drop in pending.drops], "SUBMISSION", []) for pending in view.ready]
         for pending in view.timed_out:
-            missing = "its GO file" if pending.trigger is None else "some of its parts"
-            problem = diagnostic(
-                "ACRF-130", f"The submission is incomplete after the GO timeout: {missing} did not arrive."
-            )
-            jobs.append(([drop for _, drop in pending.drops], "TIMEOUT", [problem]))
+            jobs.append(([drop for _, drop in pending.drops], "TIMEOUT", [incomplete(pending)]))
         jobs += [([drop], "FOREIGN", problems) for drop, problems in view.foreign]
         for drops, kind, problems in jobs:
             if should_stop():
@@ -182,7 +180,7 @@ class Processor:
             taken = self._claim(drops, kind, problems, ticket)
         except Exception as error:
             self.failures += 1
-            if (claims_dir(self.work) / ticket / drops[0].name).exists():  # it took its first file
+            if (claims_dir(self.work) / ticket).exists():  # it took its first file: the claim's now
                 self.retries.succeeded(subject)
                 self.retries.failed(Subject.partly_claimed(ticket, drops), error)
             else:
@@ -197,8 +195,8 @@ class Processor:
         the claim stays in its folder, with its reception time and ticket, for a later attempt, and
         goes to quarantine when given up."""
         try:
-            if recovered:
-                take_rest(taken)
+            if recovered and not resume(taken):
+                return None  # its process died before it took anything: nothing to finish
             outcome = self._finish(taken)
         except Exception as error:
             self.failures += 1
@@ -208,6 +206,11 @@ class Processor:
             taken.release()
         self.retries.succeeded(subject)
         return outcome
+
+    def _received(self, ticket: str) -> tuple[str | None, datetime] | None:
+        """Where and when the store says a ticket was received, for a claim that lost its record."""
+        record = self.store.submission(ticket)
+        return None if record is None else (record.folder or None, record.reception_time)
 
     def _new_ticket(self) -> str:
         ticket = new_file_ticket()

@@ -3,7 +3,9 @@
 The kill points are observed from outside, the way an operator would see them: the claim folder
 exists; the NOTI is being written in it; the receipt has appeared in the outbox; and plain delays.
 Each point is tried with the big file read in place and read by the read-ahead child, which must
-not outlive the processor it read for.
+not outlive the processor it read for. With the inbox on a file system of its own (a tmpfs), the
+claim goes through its hidden spot beside the files and copies them: the kills then also land
+while the files wait in the spot and while they are being copied into the claim folder.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from flexibatch.channel.inbox import LOCK_FILE
+from flexibatch.channel.claims import CLAIM_FILE, LOCK_FILE, SPOT_PREFIX
 from support.answers import read_acrf, read_noti
 from support.cli import FORMS, cli, install_with_two_submissions
 from support.hostile import wait_for
+from support.mounts import tmpfs
 
 
 def _claimed(root: Path) -> bool:
@@ -32,6 +35,14 @@ def _deciding(root: Path) -> bool:
 
 def _publishing(root: Path) -> bool:
     return any((root / "outbox" / "123456").glob("FO.ACRF.*"))
+
+
+def _in_the_spot(root: Path) -> bool:
+    return any(any(spot.iterdir()) for spot in (root / "inbox" / "123456").glob(f"{SPOT_PREFIX}*"))
+
+
+def _copying(root: Path) -> bool:
+    return any((root / "state.work" / "claims").glob("*/.FI.*.tmp"))
 
 
 def _after(seconds: float) -> Callable[[Path], bool]:
@@ -62,7 +73,17 @@ def _readers_of(root: Path) -> list[str]:
 
 
 def _holds_no_file(folder: Path) -> bool:
-    return [p.name for p in folder.iterdir()] == [LOCK_FILE]
+    """Nothing of a sender's: its lock and (being) its record, no more."""
+    return {p.name for p in folder.iterdir()} <= {LOCK_FILE, CLAIM_FILE, CLAIM_FILE + ".tmp"}
+
+
+ACROSS: dict[str, Callable[[], Callable[[Path], bool]]] = {
+    "once-claimed": lambda: _claimed,
+    "in-the-spot": lambda: _in_the_spot,
+    "while-copying": lambda: _copying,
+    "while-deciding": lambda: _deciding,
+    "after-0.2s": lambda: _after(0.2),
+}
 
 
 @pytest.mark.slow
@@ -74,7 +95,21 @@ def test_killed_and_restarted_answers_each_submission_exactly_once(
     if read_ahead:
         monkeypatch.setenv("FLEXIBATCH_READ_AHEAD_BYTES", "1")
     install_with_two_submissions(tmp_path)
-    reached = POINTS[point]()
+    _killed_at_then_restarted(tmp_path, point, POINTS[point]())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", list(ACROSS))
+def test_killed_while_claiming_across_file_systems_answers_each_submission_exactly_once(
+    tmp_path: Path, point: str
+) -> None:
+    with tmpfs(tmp_path / "inbox"):
+        install_with_two_submissions(tmp_path)
+        _killed_at_then_restarted(tmp_path, point, ACROSS[point]())
+        assert not list((tmp_path / "inbox").rglob(f"{SPOT_PREFIX}*")), "no claim spot left in the inbox"
+
+
+def _killed_at_then_restarted(tmp_path: Path, point: str, reached: Callable[[Path], bool]) -> None:
     process = cli(tmp_path, "run")
     deadline = time.monotonic() + 60
     while process.poll() is None and not reached(tmp_path) and time.monotonic() < deadline:
@@ -124,8 +159,8 @@ def test_killed_and_restarted_answers_each_submission_exactly_once(
     assert submissions == 2
     assert not any((tmp_path / "inbox").rglob("FI.*")), "nothing left in the inbox"
     # A run killed between preparing a claim folder and renaming it into place leaves the prepared
-    # `.new-<ticket>` folder, which holds nothing but its lock (the files never left the inbox); a
-    # later run removes it once it is an hour old, since a live process may be preparing it.
+    # `.new-<ticket>` folder, which holds nothing but its lock and record (the files never left the
+    # inbox); a later run removes it once it is an hour old, since a live process may be preparing it.
     claims = (tmp_path / "state.work" / "claims").iterdir()
     unfinished = [p.name for p in claims if not (p.name.startswith(".new-") and _holds_no_file(p))]
     assert unfinished == [], "no claim left unfinished"

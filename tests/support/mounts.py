@@ -1,5 +1,7 @@
-"""Real faults of the file system for tests: we run as root, so mode bits stop no write; a
-read-only bind mount does, and a tiny tmpfs fills up. Each mount is undone when its block ends."""
+"""Real mounts for tests, undone when their block ends (the tests run as root): another file
+system (a tmpfs, a bind mount of one: the layout an SFTP server with one chrooted account per
+sender produces) and real faults (mode bits stop no write for root; a read-only bind mount does,
+and a tiny tmpfs fills up)."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ def read_only(folder: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def tmpfs(folder: Path, size: str) -> Iterator[Path]:
+def tmpfs(folder: Path, size: str = "64m") -> Iterator[Path]:
     """A tmpfs of `size` (`4k`, `1m`) mounted on `folder` (created if missing)."""
     folder.mkdir(parents=True, exist_ok=True)
     _mount("-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", folder)
@@ -39,6 +41,21 @@ def tmpfs(folder: Path, size: str) -> Iterator[Path]:
         yield folder
     finally:
         _unmount(folder)
+
+
+@contextmanager
+def bound(source: Path, at: Path) -> Iterator[Path]:
+    """`source` bind-mounted at `at` (made if missing)."""
+    at.mkdir(parents=True, exist_ok=True)
+    _mount("--bind", source, at)
+    try:
+        yield at
+    finally:
+        _unmount(at)
+
+
+def device(path: Path) -> int:
+    return path.stat().st_dev
 
 
 def resize(folder: Path, size: str) -> None:
