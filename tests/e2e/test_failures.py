@@ -188,7 +188,8 @@ def test_a_claim_whose_answers_cannot_be_published_is_quarantined_then_put_back(
 
 
 def test_a_file_that_cannot_be_moved_fails_its_claim_alone(root: Path) -> None:
-    """The FI is taken, its GO is immutable: the claim holds one file, the GO waits in the inbox."""
+    """The FI is taken, its GO is immutable: the claim holds one file (in its hidden spot beside the
+    inbox files, channel/claims.py), the GO waits in the inbox."""
     broken = _submit(root / "inbox", "123456", "00001")
     healthy = _submit(root / "inbox", "123456", "00002")
     go = root / "inbox" / "123456" / f"GO.DIMN.{broken}.1"
@@ -200,8 +201,8 @@ def test_a_file_that_cannot_be_moved_fails_its_claim_alone(root: Path) -> None:
         (line,) = _errors(first.stderr)
         assert (line["event"], line["stage"]) == (RETRIED, "FINISH")
         assert "Operation not permitted" in str(line["reason"])
-        claim = root / "state.work" / "claims" / str(line["ticket"])
-        assert sorted(p.name for p in claim.glob("*.DIMN.*")) == [f"FI.DIMN.{broken}.1.1.xml"]
+        spot = root / "inbox" / "123456" / f".flexibatch-{line['ticket']}"
+        assert sorted(p.name for p in spot.glob("*.DIMN.*")) == [f"FI.DIMN.{broken}.1.1.xml"]
 
         _retry_due(root)
         second = flexibatch(root, "run")
