@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -33,6 +34,10 @@ _SUBMISSION_COLUMNS = (
 #: `create`: the same, created when missing (`refdata load`).
 OpenMode = Literal["read", "write", "create"]
 
+#: How often a long-lived writer (`watch`) runs `PRAGMA optimize` after a commit: SQLite advises
+#: every few hours.
+OPTIMIZE_EVERY_SECONDS = 3 * 3600.0
+
 
 class SqliteStore(DimonaTables, FlexiTables):
     """State in one SQLite file, in WAL mode, with one writing transaction per submission."""
@@ -42,6 +47,8 @@ class SqliteStore(DimonaTables, FlexiTables):
         waits for another process's write lock before it fails."""
         self.path = path
         self._writes = mode != "read"
+        self._busy_timeout = busy_timeout
+        self._optimized = time.monotonic()
         self._in_transaction = False
         if Path(path).is_dir():
             raise ConfigError(f"the state {path} is a folder, not a SQLite file")
@@ -145,15 +152,23 @@ class SqliteStore(DimonaTables, FlexiTables):
                 )
 
     def close(self) -> None:
-        # SQLite's advice for a connection that ran queries: gather the statistics the planner
-        # lacks before closing (a table's first ANALYZE, or again once it has grown many times).
-        # The plans of a long-lived store are then the plans of every test that opens one twice.
-        # Never waited for: while another process writes, that one gathers them when it closes.
         if self._writes:
-            self._db.execute("PRAGMA busy_timeout = 0")
+            self._optimize()
+        self._db.close()
+
+    def _optimize(self) -> None:
+        """SQLite's advice for a connection that ran queries, when it closes and every few hours
+        while it lives (`watch`): gather the statistics the planner lacks (a table's first ANALYZE,
+        or again once it has grown many times). The plans of a long-lived store are then the plans
+        of every test that opens one twice (decisions.md 29). Never waited for: while another
+        process writes, that one gathers them."""
+        self._db.execute("PRAGMA busy_timeout = 0")
+        try:
             with contextlib.suppress(sqlite3.OperationalError):
                 self._db.execute("PRAGMA optimize")
-        self._db.close()
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {round(self._busy_timeout * 1000)}")
+        self._optimized = time.monotonic()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -169,6 +184,8 @@ class SqliteStore(DimonaTables, FlexiTables):
             raise
         else:
             self._db.execute("COMMIT")
+            if time.monotonic() - self._optimized > OPTIMIZE_EVERY_SECONDS:
+                self._optimize()
         finally:
             self._in_transaction = False
 

@@ -19,7 +19,7 @@ from flexibatch.domain.dimona import Period, PeriodChange, Schedule
 from flexibatch.domain.flexi import CalculationSummary, Situation, SituationChange, SituationStatus
 from flexibatch.domain.ids import with_check
 from flexibatch.store.base import AnswerRecord, SubmissionRecord
-from flexibatch.store.sqlite import SqliteStore
+from flexibatch.store.sqlite import OPTIMIZE_EVERY_SECONDS, SqliteStore
 from support.builders import dimona, dimona_in
 from support.channel import Channel
 from support.cli import workers
@@ -169,3 +169,38 @@ def test_names_and_contents_are_found_among_the_accepted_only(
         assert (store.content_received(f"sha{number}", "R") is not None) is accepted
         assert store.answer_name_taken("123456", f"FO.ACRF.{number}")
     assert not store.answer_name_taken("123456", "FO.ACRF.unknown")
+
+
+def test_a_long_lived_store_gathers_statistics_every_few_hours_and_still_waits_for_writers(
+    tmp_path: Path,
+) -> None:
+    """`watch` keeps its store open for months: after a commit a few hours on, the store runs
+    `PRAGMA optimize` (SQLite's advice for long-lived connections), then waits for other writers
+    as long as before."""
+    store = SqliteStore(str(tmp_path / "state.db"), busy_timeout=7.5)
+    staff = [(f"E{n % 7}", f"W{n}") for n in range(500)]
+    stamp = datetime(2026, 6, 24, 11, 50)
+    changes = [
+        PeriodChange(
+            Period(with_check(10**9 + n), "R", e, None, None, w, None, Schedule(date(2026, 6, 25))),
+            "IN",
+            "D",
+            "FILE",
+            "123456",
+        )
+        for n, (e, w) in enumerate(staff)
+    ]
+    with store.transaction():
+        store.save_period_changes(changes, stamp)
+    store.periods_by_pair("R", staff, date(2026, 6, 25))  # the planner used the index: worth analysing
+    assert (
+        store._db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()[0] == 0
+    )
+    store._optimized -= OPTIMIZE_EVERY_SECONDS + 1  # a few hours on
+    with store.transaction():
+        store.reserve("ticket", 1)
+    stats = store._db.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'periods'").fetchone()[0]
+    timeout = store._db.execute("PRAGMA busy_timeout").fetchone()[0]
+    store.close()
+    assert stats > 0
+    assert timeout == 7500
