@@ -135,6 +135,14 @@ class Cells:
         self._fail(column, value, "an amount in euros such as 500.00 or 500,00")
         return None
 
+    def code(self, column: str, example: str) -> str | None:
+        """A code of digits only (a country of the RSZ's list), kept as written, leading zeros and all."""
+        value = self._readable(column)
+        if value is None or (value.isascii() and value.isdigit()):
+            return value
+        self._fail(column, value, f"a code of digits such as {example}")
+        return None
+
     def integer(self, column: str) -> int | None:
         value = self._readable(column)
         if value is None:

@@ -80,6 +80,10 @@ LIMITS = {
 }
 
 
+#: The RSZ country codes of the worker: 1 to 5 digits, as in the XML twin (SPEC 6.1).
+_COUNTRIES = frozenset({"birth_country", "country", "nationality"})
+
+
 def csv_locator(field: str, form_index: int) -> str:
     """An anomaly's Path for a CSV declaration: the column (cell errors already name theirs)."""
     return _COLUMN_OF.get(field.rsplit("/", 1)[-1], field)
@@ -89,7 +93,10 @@ def declaration_from_row(row: Row, index: int) -> DimonaDeclaration:
     cells = Cells(row, LIMITS)
     action = Action(cells.choice("action", _ACTIONS) or Action.IN.value)
     birth = cells.date("birth_date")
-    person = {element: cells.text(column) for column, element in PERSON_COLUMNS.items()}
+    person = {
+        element: cells.code(column, "150 (Belgium)") if column in _COUNTRIES else cells.text(column)
+        for column, element in PERSON_COLUMNS.items()
+    }
     person["WorkerBirthdate"] = birth.isoformat() if birth else None
     noss, company_id = cells.text("noss"), cells.text("company_id")
     own = cells.text("own_reference")

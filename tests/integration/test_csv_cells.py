@@ -133,10 +133,14 @@ def test_a_dimona_row_takes_a_country_of_1_to_5_digits(channel: Channel, country
 
 
 @pytest.mark.parametrize("column", COUNTRY_COLUMNS)
-def test_a_dimona_country_of_6_digits_refuses_its_row(channel: Channel, column: str) -> None:
-    row = one_day(INSZ_A, "R", **{column: "123456"})
+@pytest.mark.parametrize("country", ["123456", "BE", "15O", "-150"])
+def test_a_dimona_country_that_is_not_1_to_5_digits_refuses_its_row(
+    channel: Channel, column: str, country: str
+) -> None:
+    """As its XML twin is a schema error: the RSZ country code is digits (SPEC 6.1)."""
+    row = one_day(INSZ_A, "R", **{column: country})
     (decision,) = decided(channel, write_csv([*DIMONA_HEADER, *COUNTRY_COLUMNS], [row]))
-    assert_unreadable_cell(decision, row=2, column=column, value="123456")
+    assert_unreadable_cell(decision, row=2, column=column, value=country)
 
 
 def test_an_out_without_its_end_date_is_refused_naming_end_date(channel: Channel) -> None:
