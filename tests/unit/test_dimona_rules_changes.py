@@ -19,6 +19,7 @@ from support.builders import (
     CBE_AURORA,
     CBE_BRASSERIE,
     CBE_LEMAIRE,
+    CBE_UNKNOWN,
     IDENTITY,
     INSZ_A,
     INSZ_B,
@@ -130,6 +131,13 @@ def test_a_cancelled_period_is_refused(action: str) -> None:
             {"noss": NOSS_UNKNOWN},
             {"noss": NOSS_BRASSERIE},
             id="00011-235",
+        ),
+        pytest.param(
+            "00014-235",
+            "EmployerId/CompanyID",
+            {"company_id": CBE_UNKNOWN},
+            {"company_id": CBE_BRASSERIE},
+            id="00014-235",
         ),
         pytest.param(
             "00014-004",

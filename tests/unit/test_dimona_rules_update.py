@@ -145,6 +145,22 @@ NEXT_QUARTER = (dimona_day("2026-07-01", "2026-07-03"),)
             {"end_hour": "1300"},
             id="01135-005",
         ),
+        pytest.param(  # decision 19: an hour given to a period without hours needs the other one
+            "00777-001",
+            "StartingHour",
+            BETWEEN_DAYS,
+            {"end": "2026-06-25", "end_hour": "1400"},
+            {"end": "2026-06-27"},
+            id="00777-001",
+        ),
+        pytest.param(
+            "00778-001",
+            "EndingHour",
+            BETWEEN_DAYS,
+            {"end": "2026-06-25", "start_hour": "1000"},
+            {"end": "2026-06-26"},
+            id="00778-001",
+        ),
     ],
 )
 def test_the_result_of_an_update_must_still_be_a_valid_period(
