@@ -14,6 +14,7 @@ from flexibatch.domain.anomalies import Anomaly, anomaly, is_blocking
 from flexibatch.domain.dimona import (
     ACTION_ELEMENT,
     IDENTITY_FIELDS,
+    MIDNIGHT,
     Action,
     DimonaDeclaration,
     EmployerId,
@@ -275,6 +276,8 @@ def _end_window(current: Schedule, new: Schedule, reception: datetime) -> bool:
         return reception < next_midnight(planned_end)
     if planned_end.time() >= time(20, 0):
         return reception < datetime.combine(planned_end.date() + timedelta(days=1), time(8, 0))
+    if planned_end.time() == MIDNIGHT:  # 24:00 of the day before, written 00:00: "between 20:00 and 24:00"
+        return reception < datetime.combine(planned_end.date(), time(8, 0))
     return elapsed(planned_end, reception) < LATER_END_WINDOW
 
 
