@@ -1,8 +1,7 @@
-"""Store rows to records and records to rows: plain functions, so that the wheel compiles them.
+"""Store rows to records and records to rows: plain functions, compiled in the wheel.
 
-The table classes (sqlite_dimona, sqlite_flexi) are mixins of one store class, which mypyc does not
-compile; a batch turns thousands of rows into periods and changes into rows, so that work lives here.
-"""
+A batch turns thousands of rows into periods and situations and changes into rows; the
+repositories (periods.py, situations.py) only run the statements."""
 
 from __future__ import annotations
 
@@ -14,7 +13,7 @@ from typing import Any
 
 from flexibatch.domain.dimona import Period, PeriodChange, PeriodStatus, Schedule, hhmm, hour_of, iso_day
 from flexibatch.domain.flexi import CalculationSummary, Situation, SituationChange, SituationStatus
-from flexibatch.store.sqlite_versions import Version
+from flexibatch.store.sqlite.versions import Version
 
 _STATUS = {status.value: status for status in PeriodStatus}
 
