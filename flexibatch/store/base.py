@@ -56,3 +56,15 @@ class FailureRecord:
     fingerprint: str = ""
     #: Given up: the quarantine folder of a claim, or "inbox" for files that could not leave it.
     quarantined: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRecord:
+    """One version of a period or a situation and who made it: the history behind the current row."""
+
+    version: int
+    action: str  # a period's IN, UPDATE, CANCEL...; a situation's kind (AttestationStatus 0, 1, 3)
+    status: str
+    declaration_ticket: str
+    submission_ticket: str
+    recorded_at: datetime

@@ -24,7 +24,7 @@ from typing import Protocol
 from flexibatch.domain.dimona import Period, PeriodChange
 from flexibatch.domain.flexi import Situation, SituationChange, SituationKey, TotalKey
 from flexibatch.domain.refdata import RefData
-from flexibatch.store.base import AnswerRecord, FailureRecord, SubmissionRecord
+from flexibatch.store.base import AnswerRecord, FailureRecord, SubmissionRecord, VersionRecord
 
 #: What names a file for ACRF-133: purpose, sender, file date, sequence, environment.
 NameKey = tuple[str, str, str, str, str]
@@ -151,6 +151,10 @@ class Periods(Protocol):
         """A worker's or an employer's periods, for the views, in start order."""
         ...
 
+    def versions(self, env: str, period_id: str) -> list[VersionRecord]:
+        """Every version of a period, the current one last: who declared what, and when."""
+        ...
+
 
 class Situations(Protocol):
     """Flexi at work situations with their history, and each worker's yearly totals.
@@ -177,6 +181,9 @@ class Situations(Protocol):
         ...
 
     def totals_of(self, env: str, insz: str) -> dict[int, int]: ...
+    def versions(self, env: str, key: SituationKey) -> list[VersionRecord]:
+        """Every version of a situation, the current one last."""
+        ...
 
 
 class Store(Protocol):

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from flexibatch.domain.dimona import Period, PeriodChange
+from flexibatch.store.base import VersionRecord
 from flexibatch.store.sqlite.lookup import rows_by_keys
-from flexibatch.store.sqlite.rows import assignments, period_from_row, period_version, values
+from flexibatch.store.sqlite.rows import assignments, period_from_row, period_version, values, version_record
 from flexibatch.store.sqlite.versions import VersionedTable, save_versions
 
 _PERIOD_COLUMNS = (
@@ -18,6 +19,7 @@ _PERIOD_COLUMNS = (
 
 
 _VERSION_COLUMNS = "action, declaration_ticket, submission_ticket, recorded_at"
+_DECLARED = "version, action, status, declaration_ticket, submission_ticket, recorded_at"
 #: `Schedule.last_day`, kept with each version: the last column of the `periods_pair` index
 #: (migration 6), so that a batch's lookup reads only the periods that can still run.
 _INSERTED = (*_PERIOD_COLUMNS.split(", "), "last_day", "sender", *_VERSION_COLUMNS.split(", "))
@@ -89,3 +91,12 @@ class SqlitePeriods:
             (env, value),
         )
         return [period_from_row(row) for row in rows]
+
+    def versions(self, env: str, period_id: str) -> list[VersionRecord]:
+        rows = self._db.execute(
+            f"SELECT {_DECLARED} FROM period_history WHERE period_id = ? "
+            "AND EXISTS (SELECT 1 FROM periods WHERE period_id = ? AND env = ?) "
+            f"UNION ALL SELECT {_DECLARED} FROM periods WHERE period_id = ? AND env = ? ORDER BY version",
+            (period_id, period_id, env, period_id, env),
+        )
+        return [version_record(row) for row in rows]

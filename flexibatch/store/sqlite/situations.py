@@ -7,8 +7,15 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from flexibatch.domain.flexi import Situation, SituationChange, SituationKey, TotalKey
+from flexibatch.store.base import VersionRecord
 from flexibatch.store.sqlite.lookup import rows_by_keys
-from flexibatch.store.sqlite.rows import assignments, situation_from_row, situation_version, values
+from flexibatch.store.sqlite.rows import (
+    assignments,
+    situation_from_row,
+    situation_version,
+    values,
+    version_record,
+)
 from flexibatch.store.sqlite.versions import VersionedTable, save_versions
 
 _COLUMNS = "env, employer_key, insz, relation_id, noss, company_id, status, version, calculations"
@@ -18,6 +25,7 @@ _DECLARED = "kind, declaration_ticket, submission_ticket, recorded_at"
 _INSERTED = (*_COLUMNS.split(", "), "sender", *_DECLARED.split(", "))
 _UPDATED = ("noss", "company_id", "status", "version", "calculations", "sender", *_DECLARED.split(", "))
 _WHERE_KEY = "WHERE env = ? AND employer_key = ? AND insz = ? AND relation_id = ?"
+_VERSION = "version, kind, status, declaration_ticket, submission_ticket, recorded_at"
 #: A new situation is inserted with who declared it; a change to one first copies the version it
 #: replaces into `situation_history`, then updates the row (migration 5, store/sqlite/versions.py).
 _SITUATIONS = VersionedTable(
@@ -74,3 +82,11 @@ class SqliteSituations:
             "SELECT year, amount FROM flexi_totals WHERE env = ? AND insz = ?", (env, insz)
         )
         return dict(rows.fetchall())
+
+    def versions(self, env: str, key: SituationKey) -> list[VersionRecord]:
+        rows = self._db.execute(
+            f"SELECT {_VERSION} FROM situation_history {_WHERE_KEY} "
+            f"UNION ALL SELECT {_VERSION} FROM situations {_WHERE_KEY} ORDER BY version",
+            (env, *key, env, *key),
+        )
+        return [version_record(row) for row in rows]

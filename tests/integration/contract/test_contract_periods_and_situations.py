@@ -11,6 +11,7 @@ from flexibatch.domain.dimona import Period, PeriodChange, PeriodStatus, Schedul
 from flexibatch.domain.flexi import CalculationSummary, Situation, SituationChange, SituationStatus
 from flexibatch.domain.ids import with_check
 from flexibatch.store import Store
+from flexibatch.store.base import VersionRecord
 
 STAMP = datetime(2026, 6, 24, 11, 50)
 BRASSERIE = "175110801"
@@ -81,6 +82,13 @@ def test_a_period_changed_twice_in_a_batch_ends_at_its_last_version(store: Store
     assert store.periods.count() == 1
     saved(store, replace(cancelled, status=PeriodStatus.ACTIVE, version=4), action="UPDATE")
     assert [p.version for p in store.periods.by_id("R", [first.period_id])] == [4]
+    assert store.periods.versions("R", first.period_id) == [
+        VersionRecord(1, "IN", "ACTIVE", with_check(7_000_000_001), "TICKET", STAMP),
+        VersionRecord(2, "UPDATE", "ACTIVE", with_check(7_000_000_002), "TICKET", STAMP),
+        VersionRecord(3, "CANCEL", "CANCELLED", with_check(7_000_000_003), "TICKET", STAMP),
+        VersionRecord(4, "UPDATE", "ACTIVE", with_check(7_000_000_000), "TICKET", STAMP),
+    ], "both changes of one batch are kept, in document order"
+    assert store.periods.versions("T", first.period_id) == [], "a period is of one environment"
 
 
 def test_a_workers_and_an_employers_periods_come_in_start_order(store: Store) -> None:
@@ -156,3 +164,9 @@ def test_a_situation_changed_again_ends_at_its_last_version_and_its_total_is_rep
         )
     assert store.situations.by_key("R", [(BRASSERIE, WORKER_A, "rel-1")]) == [cancelled]
     assert store.situations.totals_of("R", WORKER_A) == {2026: 0}
+    assert store.situations.versions("R", (BRASSERIE, WORKER_A, "rel-1")) == [
+        VersionRecord(1, "0", "ACTIVE", "D1", "TICKET", STAMP),
+        VersionRecord(2, "1", "ACTIVE", "D2", "TICKET", STAMP),
+        VersionRecord(3, "3", "CANCELLED", "D3", "TICKET2", STAMP),
+    ]
+    assert store.situations.versions("T", (BRASSERIE, WORKER_A, "rel-1")) == []
