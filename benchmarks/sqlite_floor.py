@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from flexibatch.store.sqlite import SqliteStore
-from flexibatch.store.sqlite_dimona import PERIODS
-from flexibatch.store.sqlite_rows import EMPTY
+from flexibatch.store.sqlite.periods import PERIODS
+from flexibatch.store.sqlite.rows import EMPTY
 
 BATCH = 5000
 

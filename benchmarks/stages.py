@@ -52,7 +52,7 @@ def main() -> None:
 
     store = SqliteStore(str(work / "state.db"))
     refdata = read_refdata(work / "refdata")
-    store.replace_refdata(refdata, "bench", datetime.now())
+    store.refdata.replace(refdata, "bench", datetime.now())
     ctx = DecisionContext(
         "R", "123456", "DIMN", datetime(2026, 6, 24, 11, 50), refdata, frozenset(DEFAULT_JOINT_COMMITTEES)
     )

@@ -189,7 +189,7 @@ def _processing_store(settings: Settings) -> Store:
     settings.check_apart()
     store = _open(settings, "write")
     try:
-        if store.refdata_version() == 0:
+        if store.refdata.version() == 0:
             raise ConfigError(
                 f"the state {settings.state} holds no reference data: load it with "
                 "`flexibatch refdata load DIR` first, or every sender would be refused (ACRF-190)"
@@ -208,7 +208,7 @@ def _load_refdata(settings: Settings, directory: Path) -> None:
     refdata = read_refdata(directory)
     store = _open(settings, "create")
     try:
-        store.replace_refdata(refdata, str(directory), datetime.now())
+        store.refdata.replace(refdata, str(directory), datetime.now())
     finally:
         store.close()
     print(
@@ -220,8 +220,8 @@ def _load_refdata(settings: Settings, directory: Path) -> None:
 def _status(settings: Settings, limit: int, as_json: bool) -> None:
     store = _open(settings, "read")
     try:
-        records = store.submissions(limit)
-        failures = store.failures()
+        records = store.submissions.latest(limit)
+        failures = store.failures.all()
     finally:
         store.close()
     waiting = []

@@ -17,7 +17,7 @@ from flexibatch.domain.dimona_rules import DimonaDecision, decide
 from flexibatch.domain.parties import DecisionContext, resolve_employer
 from flexibatch.formats.answers import Locator, NotiEntry, dimona_impact, located
 from flexibatch.numbers import PERIOD_BASE, PERIOD_COUNTER, Numbers, declaration_tickets
-from flexibatch.store.base import Store
+from flexibatch.store.ports import Store
 
 
 def xml_locator(field: str, form_index: int) -> str:
@@ -28,7 +28,7 @@ def preload(store: Store, ctx: DecisionContext, declarations: Sequence[DimonaDec
     """The periods a batch can touch: those it names, and those of the employer-worker pairs it concerns
     that can still overlap one of its schedules (an UPDATE's new schedule starts on its StartingDate
     or on the period's)."""
-    named = store.periods_by_id(ctx.env, {d.period_id for d in declarations if d.period_id})
+    named = store.periods.by_id(ctx.env, {d.period_id for d in declarations if d.period_id})
     pairs = {(p.employer_key, p.worker_key) for p in named}
     starts = [d.start_date for d in declarations if d.start_date] + [p.schedule.start_date for p in named]
     first_start = min(starts) if starts else None
@@ -43,7 +43,7 @@ def preload(store: Store, ctx: DecisionContext, declarations: Sequence[DimonaDec
             )
             if record is not None:
                 pairs.add((record.key, decl.worker_key))
-    return PeriodBook([*named, *store.periods_by_pair(ctx.env, pairs, first_start)])
+    return PeriodBook([*named, *store.periods.by_pair(ctx.env, pairs, first_start)])
 
 
 @dataclass
@@ -71,7 +71,7 @@ class DimonaBatch:
                     PeriodChange(decision.after, decl.action, ticket, self.submission_ticket, self.ctx.sender)
                 )
             entries.append(self._entry(decision, ticket))
-        self.store.save_period_changes(changes, self.ctx.reception)
+        self.store.periods.save_changes(changes, self.ctx.reception)
         self._period_ids.save()
         self._tickets.save()
         return entries

@@ -27,7 +27,8 @@ from flexibatch.channel.inbox import Drop
 from flexibatch.channel.names import safe_name
 from flexibatch.config import Settings
 from flexibatch.files import write_private
-from flexibatch.store.base import FailureRecord, Store
+from flexibatch.store.base import FailureRecord
+from flexibatch.store.ports import Store
 
 log = structlog.get_logger()
 
@@ -102,7 +103,7 @@ class Failures:
 
     def postponed(self, subject: Subject) -> bool:
         """Whether to leave it alone now: it waits for its next attempt, or was given up."""
-        record = self.store.failure(subject.stage, subject.key)
+        record = self.store.failures.by_subject(subject.stage, subject.key)
         if record is None:
             return False
         if record.fingerprint != subject.fingerprint or (subject.stage == FINISH and record.quarantined):
@@ -113,13 +114,13 @@ class Failures:
         return record.quarantined is not None or record.next_attempt > self._now()
 
     def succeeded(self, subject: Subject) -> None:
-        if self.store.failure(subject.stage, subject.key) is not None:
+        if self.store.failures.by_subject(subject.stage, subject.key) is not None:
             self._forget(subject.stage, subject.key)
 
     def _forget(self, stage: str, key: str) -> None:
         try:
             with self.store.transaction():
-                self.store.forget_failure(stage, key)
+                self.store.failures.forget(stage, key)
         except Exception as error:  # the store on a full disk: forgotten later (`forget_stale`)
             log.error("a failure could not be forgotten", stage=stage, subject=key, reason=describe(error))
 
@@ -128,7 +129,7 @@ class Failures:
     ) -> FailureRecord:
         """Record one more failure; at the last allowed one, give up (`quarantine` moves a claim)."""
         now = self._now()
-        earlier = self.store.failure(subject.stage, subject.key)
+        earlier = self.store.failures.by_subject(subject.stage, subject.key)
         same = earlier is not None and earlier.fingerprint == subject.fingerprint
         attempts = earlier.attempts + 1 if earlier is not None and same else 1
         reason = describe(error)
@@ -155,7 +156,7 @@ class Failures:
         bug = None if isinstance(error, OSError) else error  # a bug's traceback is needed to mend it
         try:
             with self.store.transaction():
-                self.store.record_failure(record)
+                self.store.failures.record(record)
         except Exception as unrecorded:  # the store on the full disk: tried again at the next scan
             logger.error("the failure could not be recorded", reason=describe(unrecorded))
         if quarantined is not None:
@@ -204,7 +205,7 @@ class Failures:
     def forget_stale(self, inbox: Path, claims: Path) -> None:
         """Forget failures whose files are gone: taken by another process, removed by their sender,
         or (given up) removed by the operator."""
-        for record in self.store.failures():
+        for record in self.store.failures.all():
             if record.stage == CLAIM:
                 gone = not os.path.lexists(inbox_path(inbox, record.subject))
             else:

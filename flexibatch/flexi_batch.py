@@ -18,7 +18,7 @@ from flexibatch.domain.flexi_rules import FlexiDecision, decide_flexi
 from flexibatch.domain.parties import DecisionContext, resolve_employer
 from flexibatch.formats.answers import Locator, NotiEntry, flexi_impact, located
 from flexibatch.numbers import declaration_tickets
-from flexibatch.store.base import Store
+from flexibatch.store.ports import Store
 
 ACTIONS = {"0": "ORIGINAL", "1": "MODIFICATION", "3": "CANCELLATION"}
 
@@ -54,13 +54,15 @@ def preload(
                     keys.update(
                         (employer_key, beneficiary.insz, rid.lower()) for rid in relation.relation_ids
                     )
-    situations = store.situations_by_key(ctx.env, keys)
+    situations = store.situations.by_key(ctx.env, keys)
     for situation in situations:
         years.setdefault(situation.insz, set()).update(c.start.year for c in situation.calculations)
-    totals = store.flexi_totals(ctx.env, ((insz, year) for insz, wanted in years.items() for year in wanted))
+    totals = store.situations.totals(
+        ctx.env, ((insz, year) for insz, wanted in years.items() for year in wanted)
+    )
     book = SituationBook({s.key: s for s in situations}, totals)
     first_start = min(validity_starts) if validity_starts else None
-    return book, PeriodBook(store.periods_by_pair(ctx.env, pairs, first_start))
+    return book, PeriodBook(store.periods.by_pair(ctx.env, pairs, first_start))
 
 
 @dataclass
@@ -92,7 +94,7 @@ class FlexiBatch:
             )
             entries.append(self._entry(decision, ticket))
         changed = {key: amount for key, amount in book.totals.items() if loaded.get(key) != amount}
-        self.store.save_situation_changes(self.ctx.env, changes, changed, self.ctx.reception)
+        self.store.situations.save_changes(self.ctx.env, changes, changed, self.ctx.reception)
         self._tickets.save()
         return entries
 

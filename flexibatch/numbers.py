@@ -7,7 +7,7 @@ the end of each batch, so a submission decided again after a crash issues the sa
 from __future__ import annotations
 
 from flexibatch.domain.ids import with_check
-from flexibatch.store.base import Store
+from flexibatch.store.ports import Store
 
 PERIOD_COUNTER = "dimona_period"
 PERIOD_BASE = 2_000_000_000
@@ -22,7 +22,7 @@ class Numbers:
         self._store = store
         self._counter = counter
         self._base = base
-        self._next = store.reserve(counter, 0)
+        self._next = store.counters.next_value(counter)
         self._issued = 0
 
     def __call__(self) -> str:
@@ -31,7 +31,7 @@ class Numbers:
         return value
 
     def save(self) -> None:
-        self._store.reserve(self._counter, self._issued)
+        self._store.counters.reserve(self._counter, self._issued)
         self._next += self._issued
         self._issued = 0
 

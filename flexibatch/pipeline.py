@@ -57,7 +57,8 @@ from flexibatch.formats.answers import NotiEntry, NotiWriter, render_acrf, tally
 from flexibatch.formats.read_ahead import ReadAhead
 from flexibatch.formats.streams import DeclarationReader, Parts
 from flexibatch.gc_tuning import cycles_collected_at_the_end
-from flexibatch.store.base import AnswerRecord, Store, SubmissionRecord
+from flexibatch.store.base import AnswerRecord, SubmissionRecord
+from flexibatch.store.ports import Store
 
 log = structlog.get_logger()
 R = TypeVar("R")
@@ -131,9 +132,9 @@ class Processor:
     def _refdata(self) -> RefData:
         """The current reference data, read again only after `refdata load` replaced it: a national
         repertory is hundreds of thousands of rows, too many to read for every one-line file."""
-        version = self.store.refdata_version()
+        version = self.store.refdata.version()
         if self._loaded is None or self._loaded[0] != version:
-            self._loaded = (version, self.store.refdata())
+            self._loaded = (version, self.store.refdata.current())
         return self._loaded[1]
 
     # the loop ---------------------------------------------------------------------------------
@@ -209,12 +210,12 @@ class Processor:
 
     def _received(self, ticket: str) -> tuple[str | None, datetime] | None:
         """Where and when the store says a ticket was received, for a claim that lost its record."""
-        record = self.store.submission(ticket)
+        record = self.store.submissions.by_ticket(ticket)
         return None if record is None else (record.folder or None, record.reception_time)
 
     def _new_ticket(self) -> str:
         ticket = new_file_ticket()
-        while self.store.submission(ticket) is not None:
+        while self.store.submissions.by_ticket(ticket) is not None:
             ticket = new_file_ticket()
         return ticket
 
@@ -233,7 +234,7 @@ class Processor:
         """Decide (unless committed before a crash), publish, file away."""
         started = time.perf_counter()
         logger = log.bind(ticket=taken.ticket, file=taken.file_name, folder=taken.folder)
-        record = self.store.submission(taken.ticket)
+        record = self.store.submissions.by_ticket(taken.ticket)
         counts = _Counts()
         if record is None:
             record, counts = self._decide(taken)
@@ -284,8 +285,8 @@ class Processor:
                 counts = self._decide_submission(taken, channel_names, key, sha)
                 record = self._record(taken, key, sha, problems=[], counts=counts)
                 counts.answers = self._register_answers(taken, key, accepted=True)
-                self.store.record_submission(record)
-                self.store.record_answers(self._answer_records(taken, counts.answers))
+                self.store.submissions.record(record)
+                self.store.answers.record(self._answer_records(taken, counts.answers))
             return record, counts
         except _Refused as refused:
             return self._refuse(taken, key, sha, refused.problems)
@@ -309,13 +310,11 @@ class Processor:
                 diagnostic("ACRF-184", f"The file is larger than {self.settings.max_file_bytes} bytes.")
             )
             raise _Refused(problems)
-        if self.store.name_used(
-            taken.folder or "", (key.purpose, key.sender, key.date, key.sequence, key.env)
-        ):
+        if self.store.submissions.name_used((key.purpose, key.sender, key.date, key.sequence, key.env)):
             problems.append(
                 diagnostic("ACRF-133", f"The name {taken.file_name} was already used by this sender.")
             )
-        if (earlier := self.store.content_received(sha, key.env)) is not None:
+        if (earlier := self.store.submissions.content_received(sha, key.env)) is not None:
             problems.append(diagnostic("ACRF-134", f"The same content was already received as {earlier}."))
         data = [n for n in names if n.kind.value == "FI"]
         as_xml = _is_xml(taken.data_files[0], data[0].extension)
@@ -443,15 +442,15 @@ class Processor:
             acrf = render_acrf(taken.file_name, None, problems, taken.reception)
             write_private(taken.directory / ANSWERS / counts.answers[0], acrf)
             make_durable([taken.directory / ANSWERS / counts.answers[0]])
-            self.store.record_submission(record)
-            self.store.record_answers(self._answer_records(taken, counts.answers))
+            self.store.submissions.record(record)
+            self.store.answers.record(self._answer_records(taken, counts.answers))
         return record, counts
 
     # answers ----------------------------------------------------------------------------------
 
     def _name_free(self, folder: str | None, name: str) -> bool:
         in_outbox = (self.settings.outbox / folder if folder else self.settings.outbox) / name
-        return not self.store.answer_name_taken(folder or "", name) and not in_outbox.exists()
+        return not self.store.answers.name_taken(folder or "", name) and not in_outbox.exists()
 
     def _register_answers(self, taken: Claim, key: SubmissionKey | None, *, accepted: bool) -> list[str]:
         """Choose the answers' names (a taken name gets .2, .3, ...) and put their files in place."""
@@ -486,7 +485,7 @@ class Processor:
         """Publish the answers not yet published, each recorded as soon as it is in the outbox: a
         client may fetch and delete the receipt before the NOTI fails (a full disk), and a recovery
         must not put the receipt there again (SPEC 1.3, exactly once)."""
-        pending = self.store.unpublished_answers(taken.ticket)
+        pending = self.store.answers.unpublished(taken.ticket)
         if not pending:
             return
         target = outbox_folder(self.settings.outbox, taken.folder)
@@ -498,4 +497,4 @@ class Processor:
                 with_marker=not answer.name.endswith(".csv"),
             )
             with self.store.transaction():
-                self.store.mark_published(taken.ticket, answer.order)
+                self.store.answers.mark_published(taken.ticket, answer.order)

@@ -16,7 +16,7 @@ from flexibatch.domain.flexi import Situation, ceiling_for
 from flexibatch.domain.ids import company_id_compact
 from flexibatch.domain.refdata import EmployerRecord, RefData
 from flexibatch.errors import ConfigError
-from flexibatch.store.base import Store
+from flexibatch.store.ports import Store
 
 
 def _euros(cents: int) -> str:
@@ -59,14 +59,14 @@ def _employer_name(key: str, refdata: RefData) -> str:
 
 
 def worker_view(store: Store, insz: str, year: int, env: str, ceilings: Mapping[int, int]) -> dict[str, Any]:
-    refdata = store.refdata()
+    refdata = store.refdata.current()
     per_employer: dict[str, int] = {}
-    for situation in store.situations_of(env, insz=insz):
+    for situation in store.situations.of(env, insz=insz):
         amount = situation.year_amounts().get(year, 0)
         if amount:
             name = _employer_name(situation.employer_key, refdata)
             per_employer[name] = per_employer.get(name, 0) + amount
-    total = store.totals_of(env, insz).get(year, 0)
+    total = store.situations.totals_of(env, insz).get(year, 0)
     pensioner = refdata.is_pensioner(insz, year)
     ceiling = None if pensioner else ceiling_for(ceilings, year)
     return {
@@ -78,7 +78,7 @@ def worker_view(store: Store, insz: str, year: int, env: str, ceilings: Mapping[
         "ceiling": None if ceiling is None else _euros(ceiling),
         "margin": None if ceiling is None else _euros(ceiling - total),
         "pensioner": pensioner,
-        "dimona_periods": [_period(p, refdata) for p in store.periods_of(env, insz=insz)],
+        "dimona_periods": [_period(p, refdata) for p in store.periods.of(env, insz=insz)],
     }
 
 
@@ -94,15 +94,15 @@ def find_employer(refdata: RefData, number: str) -> EmployerRecord:
 
 
 def employer_view(store: Store, number: str, env: str) -> dict[str, Any]:
-    refdata = store.refdata()
+    refdata = store.refdata.current()
     record = find_employer(refdata, number)
     workers: dict[str, dict[str, Any]] = {}
-    for situation in store.situations_of(env, employer_key=record.key):
+    for situation in store.situations.of(env, employer_key=record.key):
         entry = workers.setdefault(
             situation.insz, {"insz": situation.insz, "situations": [], "dimona_periods": []}
         )
         entry["situations"].append(_situation(situation))
-    for period in store.periods_of(env, employer_key=record.key):
+    for period in store.periods.of(env, employer_key=record.key):
         worker = period.insz or period.worker_key
         entry = workers.setdefault(worker, {"insz": worker, "situations": [], "dimona_periods": []})
         entry["dimona_periods"].append(_period(period, refdata))

@@ -1,9 +1,9 @@
-"""State: a small interface (`Store`), SQLite now, PostgreSQL next."""
+"""State: a unit of work over small repositories (`ports.py`), SQLite now, PostgreSQL next."""
 
 from __future__ import annotations
 
 from flexibatch.errors import ConfigError
-from flexibatch.store.base import Store
+from flexibatch.store.ports import Store
 from flexibatch.store.sqlite import OpenMode, SqliteStore
 
 __all__ = ["OpenMode", "Store", "open_store"]

@@ -1,20 +1,9 @@
-"""The state store's interface: what the pipeline and the views need, whatever the database.
-
-SQLite implements it now; a PostgreSQL implementation can follow without touching the rules, which
-only ever see `Period` values and a `RefData` snapshot.
-"""
+"""The records of the submission log, whatever the database keeps them in (`store/ports.py`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Protocol
-
-from flexibatch.domain.dimona import Period, PeriodChange
-from flexibatch.domain.flexi import Situation, SituationChange, SituationKey, TotalKey
-from flexibatch.domain.refdata import RefData
+from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,76 +58,13 @@ class FailureRecord:
     quarantined: str | None = None
 
 
-class Store(Protocol):
-    def close(self) -> None: ...
+@dataclass(frozen=True, slots=True)
+class VersionRecord:
+    """One version of a period or a situation and who made it: the history behind the current row."""
 
-    def transaction(self) -> AbstractContextManager[None]:
-        """All writes of one submission: committed together or not at all."""
-        ...
-
-    # reference data
-    def replace_refdata(self, refdata: RefData, source: str, loaded_at: datetime) -> None: ...
-    def refdata(self) -> RefData: ...
-    def refdata_version(self) -> int:
-        """Which load of the reference data is current (0 before the first): changes with every load."""
-        ...
-
-    # submissions and answers
-    def record_submission(self, record: SubmissionRecord) -> None: ...
-    def submission(self, ticket: str) -> SubmissionRecord | None: ...
-    def submissions(self, limit: int) -> list[SubmissionRecord]: ...
-    def name_used(self, folder: str, file_name_key: tuple[str, str, str, str, str]) -> bool: ...
-    def content_received(self, sha256: str, env: str) -> str | None:
-        """The name under which these bytes were accepted in this environment (ACRF-134), if any."""
-        ...
-
-    def answer_name_taken(self, folder: str, name: str) -> bool: ...
-    def record_answers(self, answers: Iterable[AnswerRecord]) -> None: ...
-    def unpublished_answers(self, ticket: str) -> list[AnswerRecord]: ...
-    def mark_published(self, ticket: str, order: int) -> None:
-        """One answer is in the outbox: a recovery publishes only the answers after it."""
-        ...
-
-    # submissions that failed for a reason of the processor's own
-    def failure(self, stage: str, subject: str) -> FailureRecord | None: ...
-    def failures(self) -> list[FailureRecord]: ...
-    def record_failure(self, record: FailureRecord) -> None:
-        """Insert or replace the record of (stage, subject)."""
-        ...
-
-    def forget_failure(self, stage: str, subject: str) -> None: ...
-
-    # issued numbers
-    def reserve(self, counter: str, count: int) -> int:
-        """Reserve `count` consecutive values of a counter and return the first."""
-        ...
-
-    # Dimona periods
-    def periods_by_id(self, env: str, period_ids: Iterable[str]) -> list[Period]: ...
-    def periods_by_pair(
-        self, env: str, pairs: Iterable[tuple[str, str]], running_on: date | None = None
-    ) -> list[Period]:
-        """The periods of these (employer, worker) pairs; with `running_on`, only those that can
-        still run on that day or later (`Schedule.last_day`): a worker's older history stays out."""
-        ...
-
-    def save_period_changes(self, changes: Iterable[PeriodChange], recorded_at: datetime) -> None: ...
-    def count_periods(self, env: str | None = None) -> int: ...
-    def periods_of(
-        self, env: str, *, insz: str | None = None, employer_key: str | None = None
-    ) -> list[Period]: ...
-
-    # Flexi at work situations and yearly totals
-    def situations_by_key(self, env: str, keys: Iterable[SituationKey]) -> list[Situation]: ...
-    def flexi_totals(self, env: str, keys: Iterable[TotalKey]) -> dict[TotalKey, int]: ...
-    def save_situation_changes(
-        self,
-        env: str,
-        changes: Iterable[SituationChange],
-        totals: Mapping[TotalKey, int],
-        recorded_at: datetime,
-    ) -> None: ...
-    def situations_of(
-        self, env: str, *, insz: str | None = None, employer_key: str | None = None
-    ) -> list[Situation]: ...
-    def totals_of(self, env: str, insz: str) -> dict[int, int]: ...
+    version: int
+    action: str  # a period's IN, UPDATE, CANCEL...; a situation's kind (AttestationStatus 0, 1, 3)
+    status: str
+    declaration_ticket: str
+    submission_ticket: str
+    recorded_at: datetime

@@ -88,10 +88,10 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> tuple[SqliteStore, list[
     ]
     stamp = datetime(2026, 6, 24, 11, 50)
     with store.transaction():
-        store.save_period_changes(
+        store.periods.save_changes(
             (PeriodChange(p, "IN", p.period_id, "FILE", "123456") for p in periods), stamp
         )
-        store.save_situation_changes(
+        store.situations.save_changes(
             "R",
             (SituationChange(s, "0", "D", "FILE", "123456") for s in situations),
             {(f"W{n}", 2026): n for n in range(PAIRS)},
@@ -99,7 +99,7 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> tuple[SqliteStore, list[
         )
         for number in range(SUBMISSIONS):
             ticket = f"T{number:012d}"
-            store.record_submission(
+            store.submissions.record(
                 SubmissionRecord(
                     ticket,
                     "123456",
@@ -114,7 +114,7 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> tuple[SqliteStore, list[
                     "ACCEPTED" if number % 3 else "REFUSED",
                 )
             )
-            store.record_answers([AnswerRecord(ticket, 1, "123456", f"FO.ACRF.{number}")])
+            store.answers.record([AnswerRecord(ticket, 1, "123456", f"FO.ACRF.{number}")])
     _analysed(store)
     return store, periods, situations
 
@@ -124,7 +124,7 @@ def test_periods_by_id_find_every_stored_period(
 ) -> None:
     store, periods, _ = filled
     wanted = periods[::7]
-    found = store.periods_by_id("R", [p.period_id for p in wanted] + ["000000000000"])
+    found = store.periods.by_id("R", [p.period_id for p in wanted] + ["000000000000"])
     assert {p.period_id for p in found} == {p.period_id for p in wanted if p.env == "R"}
 
 
@@ -135,7 +135,7 @@ def test_periods_by_pair_find_every_period_that_can_still_run(
     store, periods, _ = filled
     pairs = [(f"E{pair % 97}", f"W{pair}") for pair in range(0, PAIRS, 3)]
     asked = set(pairs)
-    found = store.periods_by_pair("R", pairs, running_on)
+    found = store.periods.by_pair("R", pairs, running_on)
     expected = {
         p.period_id
         for p in periods
@@ -152,9 +152,9 @@ def test_situations_and_totals_find_every_stored_key(
 ) -> None:
     store, _, situations = filled
     wanted = situations[::5]
-    found = store.situations_by_key("R", [(s.employer_key, s.insz, s.relation_id) for s in wanted])
+    found = store.situations.by_key("R", [(s.employer_key, s.insz, s.relation_id) for s in wanted])
     assert {s.relation_id for s in found} == {s.relation_id for s in wanted}
-    totals = store.flexi_totals("R", [(f"W{n}", 2026) for n in range(0, PAIRS, 4)] + [("W1", 2025)])
+    totals = store.situations.totals("R", [(f"W{n}", 2026) for n in range(0, PAIRS, 4)] + [("W1", 2025)])
     assert totals == {(f"W{n}", 2026): n for n in range(0, PAIRS, 4)}
 
 
@@ -165,10 +165,10 @@ def test_names_and_contents_are_found_among_the_accepted_only(
     for number in (1, 2, 3, SUBMISSIONS - 1):
         accepted = number % 3 != 0
         key = ("DIMN", "123456", "20260624", f"{number:05d}", "R")
-        assert store.name_used("123456", key) is accepted
-        assert (store.content_received(f"sha{number}", "R") is not None) is accepted
-        assert store.answer_name_taken("123456", f"FO.ACRF.{number}")
-    assert not store.answer_name_taken("123456", "FO.ACRF.unknown")
+        assert store.submissions.name_used(key) is accepted
+        assert (store.submissions.content_received(f"sha{number}", "R") is not None) is accepted
+        assert store.answers.name_taken("123456", f"FO.ACRF.{number}")
+    assert not store.answers.name_taken("123456", "FO.ACRF.unknown")
 
 
 def test_a_long_lived_store_gathers_statistics_every_few_hours_and_still_waits_for_writers(
@@ -191,14 +191,14 @@ def test_a_long_lived_store_gathers_statistics_every_few_hours_and_still_waits_f
         for n, (e, w) in enumerate(staff)
     ]
     with store.transaction():
-        store.save_period_changes(changes, stamp)
-    store.periods_by_pair("R", staff, date(2026, 6, 25))  # the planner used the index: worth analysing
+        store.periods.save_changes(changes, stamp)
+    store.periods.by_pair("R", staff, date(2026, 6, 25))  # the planner used the index: worth analysing
     assert (
         store._db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()[0] == 0
     )
     store._optimized -= OPTIMIZE_EVERY_SECONDS + 1  # a few hours on
     with store.transaction():
-        store.reserve("ticket", 1)
+        store.counters.reserve("ticket", 1)
     stats = store._db.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'periods'").fetchone()[0]
     timeout = store._db.execute("PRAGMA busy_timeout").fetchone()[0]
     store.close()

@@ -109,7 +109,7 @@ def test_any_text_in_a_dimona_csv_cell_gets_valid_answers(column: str, text: str
             first, bad, last = _decisions(channel, key, "DIMN")
             _refused_for_its_cell(bad, column)
             assert first.accepted and last.accepted
-            assert channel.store.count_periods() == 2, "the refused row created no period"
+            assert channel.store.periods.count() == 2, "the refused row created no period"
 
 
 @EXAMPLES
@@ -130,7 +130,7 @@ def test_any_text_in_a_flexi_csv_cell_gets_valid_answers(column: str, text: str)
             first, bad, last = _decisions(channel, key, "FLEX")
             _refused_for_its_cell(bad, column)
             assert first.accepted and last.accepted
-            assert channel.store.situations_of("R", insz=INSZ_B) == [], "the refused payslip stored nothing"
+            assert channel.store.situations.of("R", insz=INSZ_B) == [], "the refused payslip stored nothing"
 
 
 # ---- CSV headers -----------------------------------------------------------------------------------
@@ -158,8 +158,8 @@ def test_any_text_in_a_csv_header_gets_a_valid_receipt(
             receipt = channel.receipt(key, purpose=purpose)
             assert not receipt.accepted
             assert "ACRF-102" in receipt.error_ids, receipt.diagnostics
-            assert channel.store.count_periods() == 0
-            assert channel.store.situations_of("R", insz=INSZ_A) == []
+            assert channel.store.periods.count() == 0
+            assert channel.store.situations.of("R", insz=INSZ_A) == []
 
 
 # ---- XML text nodes --------------------------------------------------------------------------------
@@ -192,7 +192,7 @@ def test_any_text_in_an_xml_text_node_gets_valid_answers(leaf: str, text: str) -
         every_answer_checked(channel)
         if XML_FORBIDDEN.search(text):
             assert not channel.receipt(key).accepted
-            assert channel.store.count_periods() == 0
+            assert channel.store.periods.count() == 0
 
 
 # ---- file names ------------------------------------------------------------------------------------
@@ -218,7 +218,7 @@ def test_any_file_name_gets_a_valid_receipt(text: str, shape: str) -> None:
         (receipt_path,) = every_answer_checked(channel)
         receipt = read_acrf(receipt_path)
         assert not XML_FORBIDDEN.search(receipt.file_name), receipt.file_name
-        assert channel.store.count_periods() == 0
+        assert channel.store.periods.count() == 0
 
 
 # ---- the NOTI echoes what it was sent, escaped ----------------------------------------------------
@@ -244,7 +244,7 @@ def test_a_refused_cell_is_echoed_with_u_fffd_and_its_state_unchanged(channel: C
         ("start_date", "25/06\ufffd/2026"),
     ]
     assert all(re.search(r"\brow \d\b", a["AnomalyLabel"], re.IGNORECASE) for a in second.anomalies)
-    assert channel.store.count_periods() == 0
+    assert channel.store.periods.count() == 0
 
 
 def test_a_control_character_at_the_end_of_a_header_name_refuses_the_file(channel: Channel) -> None:
@@ -255,7 +255,7 @@ def test_a_control_character_at_the_end_of_a_header_name_refuses_the_file(channe
     receipt = channel.receipt(key)
     assert receipt.error_ids == ["ACRF-102"]
     assert [(d.get("Path"), d.get("Column")) for d in receipt.diagnostics] == [("action", "1")]
-    assert channel.store.count_periods() == 0
+    assert channel.store.periods.count() == 0
 
 
 def test_the_csv_twin_makes_a_relation_id_inert(channel: Channel) -> None:

@@ -136,11 +136,11 @@ def _one_by_one(path: Path, decls: list[DimonaDeclaration], ctx: DecisionContext
     answers = []
     for decl in decls:
         everything = [row[0] for row in _state(path)]
-        book = PeriodBook(store.periods_by_id(ctx.env, everything))
+        book = PeriodBook(store.periods.by_id(ctx.env, everything))
         decision = decide(decl, book, ctx, next_period_id)
         if decision.accepted and decision.after is not None:
             with store.transaction():
-                store.save_period_changes(
+                store.periods.save_changes(
                     [PeriodChange(decision.after, decl.action.value, "0", "REFERENCE", ctx.sender)],
                     ctx.reception,
                 )

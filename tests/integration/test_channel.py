@@ -62,7 +62,7 @@ def test_a_two_part_file_waits_for_its_last_part_then_is_read_as_one_file(channe
         (2, [INSZ_B], True),
     ]
     assert in_inbox(channel) == []
-    assert channel.store.count_periods() == 2
+    assert channel.store.periods.count() == 2
 
 
 def test_an_fi_is_not_read_before_its_go_arrives(channel: Channel) -> None:
@@ -72,7 +72,7 @@ def test_an_fi_is_not_read_before_its_go_arrives(channel: Channel) -> None:
 
     assert answers(channel) == set()
     assert in_inbox(channel) == [FI]
-    assert channel.store.count_periods() == 0
+    assert channel.store.periods.count() == 0
 
     channel.drop(GO, b"", SENDER)
     channel.run()
@@ -187,7 +187,7 @@ def test_a_second_run_answers_nothing_again(channel: Channel) -> None:
 
     assert second == []
     assert outbox_snapshot(channel) == answered, "answered exactly once"
-    assert channel.store.count_periods() == 1
+    assert channel.store.periods.count() == 1
 
 
 def test_an_iso_8859_1_file_with_accents_is_accepted(channel: Channel) -> None:

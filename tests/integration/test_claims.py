@@ -60,7 +60,7 @@ def _answered_once(channel: Channel) -> None:
     receipt = channel.receipt(KEY)
     assert receipt.accepted, receipt.diagnostics
     assert [d.accepted for d in channel.decisions(KEY)] == [True, True]
-    assert channel.store.count_periods() == 2
+    assert channel.store.periods.count() == 2
     assert _left(channel) == [], "nothing left in the inbox, its hidden spots or the claims folder"
 
 
@@ -244,7 +244,7 @@ def test_a_committed_claim_that_lost_its_record_is_only_published(channel: Chann
     )
     assert channel.receipt(key, folder=None).accepted
     assert list((channel.work / "archive").glob(f"2026-06-24/{folder.name}")), "its recorded reception date"
-    assert channel.store.count_periods() == 1
+    assert channel.store.periods.count() == 1
 
 
 def test_a_claim_that_cannot_take_its_files_leaves_no_claim_behind(channel: Channel) -> None:

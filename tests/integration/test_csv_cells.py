@@ -93,7 +93,7 @@ def test_a_malformed_dimona_cell_refuses_its_row_and_names_row_and_column(
     assert_decided_normally(first, 2)
     assert_decided_normally(last, 4)
     assert first.period_id != last.period_id
-    assert channel.store.count_periods() == 2, "the refused row created no period"
+    assert channel.store.periods.count() == 2, "the refused row created no period"
 
 
 @pytest.mark.parametrize(
@@ -185,7 +185,7 @@ def test_a_malformed_flexi_cell_refuses_its_declaration_only(
     assert_decided_normally(first, 2)
     assert_decided_normally(last, 4)
     assert [f.relation_id for f in (*first.flexi, *last.flexi)] == [UUID_1, UUID_3]
-    assert channel.store.situations_of("R", insz=INSZ_B) == [], "the refused payslip stored nothing"
+    assert channel.store.situations.of("R", insz=INSZ_B) == [], "the refused payslip stored nothing"
 
 
 @pytest.mark.parametrize(
@@ -317,7 +317,7 @@ def test_an_unreadable_dimona_csv_file_is_refused_and_changes_nothing(
     assert not [p for p in channel.all_answers() if p.name.startswith("FO.NOTI")], (
         "a refused file gets no NOTI"
     )
-    assert channel.store.count_periods() == 0
+    assert channel.store.periods.count() == 0
 
 
 @pytest.mark.parametrize("missing", ["status", "insz", "relation_uuid"])
@@ -326,7 +326,7 @@ def test_a_flexi_csv_without_a_required_column_is_refused_naming_it(channel: Cha
     _, receipt = send_csv(channel, write_csv(header, [wage_line(INSZ_A, UUID_1, "PAY-A")]), "FLEX")
     assert_refused(receipt, "ACRF-102")
     assert missing in [d.get("Path") for d in receipt.diagnostics]
-    assert channel.store.situations_of("R", insz=INSZ_A) == []
+    assert channel.store.situations.of("R", insz=INSZ_A) == []
 
 
 def test_a_bad_byte_late_in_a_file_read_in_small_batches_changes_nothing(channel: Channel) -> None:
@@ -334,7 +334,7 @@ def test_a_bad_byte_late_in_a_file_read_in_small_batches_changes_nothing(channel
     content = write_csv(DIMONA_HEADER, rows) + b"IN;BROKEN-\xff\n"
     _, receipt = send_csv(channel, content, batch_size=1)
     assert_refused(receipt, "ACRF-102")
-    assert channel.store.count_periods() == 0, "the rows decided before the bad byte were not kept"
+    assert channel.store.periods.count() == 0, "the rows decided before the bad byte were not kept"
 
 
 # ---- notations a sender may use ----------------------------------------------------------------------

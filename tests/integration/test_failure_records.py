@@ -17,7 +17,7 @@ def test_the_delay_before_a_new_attempt_doubles_up_to_an_hour(channel: Channel) 
         record = failures.failed(subject, OSError(28, "No space left on device"))
         delays.append((record.next_attempt - record.failed_at).total_seconds())
     assert delays == [60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]
-    assert channel.store.failures() == [record]
+    assert channel.store.failures.all() == [record]
     assert record.reason == "OSError: [Errno 28] No space left on device"
 
 
@@ -27,8 +27,8 @@ def test_a_failure_is_forgotten_once_its_files_left_the_inbox(channel: Channel) 
         processor = channel.processor()
         processor.run_once()
         assert processor.failures == 1
-        assert [(f.stage, f.attempts) for f in channel.store.failures()] == [(CLAIM, 1)]
+        assert [(f.stage, f.attempts) for f in channel.store.failures.all()] == [(CLAIM, 1)]
     for dropped in (channel.inbox / "123456").iterdir():  # the sender takes its files back
         dropped.unlink()
     channel.run()
-    assert channel.store.failures() == []
+    assert channel.store.failures.all() == []

@@ -290,7 +290,7 @@ def test_a_name_used_again_after_an_accepted_file_is_refused_with_133_under_suff
     assert not (channel.outbox / SENDER / f"{NOTI}.2").exists(), "a refused file gets no NOTI"
     now = outbox_snapshot(channel)
     assert {name: now[name] for name in first} == first, "the first answers are untouched"
-    assert channel.store.count_periods() == 1, "the second file changed nothing"
+    assert channel.store.periods.count() == 1, "the second file changed nothing"
     assert in_inbox(channel) == []
 
 
@@ -309,7 +309,7 @@ def test_a_refused_file_can_be_corrected_and_resent_under_the_same_name(channel:
     assert decision.accepted
     assert len(channel.csv_rows(KEY, suffix=".2")) == 1
     assert {f"GO.ACRF.{KEY}.DIMN.2", f"GO.NOTI.{KEY}.DIMN.2"} <= {p.name for p in channel.all_answers()}
-    assert channel.store.count_periods() == 1
+    assert channel.store.periods.count() == 1
 
 
 def test_the_same_bytes_under_a_new_sequence_are_refused_with_134(channel: Channel) -> None:
@@ -323,7 +323,7 @@ def test_the_same_bytes_under_a_new_sequence_are_refused_with_134(channel: Chann
 
     assert_refused(channel.receipt(again), "ACRF-134")
     assert not (channel.outbox / SENDER / f"FO.NOTI.{again}.DIMN").exists()
-    assert channel.store.count_periods() == 1, "the declaration was not made twice"
+    assert channel.store.periods.count() == 1, "the declaration was not made twice"
     assert f"FI.DIMN.{again}.1.1.xml" in quarantined(channel)
 
 
@@ -340,13 +340,13 @@ def test_a_file_tried_in_t_may_then_be_sent_unchanged_to_r(channel: Channel) -> 
     assert receipt.accepted, receipt.diagnostics
     (decision,) = channel.decisions(production)
     assert decision.accepted, decision.anomalies
-    assert channel.store.count_periods() == 2, "one period in T, one in R"
+    assert channel.store.periods.count() == 2, "one period in T, one in R"
 
     for env in ("R", "T"):
         again = channel.submit(content, seq="00002", env=env)
         channel.run()
         assert_refused(channel.receipt(again), "ACRF-134")
-    assert channel.store.count_periods() == 2
+    assert channel.store.periods.count() == 2
 
 
 def test_the_same_bytes_as_a_refused_file_are_accepted_under_a_new_name(channel: Channel) -> None:
@@ -359,7 +359,7 @@ def test_the_same_bytes_as_a_refused_file_are_accepted_under_a_new_name(channel:
     channel.run()
 
     assert channel.receipt(second).accepted
-    assert channel.store.count_periods() == 1
+    assert channel.store.periods.count() == 1
 
 
 # ACRF-157, 184, 190 -------------------------------------------------------------------------------
@@ -393,7 +393,7 @@ def test_a_multi_part_file_is_measured_as_a_whole_for_184(channel: Channel) -> N
     channel.run(max_file_bytes=half + 10)
 
     assert_refused(channel.receipt(KEY), "ACRF-184")
-    assert channel.store.count_periods() == 0
+    assert channel.store.periods.count() == 0
 
 
 def test_an_unknown_sender_is_refused_with_190(channel: Channel) -> None:

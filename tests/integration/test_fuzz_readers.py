@@ -344,7 +344,7 @@ def test_mutated_documents_through_the_channel_get_exactly_one_receipt(
             else:
                 assert receipt.error_ids
                 assert len(answers) == 2, answers
-                assert channel.store.count_periods() == 0
+                assert channel.store.periods.count() == 0
             assert not [p for p in channel.inbox.rglob("*") if p.is_file()]
             assert not list((channel.work / "claims").iterdir())
         finally:

@@ -335,7 +335,7 @@ def check_writes(before: set[str], channel: Channel) -> None:
 
 def _no_state_change(channel: Channel, periods: int) -> None:
     facts = state_facts(channel.state)
-    assert channel.store.count_periods() == periods, "only the accepted declarations changed the state"
+    assert channel.store.periods.count() == periods, "only the accepted declarations changed the state"
     assert sum(facts.situations.values()) == 0 and sum(facts.totals.values()) == 0, (
         "no wage transfer was kept"
     )
@@ -448,11 +448,11 @@ def _assert_consistent(channel: Channel, complete: bytes) -> None:
     if receipt.accepted:
         decisions = channel.decisions(KEY)
         assert len(decisions) == 2 and all(d.accepted for d in decisions), "decided on the whole file"
-        assert channel.store.count_periods() == 2
+        assert channel.store.periods.count() == 2
         shelf = "archive"
     else:
         assert set(receipt.error_ids) <= {"ACRF-102", "ACRF-157"}, receipt.diagnostics
-        assert channel.store.count_periods() == 0
+        assert channel.store.periods.count() == 0
         shelf = "quarantine"
     (kept,) = list((channel.work / shelf).rglob(GROWING_FI))
     assert kept.read_bytes() == complete, "the file is not lost, nor cut"

@@ -68,7 +68,7 @@ def test_a_file_named_for_another_sender_is_answered_in_its_own_folder_only(chan
     for content in _files(channel.outbox / OTHER).values():
         assert b"INTRUDER" not in content
     assert set(_files(channel.outbox / "123456")) == {f"FO.ACRF.{stem}", f"GO.ACRF.{stem}"}
-    assert channel.store.count_periods() == 1
+    assert channel.store.periods.count() == 1
 
 
 def test_an_earlier_intruder_does_not_take_the_other_senders_answer_names(channel: Channel) -> None:
@@ -148,7 +148,7 @@ def test_a_wages_only_mandate_does_not_let_a_sender_declare_dimona(channel: Chan
     refused = _decide(channel, dimona(dimona_in(noss=NOSS_FONDS, reference="FONDS")), "123456", "DIMN")
 
     _blocking(refused, "90256-155")
-    assert channel.store.count_periods() == 0
+    assert channel.store.periods.count() == 0
 
 
 def test_a_sender_without_any_mandate_for_the_employer_reaches_nothing(channel: Channel) -> None:
@@ -158,7 +158,7 @@ def test_a_sender_without_any_mandate_for_the_employer_reaches_nothing(channel: 
 
     _blocking(dimona_decision, "90256-155")
     _blocking(wage_decision, "90256-155")
-    assert channel.store.count_periods() == 0
+    assert channel.store.periods.count() == 0
 
 
 # owner-only ---------------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from flexibatch.errors import ConfigError
-from flexibatch.store.migrations import MIGRATIONS
 from flexibatch.store.sqlite import OpenMode, SqliteStore
+from flexibatch.store.sqlite.migrations import MIGRATIONS
 
 
 def _recorded(path: Path) -> list[tuple[int, str]]:
@@ -50,8 +50,8 @@ def test_a_store_of_the_previous_version_is_brought_up_to_date_with_its_periods(
             " NULL, NULL, 'ACTIVE', 1, '123456')"
         )
     store = SqliteStore(str(path))
-    open_in_quarter = store.periods_by_pair("R", [("E", "W")], date(2026, 9, 30))
-    next_quarter = store.periods_by_pair("R", [("E", "W")], date(2026, 10, 1))
+    open_in_quarter = store.periods.by_pair("R", [("E", "W")], date(2026, 9, 30))
+    next_quarter = store.periods.by_pair("R", [("E", "W")], date(2026, 10, 1))
     store.close()
     assert [p.period_id for p in open_in_quarter] == ["200000000112"]
     assert next_quarter == []
@@ -201,6 +201,6 @@ def test_a_reader_cannot_write(tmp_path: Path) -> None:
     reader = SqliteStore(str(path), "read")
     try:
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
-            reader.reserve("ticket", 1)
+            reader.counters.reserve("ticket", 1)
     finally:
         reader.close()

@@ -15,7 +15,7 @@ def test_a_new_refdata_load_takes_effect_in_a_processor_already_running(channel:
     processor.run_once()
     assert channel.receipt(first).accepted
 
-    channel.store.replace_refdata(RefData(), "emptied", datetime(2026, 6, 24))  # sender 123456 is gone
+    channel.store.refdata.replace(RefData(), "emptied", datetime(2026, 6, 24))  # sender 123456 is gone
     second = channel.submit(dimona(dimona_in(start="2026-06-26")))
     processor.run_once()
     assert channel.receipt(second).codes == {"ACRF-190"}

@@ -35,7 +35,7 @@ def test_a_failing_submission_waits_in_its_claim_and_is_answered_once_later(
     (waiting,) = (channel.work / "claims").iterdir()
     assert (waiting / f"FI.DIMN.{broken}.1.1.xml").exists(), "the file is kept, not lost"
     assert not (channel.outbox / "123456" / f"FO.ACRF.{broken}.DIMN").exists(), "and not answered yet"
-    assert channel.store.count_periods() == 1, "the failed submission changed nothing"
+    assert channel.store.periods.count() == 1, "the failed submission changed nothing"
 
     monkeypatch.undo()
     channel.run()
@@ -45,6 +45,6 @@ def test_a_failing_submission_waits_in_its_claim_and_is_answered_once_later(
         assert channel.receipt(key).accepted
         (decision,) = channel.decisions(key)
         assert decision.accepted
-    assert channel.store.count_periods() == 2
+    assert channel.store.periods.count() == 2
     assert not list((channel.work / "claims").iterdir())
     assert not any(p.name.endswith(".2") for p in channel.all_answers()), "answered exactly once"

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from flexibatch.domain.dimona import Period, PeriodChange, Schedule
 from flexibatch.domain.ids import with_check
 from flexibatch.store.sqlite import SqliteStore
-from flexibatch.store.sqlite_lookup import keyed_select
+from flexibatch.store.sqlite.lookup import keyed_select
 
 LOOKUPS = [  # (table, key columns, index, the index columns the search must use)
     ("periods", ("period_id",), "sqlite_autoindex_periods_1", "period_id=?"),
@@ -72,7 +72,7 @@ def test_lookups_find_exactly_the_rows_asked_for(tmp_path: Path) -> None:
         dimona(dimona_in(insz=INSZ_A), dimona_in(insz=INSZ_B), dimona_in(insz=INSZ_A, start="2026-06-26"))
     )
     channel.decide(dimona(dimona_in(insz=INSZ_A)), env="T")
-    found = channel.store.periods_by_pair(
+    found = channel.store.periods.by_pair(
         "R", [("175110801", INSZ_A), ("175110801", INSZ_A), ("999", INSZ_B)]
     )
     assert sorted(p.schedule.start_date.isoformat() for p in found) == ["2026-06-25", "2026-06-26"]
@@ -106,12 +106,12 @@ def test_a_pair_lookup_from_a_day_returns_the_periods_that_can_still_run_on_it(
     """The SQL filter is `Schedule.last_day`, on every shape of period, on a real SQLite file."""
     store = SqliteStore(str(tmp_path_factory.mktemp("lookup") / "state.db"))
     with store.transaction():
-        store.save_period_changes(
+        store.periods.save_changes(
             [PeriodChange(p, "IN", p.period_id, "TICKET", "123456") for p in stored], datetime(2026, 6, 24)
         )
     pair = [("175110801", "85073003328")]
-    found = {p.period_id for p in store.periods_by_pair("R", pair, day)}
-    everything = {p.period_id for p in store.periods_by_pair("R", pair)}
+    found = {p.period_id for p in store.periods.by_pair("R", pair, day)}
+    everything = {p.period_id for p in store.periods.by_pair("R", pair)}
     store.close()
     assert found == {p.period_id for p in stored if p.schedule.last_day >= day}
     assert everything == {p.period_id for p in stored}

@@ -35,7 +35,7 @@ class Channel:
         self.inbox.mkdir(parents=True, exist_ok=True)
         self.outbox.mkdir(parents=True, exist_ok=True)
         self.store = SqliteStore(str(self.state))
-        self.store.replace_refdata(read_refdata(SAMPLES / "refdata"), "samples", datetime(2026, 1, 1))
+        self.store.refdata.replace(read_refdata(SAMPLES / "refdata"), "samples", datetime(2026, 1, 1))
         self._seq = 0
 
     @property

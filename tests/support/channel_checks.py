@@ -56,7 +56,7 @@ def assert_no_noti_and_no_state(channel: Channel) -> None:
     assert not [p.name for p in channel.all_answers() if p.name.startswith("FO.NOTI")], (
         "a refused file gets no NOTI"
     )
-    assert channel.store.count_periods() == 0, "a refused file changes no state"
+    assert channel.store.periods.count() == 0, "a refused file changes no state"
 
 
 def assert_out_of_inbox_into_quarantine(channel: Channel, *names: str) -> None:

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flexibatch.domain.flexi import CalculationSummary
-from flexibatch.store.sqlite_rows import dump_calculations
+from flexibatch.store.sqlite.rows import dump_calculations
 
 _CALCULATIONS = st.lists(
     st.builds(

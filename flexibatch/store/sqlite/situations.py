@@ -7,9 +7,16 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from flexibatch.domain.flexi import Situation, SituationChange, SituationKey, TotalKey
-from flexibatch.store.sqlite_lookup import rows_by_keys
-from flexibatch.store.sqlite_rows import assignments, situation_from_row, situation_version, values
-from flexibatch.store.sqlite_versions import VersionedTable, save_versions
+from flexibatch.store.base import VersionRecord
+from flexibatch.store.sqlite.lookup import rows_by_keys
+from flexibatch.store.sqlite.rows import (
+    assignments,
+    situation_from_row,
+    situation_version,
+    values,
+    version_record,
+)
+from flexibatch.store.sqlite.versions import VersionedTable, save_versions
 
 _COLUMNS = "env, employer_key, insz, relation_id, noss, company_id, status, version, calculations"
 
@@ -18,8 +25,9 @@ _DECLARED = "kind, declaration_ticket, submission_ticket, recorded_at"
 _INSERTED = (*_COLUMNS.split(", "), "sender", *_DECLARED.split(", "))
 _UPDATED = ("noss", "company_id", "status", "version", "calculations", "sender", *_DECLARED.split(", "))
 _WHERE_KEY = "WHERE env = ? AND employer_key = ? AND insz = ? AND relation_id = ?"
+_VERSION = "version, kind, status, declaration_ticket, submission_ticket, recorded_at"
 #: A new situation is inserted with who declared it; a change to one first copies the version it
-#: replaces into `situation_history`, then updates the row (migration 5, store/sqlite_versions.py).
+#: replaces into `situation_history`, then updates the row (migration 5, store/sqlite/versions.py).
 _SITUATIONS = VersionedTable(
     insert=f"INSERT INTO situations ({', '.join(_INSERTED)}) VALUES ({values(_INSERTED)})",
     keep_replaced=(
@@ -30,22 +38,23 @@ _SITUATIONS = VersionedTable(
 )
 
 
-class FlexiTables:
-    _db: sqlite3.Connection
+class SqliteSituations:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
 
-    def situations_by_key(self, env: str, keys: Iterable[SituationKey]) -> list[Situation]:
+    def by_key(self, env: str, keys: Iterable[SituationKey]) -> list[Situation]:
         rows = rows_by_keys(
             self._db, _COLUMNS, "situations", ("employer_key", "insz", "relation_id"), env=env, keys=keys
         )
         return [situation_from_row(row) for row in rows]
 
-    def flexi_totals(self, env: str, keys: Iterable[TotalKey]) -> dict[TotalKey, int]:
+    def totals(self, env: str, keys: Iterable[TotalKey]) -> dict[TotalKey, int]:
         rows = rows_by_keys(
             self._db, "insz, year, amount", "flexi_totals", ("insz", "year"), env=env, keys=keys
         )
         return {(insz, year): amount for insz, year, amount in rows}
 
-    def save_situation_changes(
+    def save_changes(
         self,
         env: str,
         changes: Iterable[SituationChange],
@@ -60,10 +69,7 @@ class FlexiTables:
             ((env, insz, year, amount) for (insz, year), amount in totals.items()),
         )
 
-    def situations_of(
-        self, env: str, *, insz: str | None = None, employer_key: str | None = None
-    ) -> list[Situation]:
-        """A worker's or an employer's situations, for the views."""
+    def of(self, env: str, *, insz: str | None = None, employer_key: str | None = None) -> list[Situation]:
         column, value = ("insz", insz) if insz is not None else ("employer_key", employer_key)
         rows = self._db.execute(
             f"SELECT {_COLUMNS} FROM situations WHERE env = ? AND {column} = ? ORDER BY employer_key, insz, relation_id",
@@ -76,3 +82,11 @@ class FlexiTables:
             "SELECT year, amount FROM flexi_totals WHERE env = ? AND insz = ?", (env, insz)
         )
         return dict(rows.fetchall())
+
+    def versions(self, env: str, key: SituationKey) -> list[VersionRecord]:
+        rows = self._db.execute(
+            f"SELECT {_VERSION} FROM situation_history {_WHERE_KEY} "
+            f"UNION ALL SELECT {_VERSION} FROM situations {_WHERE_KEY} ORDER BY version",
+            (env, *key, env, *key),
+        )
+        return [version_record(row) for row in rows]

@@ -153,7 +153,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         "a period's current version in its row, its history the versions it superseded",
         # An IN no longer writes a history row that repeats its period row (docs/decisions.md,
         # "State"): the row says who declared the current version, and an UPDATE or CANCEL first
-        # copies the version it replaces into the history (store/sqlite_dimona.py).
+        # copies the version it replaces into the history (store/sqlite/periods.py).
         """
         ALTER TABLE periods ADD COLUMN action TEXT;
         ALTER TABLE periods ADD COLUMN declaration_ticket TEXT;

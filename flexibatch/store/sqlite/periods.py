@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from flexibatch.domain.dimona import Period, PeriodChange
-from flexibatch.store.sqlite_lookup import rows_by_keys
-from flexibatch.store.sqlite_rows import assignments, period_from_row, period_version, values
-from flexibatch.store.sqlite_versions import VersionedTable, save_versions
+from flexibatch.store.base import VersionRecord
+from flexibatch.store.sqlite.lookup import rows_by_keys
+from flexibatch.store.sqlite.rows import assignments, period_from_row, period_version, values, version_record
+from flexibatch.store.sqlite.versions import VersionedTable, save_versions
 
 _PERIOD_COLUMNS = (
     "period_id, env, employer_key, noss, company_id, worker_key, insz, "
@@ -18,6 +19,7 @@ _PERIOD_COLUMNS = (
 
 
 _VERSION_COLUMNS = "action, declaration_ticket, submission_ticket, recorded_at"
+_DECLARED = "version, action, status, declaration_ticket, submission_ticket, recorded_at"
 #: `Schedule.last_day`, kept with each version: the last column of the `periods_pair` index
 #: (migration 6), so that a batch's lookup reads only the periods that can still run.
 _INSERTED = (*_PERIOD_COLUMNS.split(", "), "last_day", "sender", *_VERSION_COLUMNS.split(", "))
@@ -32,7 +34,7 @@ _UPDATED = (
     *_VERSION_COLUMNS.split(", "),
 )
 
-#: What `save_period_changes` runs (benchmarks/sqlite_floor.py too). A new period (an IN's) is
+#: What `SqlitePeriods.save_changes` runs (benchmarks/sqlite_floor.py too). A new period (an IN's) is
 #: inserted with who declared it; a change to one first copies the version it replaces into
 #: `period_history`, then updates the row (migration 4). An IN so writes one row, not two.
 PERIODS = VersionedTable(
@@ -46,19 +48,18 @@ PERIODS = VersionedTable(
 )
 
 
-class DimonaTables:
-    _db: sqlite3.Connection
+class SqlitePeriods:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
 
-    # Dimona periods -----------------------------------------------------------------------------
-
-    def periods_by_id(self, env: str, period_ids: Iterable[str]) -> list[Period]:
+    def by_id(self, env: str, period_ids: Iterable[str]) -> list[Period]:
         keys = ((period_id,) for period_id in period_ids)
         return [
             period_from_row(row)
             for row in rows_by_keys(self._db, _PERIOD_COLUMNS, "periods", ("period_id",), env=env, keys=keys)
         ]
 
-    def periods_by_pair(
+    def by_pair(
         self, env: str, pairs: Iterable[tuple[str, str]], running_on: date | None = None
     ) -> list[Period]:
         condition, values = ("", ()) if running_on is None else ("t.last_day >= ?", (running_on.isoformat(),))
@@ -74,22 +75,28 @@ class DimonaTables:
         )
         return [period_from_row(row) for row in rows]
 
-    def save_period_changes(self, changes: Iterable[PeriodChange], recorded_at: datetime) -> None:
+    def save_changes(self, changes: Iterable[PeriodChange], recorded_at: datetime) -> None:
         stamp = recorded_at.isoformat(timespec="milliseconds")
         save_versions(self._db, PERIODS, (period_version(change, stamp) for change in changes))
 
-    def count_periods(self, env: str | None = None) -> int:
+    def count(self, env: str | None = None) -> int:
         if env is None:
             return int(self._db.execute("SELECT count(*) FROM periods").fetchone()[0])
         return int(self._db.execute("SELECT count(*) FROM periods WHERE env = ?", (env,)).fetchone()[0])
 
-    def periods_of(
-        self, env: str, *, insz: str | None = None, employer_key: str | None = None
-    ) -> list[Period]:
-        """A worker's or an employer's periods, for the views, in start order."""
+    def of(self, env: str, *, insz: str | None = None, employer_key: str | None = None) -> list[Period]:
         column, value = ("insz", insz) if insz is not None else ("employer_key", employer_key)
         rows = self._db.execute(
             f"SELECT {_PERIOD_COLUMNS} FROM periods WHERE env = ? AND {column} = ? ORDER BY start_date, start_hour",
             (env, value),
         )
         return [period_from_row(row) for row in rows]
+
+    def versions(self, env: str, period_id: str) -> list[VersionRecord]:
+        rows = self._db.execute(
+            f"SELECT {_DECLARED} FROM period_history WHERE period_id = ? "
+            "AND EXISTS (SELECT 1 FROM periods WHERE period_id = ? AND env = ?) "
+            f"UNION ALL SELECT {_DECLARED} FROM periods WHERE period_id = ? AND env = ? ORDER BY version",
+            (period_id, period_id, env, period_id, env),
+        )
+        return [version_record(row) for row in rows]

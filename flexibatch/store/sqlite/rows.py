@@ -1,20 +1,20 @@
-"""Store rows to records and records to rows: plain functions, so that the wheel compiles them.
+"""Store rows to records and records to rows: plain functions, compiled in the wheel.
 
-The table classes (sqlite_dimona, sqlite_flexi) are mixins of one store class, which mypyc does not
-compile; a batch turns thousands of rows into periods and changes into rows, so that work lives here.
-"""
+A batch turns thousands of rows into periods and situations and changes into rows; the
+repositories (periods.py, situations.py) only run the statements."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import date, time
+from datetime import date, datetime, time
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from flexibatch.domain.dimona import Period, PeriodChange, PeriodStatus, Schedule, hhmm, hour_of, iso_day
 from flexibatch.domain.flexi import CalculationSummary, Situation, SituationChange, SituationStatus
-from flexibatch.store.sqlite_versions import Version
+from flexibatch.store.base import VersionRecord
+from flexibatch.store.sqlite.versions import Version
 
 _STATUS = {status.value: status for status in PeriodStatus}
 
@@ -168,3 +168,8 @@ def situation_from_row(row: Sequence[Any]) -> Situation:
     return Situation(
         row[0], row[1], row[2], row[3], row[4], row[5], SituationStatus(row[6]), row[7], calculations
     )
+
+
+def version_record(row: Sequence[Any]) -> VersionRecord:
+    """A row of a history table or a current row: version, action or kind, status, who, when."""
+    return VersionRecord(int(row[0]), row[1], row[2], row[3], row[4], datetime.fromisoformat(row[5]))

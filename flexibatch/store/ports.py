@@ -1,0 +1,211 @@
+"""The state's seam: a unit of work (`Store`) over small repositories, whatever the database.
+
+SQLite implements it (`store/sqlite/`); a PostgreSQL backend implements the same Protocols and
+passes the same contract tests (tests/integration/contract/). The rules never see a repository:
+they see `Period` and `Situation` values, a `RefData` snapshot and the numbers they are given.
+
+Locking, for every backend. A submission is decided by one writer in one `Store.transaction()`:
+its checks (name, content), its lookups, its changes, its numbers, its submission and answer
+records commit together or not at all, and the result equals deciding the submissions one after
+another in commit order. SQLite gets that by one writer for the whole file; a backend with
+concurrent writers must serialise the transactions whose keys meet (each repository says which
+keys). Outside a transaction a reader sees the last commit, never part of one, and never waits
+for a writer; inside, a transaction sees its own writes. A repository's write outside a
+transaction commits by itself; inside one it joins it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
+from datetime import date, datetime
+from typing import Protocol
+
+from flexibatch.domain.dimona import Period, PeriodChange
+from flexibatch.domain.flexi import Situation, SituationChange, SituationKey, TotalKey
+from flexibatch.domain.refdata import RefData
+from flexibatch.store.base import AnswerRecord, FailureRecord, SubmissionRecord, VersionRecord
+
+#: What names a file for ACRF-133: purpose, sender, file date, sequence, environment.
+NameKey = tuple[str, str, str, str, str]
+
+
+class Submissions(Protocol):
+    """The submission log: one record per ticket, inserted once, never changed.
+
+    Locking: a record is inserted by the transaction that decided its submission. Two transactions
+    that check the same name key (`name_used`) or the same bytes in one environment
+    (`content_received`) must not both accept: the check and the insert that follows are one
+    transaction, and a concurrent backend serialises them on those keys.
+    """
+
+    def record(self, record: SubmissionRecord) -> None: ...
+    def by_ticket(self, ticket: str) -> SubmissionRecord | None: ...
+    def latest(self, limit: int) -> list[SubmissionRecord]:
+        """The last `limit` records, newest first."""
+        ...
+
+    def name_used(self, key: NameKey) -> bool:
+        """Whether a submission of this name key was accepted (ACRF-133: the sender is in the key)."""
+        ...
+
+    def content_received(self, sha256: str, env: str) -> str | None:
+        """The name under which these bytes were accepted in this environment (ACRF-134), if any."""
+        ...
+
+
+class Answers(Protocol):
+    """A submission's answer files, in publication order, and which are in the outbox.
+
+    Locking: answers are inserted with their submission, in its transaction; only the holder of a
+    submission's claim marks its answers published, each in a transaction of its own, in order.
+    An answer name is taken by one submission only: the names are chosen in the transaction that
+    records them.
+    """
+
+    def record(self, answers: Iterable[AnswerRecord]) -> None: ...
+    def name_taken(self, folder: str, name: str) -> bool: ...
+    def unpublished(self, ticket: str) -> list[AnswerRecord]:
+        """A submission's answers not yet published, in publication order."""
+        ...
+
+    def mark_published(self, ticket: str, order: int) -> None:
+        """One answer is in the outbox: a recovery publishes only the answers after it."""
+        ...
+
+
+class Failures(Protocol):
+    """Submissions that failed for a reason of the processor's own (not the sender's).
+
+    Locking: one record per (stage, subject), written by the processor that tried that subject:
+    a record replaces the earlier one, the last writer wins, and two processors that raced for the
+    same inbox file record the same facts.
+    """
+
+    def by_subject(self, stage: str, subject: str) -> FailureRecord | None: ...
+    def all(self) -> list[FailureRecord]:
+        """Every record, oldest failure first."""
+        ...
+
+    def record(self, record: FailureRecord) -> None:
+        """Insert or replace the record of (stage, subject)."""
+        ...
+
+    def forget(self, stage: str, subject: str) -> None: ...
+
+
+class ReferenceData(Protocol):
+    """The reference data: senders, employers, mandates, worker statuses, replaced whole.
+
+    Locking: `replace` is one transaction (`refdata load`); a reader sees the load before or the
+    load after, never a mix. A processor reads `version` at each submission and reloads the
+    snapshot when it changed.
+    """
+
+    def replace(self, refdata: RefData, source: str, loaded_at: datetime) -> None: ...
+    def current(self) -> RefData: ...
+    def version(self) -> int:
+        """Which load is current (0 before the first): changes with every load."""
+        ...
+
+
+class Counters(Protocol):
+    """Named counters for the numbers the processor issues (period ids, declaration tickets).
+
+    Locking: a counter is advanced by one transaction at a time, so no value is issued twice; the
+    values a rolled-back transaction reserved may be issued again (SQLite issues the same ones, so
+    a submission decided again after a crash gets the same numbers).
+    """
+
+    def reserve(self, counter: str, count: int) -> int:
+        """Reserve `count` consecutive values of a counter and return the first."""
+        ...
+
+    def next_value(self, counter: str) -> int:
+        """The first value the next `reserve` returns (1 for a new counter); reserves nothing."""
+        ...
+
+
+class Periods(Protocol):
+    """The Dimona periods, current version in the row, every replaced version in the history.
+
+    Locking: a period is changed only by a transaction that read it (by id or by its pair) and
+    decided on it; two transactions that touch the same (environment, employer, worker) pair or
+    period id must not interleave. Readers (the views) see the last commit.
+    """
+
+    def by_id(self, env: str, period_ids: Iterable[str]) -> list[Period]: ...
+    def by_pair(
+        self, env: str, pairs: Iterable[tuple[str, str]], running_on: date | None = None
+    ) -> list[Period]:
+        """The periods of these (employer, worker) pairs; with `running_on`, only those that can
+        still run on that day or later (`Schedule.last_day`): a worker's older history stays out."""
+        ...
+
+    def save_changes(self, changes: Iterable[PeriodChange], recorded_at: datetime) -> None:
+        """A batch's accepted changes, in document order: a period changed twice keeps both versions."""
+        ...
+
+    def count(self, env: str | None = None) -> int: ...
+    def of(self, env: str, *, insz: str | None = None, employer_key: str | None = None) -> list[Period]:
+        """A worker's or an employer's periods, for the views, in start order."""
+        ...
+
+    def versions(self, env: str, period_id: str) -> list[VersionRecord]:
+        """Every version of a period, the current one last: who declared what, and when."""
+        ...
+
+
+class Situations(Protocol):
+    """Flexi at work situations with their history, and each worker's yearly totals.
+
+    Locking: as periods, keyed by worker: a worker's situations and totals are changed only by a
+    transaction that read them, and two transactions touching one (environment, worker) must not
+    interleave (the yearly ceiling is a sum over every employer of that worker).
+    """
+
+    def by_key(self, env: str, keys: Iterable[SituationKey]) -> list[Situation]: ...
+    def totals(self, env: str, keys: Iterable[TotalKey]) -> dict[TotalKey, int]: ...
+    def save_changes(
+        self,
+        env: str,
+        changes: Iterable[SituationChange],
+        totals: Mapping[TotalKey, int],
+        recorded_at: datetime,
+    ) -> None:
+        """A batch's accepted changes, in document order, and the totals they leave."""
+        ...
+
+    def of(self, env: str, *, insz: str | None = None, employer_key: str | None = None) -> list[Situation]:
+        """A worker's or an employer's situations, for the views."""
+        ...
+
+    def totals_of(self, env: str, insz: str) -> dict[int, int]: ...
+    def versions(self, env: str, key: SituationKey) -> list[VersionRecord]:
+        """Every version of a situation, the current one last."""
+        ...
+
+
+class Store(Protocol):
+    """The unit of work: the repositories over one state, and its transactions."""
+
+    @property
+    def submissions(self) -> Submissions: ...
+    @property
+    def answers(self) -> Answers: ...
+    @property
+    def failures(self) -> Failures: ...
+    @property
+    def refdata(self) -> ReferenceData: ...
+    @property
+    def counters(self) -> Counters: ...
+    @property
+    def periods(self) -> Periods: ...
+    @property
+    def situations(self) -> Situations: ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """All writes of one submission: committed together or not at all."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,155 @@
+"""The submission log in SQLite: submissions, their answers, and the processor's own failures."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from flexibatch.store.base import AnswerRecord, FailureRecord, SubmissionRecord
+from flexibatch.store.ports import NameKey
+
+_SUBMISSION_COLUMNS = (
+    "ticket, folder, file_name, purpose, sender, file_date, sequence, env, sha256, reception_time, "
+    "outcome, error_ids, declarations, accepted, warnings, refused"
+)
+_FAILURE_COLUMNS = (
+    "stage, subject, folder, file_name, attempts, reason, failed_at, next_attempt, fingerprint, quarantined"
+)
+
+
+def _submission(row: Sequence[Any]) -> SubmissionRecord:
+    values = list(row)
+    values[9] = datetime.fromisoformat(values[9])
+    return SubmissionRecord(*values)
+
+
+class SqliteSubmissions:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def record(self, record: SubmissionRecord) -> None:
+        values = (
+            record.ticket,
+            record.folder,
+            record.file_name,
+            record.purpose,
+            record.sender,
+            record.file_date,
+            record.sequence,
+            record.env,
+            record.sha256,
+            record.reception_time.isoformat(timespec="milliseconds"),
+            record.outcome,
+            record.error_ids,
+            record.declarations,
+            record.accepted,
+            record.warnings,
+            record.refused,
+        )
+        self._db.execute(
+            f"INSERT INTO submissions ({_SUBMISSION_COLUMNS}) VALUES ({', '.join('?' * 16)})", values
+        )
+
+    def by_ticket(self, ticket: str) -> SubmissionRecord | None:
+        row = self._db.execute(
+            f"SELECT {_SUBMISSION_COLUMNS} FROM submissions WHERE ticket = ?",
+            (ticket,),
+        ).fetchone()
+        return None if row is None else _submission(row)
+
+    def latest(self, limit: int) -> list[SubmissionRecord]:
+        rows = self._db.execute(
+            f"SELECT {_SUBMISSION_COLUMNS} FROM submissions ORDER BY reception_time DESC, rowid DESC LIMIT ?",
+            (limit,),
+        )
+        return [_submission(row) for row in rows]
+
+    def name_used(self, key: NameKey) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM submissions WHERE outcome = 'ACCEPTED' AND purpose = ? AND sender = ? "
+            "AND file_date = ? AND sequence = ? AND env = ? LIMIT 1",
+            key,
+        ).fetchone()
+        return row is not None
+
+    def content_received(self, sha256: str, env: str) -> str | None:
+        # The partial index on sha256 finds the one or two rows of these bytes; env is then a filter.
+        row = self._db.execute(
+            "SELECT file_name FROM submissions WHERE outcome = 'ACCEPTED' AND sha256 = ? AND env = ? LIMIT 1",
+            (sha256, env),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+
+class SqliteAnswers:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def name_taken(self, folder: str, name: str) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM answers WHERE folder = ? AND name = ?", (folder, name)
+        ).fetchone()
+        return row is not None
+
+    def record(self, answers: Iterable[AnswerRecord]) -> None:
+        self._db.executemany(
+            "INSERT INTO answers (ticket, position, folder, name, published) VALUES (?, ?, ?, ?, ?)",
+            ((a.ticket, a.order, a.folder, a.name, int(a.published)) for a in answers),
+        )
+
+    def unpublished(self, ticket: str) -> list[AnswerRecord]:
+        rows = self._db.execute(
+            "SELECT ticket, position, folder, name, published FROM answers "
+            "WHERE ticket = ? AND published = 0 ORDER BY position",
+            (ticket,),
+        )
+        return [AnswerRecord(t, p, f, n, bool(pub)) for t, p, f, n, pub in rows]
+
+    def mark_published(self, ticket: str, order: int) -> None:
+        self._db.execute(
+            "UPDATE answers SET published = 1 WHERE ticket = ? AND position = ?", (ticket, order)
+        )
+
+
+def _failure(row: Sequence[Any]) -> FailureRecord:
+    values = list(row)
+    values[6] = datetime.fromisoformat(values[6])
+    values[7] = datetime.fromisoformat(values[7])
+    return FailureRecord(*values)
+
+
+class SqliteFailures:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def by_subject(self, stage: str, subject: str) -> FailureRecord | None:
+        row = self._db.execute(
+            f"SELECT {_FAILURE_COLUMNS} FROM failures WHERE stage = ? AND subject = ?", (stage, subject)
+        ).fetchone()
+        return None if row is None else _failure(row)
+
+    def all(self) -> list[FailureRecord]:
+        rows = self._db.execute(f"SELECT {_FAILURE_COLUMNS} FROM failures ORDER BY failed_at, subject")
+        return [_failure(row) for row in rows]
+
+    def record(self, record: FailureRecord) -> None:
+        values = (
+            record.stage,
+            record.subject,
+            record.folder,
+            record.file_name,
+            record.attempts,
+            record.reason,
+            record.failed_at.isoformat(timespec="seconds"),
+            record.next_attempt.isoformat(timespec="seconds"),
+            record.fingerprint,
+            record.quarantined,
+        )
+        self._db.execute(
+            f"INSERT OR REPLACE INTO failures ({_FAILURE_COLUMNS}) VALUES ({', '.join('?' * 10)})", values
+        )
+
+    def forget(self, stage: str, subject: str) -> None:
+        self._db.execute("DELETE FROM failures WHERE stage = ? AND subject = ?", (stage, subject))
