@@ -57,6 +57,7 @@ import structlog
 from flexibatch.channel.inbox import Drop, incomplete, sort_out, still_ready
 from flexibatch.channel.names import ChannelName, parse_name, safe_name
 from flexibatch.domain.anomalies import Diagnostic
+from flexibatch.errors import ChannelError
 from flexibatch.files import copy_durably, flush_to_disk, open_private, private_dir, write_durably
 
 log = structlog.get_logger()
@@ -358,8 +359,12 @@ def orphaned_claims(work: Path, recovery: Recovery, stale_seconds: float = 3600.
     """Claim folders no live process holds: their processor died. Each comes back locked, its
     record read or rebuilt; `resume` then finishes the move of its files, apart from this walk so
     that a file that cannot be moved is that claim's failure alone."""
-    root = claims_dir(work)
-    for directory in sorted(root.iterdir()):
+    try:
+        root = claims_dir(work)
+        directories = sorted(root.iterdir())
+    except OSError as exc:
+        raise ChannelError(f"the work folder {work} cannot be used: {exc.strerror or exc}") from exc
+    for directory in directories:
         if not directory.is_dir():
             continue
         if directory.name.startswith(_STAGING_PREFIX):

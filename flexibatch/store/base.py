@@ -32,7 +32,8 @@ class SubmissionRecord:
     sha256: str | None
     reception_time: datetime
     outcome: str  # ACCEPTED or REFUSED
-    error_ids: str = ""
+    #: The ErrorIDs of its ReceptionResult, each once, in order (a comma-joined column in SQLite).
+    error_ids: tuple[str, ...] = ()
     declarations: int = 0
     accepted: int = 0
     warnings: int = 0

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from flexibatch.domain.refdata import EmployerRecord, Mandate, RefData, WorkerStatus
-from flexibatch.errors import ConfigError, FlexibatchError
+from flexibatch.errors import ConfigError, StoreError
 from flexibatch.store.base import AnswerRecord, FailureRecord, SubmissionRecord
 from flexibatch.store.migrations import MIGRATIONS
 from flexibatch.store.sqlite_dimona import DimonaTables
@@ -84,7 +84,7 @@ class SqliteStore(DimonaTables, FlexiTables):
             self._db.close()
             if exc.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
                 raise ConfigError(f"cannot open the state {path}: {exc}") from None
-            raise FlexibatchError(
+            raise StoreError(
                 f"the state {path} is busy: another process held its write lock longer than "
                 f"the busy timeout of {busy_timeout:g} s (FLEXIBATCH_BUSY_TIMEOUT)"
             ) from None
@@ -265,7 +265,7 @@ class SqliteStore(DimonaTables, FlexiTables):
             record.sha256,
             record.reception_time.isoformat(timespec="milliseconds"),
             record.outcome,
-            record.error_ids,
+            ",".join(record.error_ids),
             record.declarations,
             record.accepted,
             record.warnings,
@@ -279,6 +279,7 @@ class SqliteStore(DimonaTables, FlexiTables):
     def _submission(row: Sequence[Any]) -> SubmissionRecord:
         values = list(row)
         values[9] = datetime.fromisoformat(values[9])
+        values[11] = tuple(code for code in values[11].split(",") if code)
         return SubmissionRecord(*values)
 
     def submission(self, ticket: str) -> SubmissionRecord | None:
