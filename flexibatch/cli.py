@@ -48,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--state", help="state store: a SQLite file path (env FLEXIBATCH_STATE, default flexibatch.db)"
     )
+    common.add_argument(
+        "--config",
+        type=Path,
+        help="a TOML file of settings, keys the settings' names, relative paths from its folder "
+        "(env FLEXIBATCH_CONFIG); the environment and the command line override it",
+    )
     common.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
     folders = argparse.ArgumentParser(add_help=False)
     folders.add_argument(
@@ -123,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(
+        config=getattr(args, "config", None),
         state=getattr(args, "state", None),
         inbox=getattr(args, "inbox", None),
         outbox=getattr(args, "outbox", None),

@@ -103,3 +103,29 @@ def test_status_json_lists_each_submissions_error_ids_as_the_log_does(installed:
     assert {(row["ticket"], tuple(row["error_ids"])) for row in shown} == logged
     assert all(isinstance(row["error_ids"], list) for row in shown)
     assert any(row["error_ids"] for row in shown), "a refused sample says why"
+
+
+def test_a_settings_file_with_an_unknown_key_exits_2_with_one_sentence(installed: Path) -> None:
+    (installed / "flexibatch.toml").write_text('inbox = "inbox"\nrescan = 1\n', encoding="utf-8")
+
+    result = flexibatch(installed, "run", "--config", "flexibatch.toml")
+
+    one_sentence(result, 2, "flexibatch.toml", "unknown key 'rescan'")
+    assert not (installed / "outbox").exists() or not any((installed / "outbox").iterdir())
+
+
+def test_config_overrides_flexibatch_config_and_the_command_line_overrides_both(installed: Path) -> None:
+    (installed / "etc").mkdir()
+    (installed / "etc" / "named.toml").write_text('state = "../named.db"\n', encoding="utf-8")
+    (installed / "etc" / "given.toml").write_text('state = "../state.db"\n', encoding="utf-8")
+    named = {"FLEXIBATCH_CONFIG": str(installed / "etc" / "named.toml"), "FLEXIBATCH_STATE": ""}
+
+    from_env = flexibatch(installed, "status", **named)
+    from_option = flexibatch(installed, "status", "--config", "etc/given.toml", **named)
+    from_command_line = flexibatch(
+        installed, "status", "--config", "etc/given.toml", "--state", "named.db", **named
+    )
+
+    one_sentence(from_env, 2, str(installed / "etc" / ".." / "named.db"), "does not exist")
+    assert from_option.returncode == 0, from_option.stderr
+    one_sentence(from_command_line, 2, "named.db", "does not exist")
