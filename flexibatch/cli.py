@@ -24,6 +24,7 @@ import structlog
 from flexibatch import __version__, logs
 from flexibatch.channel.watch import watch
 from flexibatch.config import Settings, load_settings
+from flexibatch.domain.results import SubmissionOutcome
 from flexibatch.errors import ChannelError, ConfigError, FlexibatchError, NotFound, StoreError
 from flexibatch.formats.refdata import read_refdata
 from flexibatch.gc_tuning import collect_cycles_less_often
@@ -142,7 +143,7 @@ def _opened(settings: Settings, mode: OpenMode) -> AbstractContextManager[Store]
 
 
 def _summary(outcomes: list[Outcome]) -> str:
-    accepted = sum(o.outcome == "ACCEPTED" for o in outcomes)
+    accepted = sum(o.outcome is SubmissionOutcome.ACCEPTED for o in outcomes)
     declarations = sum(o.declarations for o in outcomes)
     refused_declarations = sum(o.refused for o in outcomes)
     return (

@@ -15,6 +15,7 @@ from typing import Protocol
 from flexibatch.domain.dimona import Period, PeriodChange
 from flexibatch.domain.flexi import Situation, SituationChange, SituationKey, TotalKey
 from flexibatch.domain.refdata import RefData
+from flexibatch.domain.results import SubmissionOutcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +32,7 @@ class SubmissionRecord:
     env: str | None
     sha256: str | None
     reception_time: datetime
-    outcome: str  # ACCEPTED or REFUSED
+    outcome: SubmissionOutcome
     #: The ErrorIDs of its ReceptionResult, each once, in order (a comma-joined column in SQLite).
     error_ids: tuple[str, ...] = ()
     declarations: int = 0

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from flexibatch.domain.refdata import EmployerRecord, Mandate, RefData, WorkerStatus
+from flexibatch.domain.results import SubmissionOutcome
 from flexibatch.errors import ConfigError, StoreError
 from flexibatch.store.base import AnswerRecord, FailureRecord, SubmissionRecord
 from flexibatch.store.migrations import MIGRATIONS
@@ -279,6 +280,7 @@ class SqliteStore(DimonaTables, FlexiTables):
     def _submission(row: Sequence[Any]) -> SubmissionRecord:
         values = list(row)
         values[9] = datetime.fromisoformat(values[9])
+        values[10] = SubmissionOutcome(values[10])
         values[11] = tuple(code for code in values[11].split(",") if code)
         return SubmissionRecord(*values)
 
