@@ -44,7 +44,8 @@ EXIT_USAGE: Final = 2
 EXIT_NOT_FOUND: Final = EXIT_USAGE
 
 
-def _parser() -> argparse.ArgumentParser:
+def _common_options() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """The options every command takes, and the folders `run`, `watch` and `status` take."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--state", help="state store: a SQLite file path (env FLEXIBATCH_STATE, default flexibatch.db)"
@@ -63,7 +64,11 @@ def _parser() -> argparse.ArgumentParser:
     folders.add_argument(
         "--outbox", type=Path, help="where answers go (env FLEXIBATCH_OUTBOX, default outbox_dir/)"
     )
+    return common, folders
 
+
+def _parser() -> argparse.ArgumentParser:
+    common, folders = _common_options()
     parser = argparse.ArgumentParser(
         prog="flexibatch",
         description="Batch file-exchange processor for Belgian flexi-jobs: Dimona declarations and "
