@@ -1,4 +1,8 @@
-"""One frozen Settings object, built at the entry point: the only module that reads the environment."""
+"""One frozen Settings object, built at the entry point: the only module that reads the environment.
+
+Settings come from, lowest first: their defaults, a TOML file (`--config FILE` or FLEXIBATCH_CONFIG,
+keys the settings' names, read by pydantic-settings), the environment twins, the command line.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,14 @@ from typing import Annotated, Final
 from zoneinfo import ZoneInfo
 
 import annotated_types
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import Field, StringConstraints, ValidationError
 from pydantic_core import ErrorDetails
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 from flexibatch.errors import ConfigError
 
@@ -34,10 +44,23 @@ JointCommittee = Annotated[str, StringConstraints(pattern=r"^(XXX|[0-9]{3}(\.[0-
 MAX_BYTES = 1 << 40
 
 
-class Settings(BaseModel):
-    """Everything a run needs to know, decided once."""
+class Settings(BaseSettings):
+    """Everything a run needs to know, decided once (by `load_settings`)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = SettingsConfigDict(frozen=True, extra="forbid")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only what it is given: `load_settings` reads the environment twins and the TOML file
+        itself, so that an error names the variable or the key the operator wrote."""
+        return (init_settings,)
 
     state: str = "flexibatch.db"
     inbox: Path = Path("inbox_dir")
@@ -192,11 +215,55 @@ def _sentence(error: ErrorDetails, raw: Mapping[str, object]) -> str:
     return f"{variable} must be {kind}{f' of {unit}' if unit else ''} {bounds}, not {value!r}"
 
 
-def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-    """Build Settings from the environment twins of the CLI options, then explicit overrides.
+#: The settings that are paths: a relative one in a TOML file is taken from the file's folder.
+_PATHS: Final = ("state", "inbox", "outbox", "work")
 
-    A variable set to nothing (or blanks) counts as unset. Every value is checked against its range
-    here, before anything moves: a ConfigError says which variable, in what unit, from what to what.
+
+def _toml(file: Path) -> dict[str, object]:
+    """The settings of a TOML file, as written there, relative paths made the file's folder's."""
+    if not file.is_file():
+        raise ConfigError(f"the settings file {file} does not exist or is not a file")
+    try:
+        values = dict(TomlConfigSettingsSource(Settings, toml_file=file)())
+    except (OSError, ValueError) as exc:  # tomllib.TOMLDecodeError is a ValueError
+        raise ConfigError(f"the settings file {file} cannot be read as TOML: {exc}") from None
+    for field in _PATHS:
+        value = values.get(field)
+        if isinstance(value, str) and not (field == "state" and "://" in value):
+            values[field] = str(file.parent / Path(value).expanduser())
+    if isinstance(now := values.get("now"), str):
+        values["now"] = parse_now(now)
+    if isinstance(ceilings := values.get("ceilings"), str):
+        values["ceilings"] = parse_ceilings(ceilings)
+    if isinstance(committees := values.get("joint_committees"), str):
+        values["joint_committees"] = tuple(jc.strip() for jc in committees.split(","))
+    return values
+
+
+def _file_sentence(error: ErrorDetails, file: Path) -> str:
+    """One validation error of a value the TOML file set, naming its key and the file."""
+    field = str(error["loc"][0])
+    if error["type"] == "extra_forbidden":
+        known = ", ".join(Settings.model_fields)
+        return f"the settings file {file} has an unknown key {field!r}: the keys are {known}"
+    bounds = _range(field)
+    if bounds is None:
+        _, expected = _EXPECTED.get(field, ("", "is wrong"))
+        return f"{field} in the settings file {file} {expected}, not {error['input']!r}"
+    kind = "a whole number" if Settings.model_fields[field].annotation is int else "a number"
+    unit = next((unit for name, unit in _NUMBERS.values() if name == field), "")
+    return f"{field} in the settings file {file} must be {kind}{f' of {unit}' if unit else ''} {bounds}, not {error['input']!r}"
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, config: Path | None = None, **overrides: object
+) -> Settings:
+    """Build Settings from a TOML file, the environment twins of the CLI options, then explicit
+    overrides (the command line), each overriding the one before.
+
+    The file is `config` (`--config`), else FLEXIBATCH_CONFIG. A variable set to nothing (or blanks)
+    counts as unset. Every value is checked against its range here, before anything moves: a
+    ConfigError says which variable or key, in what unit, from what to what.
     """
     env = os.environ if env is None else env
 
@@ -204,6 +271,9 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         value = env.get(variable, "").strip()
         return value or None
 
+    if config is None and (named := given("FLEXIBATCH_CONFIG")) is not None:
+        config = Path(named)
+    from_file = {} if config is None else _toml(config)
     values: dict[str, object] = {}
     raw: dict[str, object] = {}
     for variable, field in (
@@ -226,6 +296,9 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         values["ceilings"] = parse_ceilings(value)
     values.update({k: v for k, v in overrides.items() if v is not None})
     try:
-        return Settings.model_validate(values)
+        return Settings.model_validate({**from_file, **values})
     except ValidationError as exc:
-        raise ConfigError(_sentence(exc.errors()[0], raw)) from None
+        error = exc.errors()[0]
+        if config is not None and str(error["loc"][0]) in from_file.keys() - values.keys():
+            raise ConfigError(_file_sentence(error, config)) from None
+        raise ConfigError(_sentence(error, raw)) from None

@@ -1,4 +1,8 @@
-"""The one exception root for infrastructure failures (business problems are anomalies, not raised)."""
+"""The one exception root for infrastructure failures (business problems are anomalies, not raised).
+
+Each family is raised by the adapter that meets the fault, with the operating system's or SQLite's
+error mapped into it there, so the CLI maps families, not causes, to exit statuses (cli.py).
+"""
 
 
 class FlexibatchError(Exception):
@@ -6,4 +10,16 @@ class FlexibatchError(Exception):
 
 
 class ConfigError(FlexibatchError):
-    """A usage or configuration problem: exit status 2."""
+    """A usage or configuration problem, found before anything moves: exit status 2."""
+
+
+class StoreError(FlexibatchError):
+    """The state cannot serve: busy beyond the busy timeout, unreadable, failing mid-command."""
+
+
+class ChannelError(FlexibatchError):
+    """The file system of the inbox, the outbox or the work folder failed (vanished, read-only, full)."""
+
+
+class NotFound(FlexibatchError):
+    """What a view was asked about is not in the repertory (an employer no number names)."""

@@ -26,14 +26,16 @@ import structlog
 
 from flexibatch.channel.claims import (
     Claim,
+    ClaimKind,
     Recovery,
     claim,
+    claim_jobs,
     claims_dir,
     file_away,
     orphaned_claims,
     resume,
 )
-from flexibatch.channel.inbox import Drop, incomplete, scan
+from flexibatch.channel.inbox import Drop, scan
 from flexibatch.channel.names import (
     ChannelName,
     SubmissionKey,
@@ -49,6 +51,7 @@ from flexibatch.domain.anomalies import Diagnostic, diagnostic
 from flexibatch.domain.ids import new_file_ticket
 from flexibatch.domain.parties import DecisionContext
 from flexibatch.domain.refdata import RefData
+from flexibatch.domain.results import SubmissionOutcome
 from flexibatch.failures import Failures, Subject
 from flexibatch.files import make_durable, private_dir, write_private
 from flexibatch.flexi_batch import FlexiBatch, flexi_xml_locator
@@ -74,7 +77,7 @@ class Outcome:
     ticket: str
     file_name: str
     folder: str | None
-    outcome: str
+    outcome: SubmissionOutcome
     error_ids: tuple[str, ...] = ()
     declarations: int = 0
     accepted: int = 0
@@ -150,12 +153,7 @@ class Processor:
             self.settings.go_timeout_seconds,
             self.wall_clock(),
         )
-        jobs: list[tuple[list[Drop], str, list[Diagnostic]]] = []
-        jobs += [([drop for _, drop in pending.drops], "SUBMISSION", []) for pending in view.ready]
-        for pending in view.timed_out:
-            jobs.append(([drop for _, drop in pending.drops], "TIMEOUT", [incomplete(pending)]))
-        jobs += [([drop], "FOREIGN", problems) for drop, problems in view.foreign]
-        for drops, kind, problems in jobs:
+        for drops, kind, problems in claim_jobs(view):
             if should_stop():
                 break
             if outcome := self._take(drops, kind, problems):
@@ -170,7 +168,7 @@ class Processor:
             return None
         return self._finish_safely(taken, subject, recovered=True)
 
-    def _take(self, drops: list[Drop], kind: str, problems: list[Diagnostic]) -> Outcome | None:
+    def _take(self, drops: list[Drop], kind: ClaimKind, problems: list[Diagnostic]) -> Outcome | None:
         """Claim one submission and finish it. A failure to claim it is its own: its files stay in
         the inbox and it is tried again later."""
         subject = Subject.in_inbox(drops)
@@ -219,7 +217,9 @@ class Processor:
             ticket = new_file_ticket()
         return ticket
 
-    def _claim(self, drops: list[Drop], kind: str, problems: list[Diagnostic], ticket: str) -> Claim | None:
+    def _claim(
+        self, drops: list[Drop], kind: ClaimKind, problems: list[Diagnostic], ticket: str
+    ) -> Claim | None:
         reception = self.settings.business_now()
         return claim(drops, self.work, ticket=ticket, reception=reception, kind=kind, diagnostics=problems)
 
@@ -239,13 +239,13 @@ class Processor:
         if record is None:
             record, counts = self._decide(taken)
         self._publish(taken)
-        file_away(taken, self.work, refused=record.outcome != "ACCEPTED")
+        file_away(taken, self.work, refused=record.outcome is not SubmissionOutcome.ACCEPTED)
         outcome = Outcome(
             ticket=taken.ticket,
             file_name=taken.file_name,
             folder=taken.folder,
             outcome=record.outcome,
-            error_ids=tuple(code for code in record.error_ids.split(",") if code),
+            error_ids=record.error_ids,
             declarations=record.declarations,
             accepted=record.accepted,
             warnings=record.warnings,
@@ -268,12 +268,12 @@ class Processor:
 
     def _decide(self, taken: Claim) -> tuple[SubmissionRecord, _Counts]:
         private_dir(taken.directory / ANSWERS)
-        names = [parse_name(name) for name in taken.files] if taken.kind != "FOREIGN" else []
+        names = [parse_name(name) for name in taken.files] if taken.kind != ClaimKind.FOREIGN else []
         channel_names = [n for n in names if isinstance(n, ChannelName)]
         key = channel_names[0].key if channel_names else None
         sha = None
         try:
-            if taken.kind != "SUBMISSION":
+            if taken.kind != ClaimKind.SUBMISSION:
                 raise _Refused(taken.problems())
             assert key is not None
             if any(path.is_symlink() for path in taken.data_files):  # never follow: it may point anywhere
@@ -422,8 +422,8 @@ class Processor:
             env=key.env if key else None,
             sha256=sha,
             reception_time=taken.reception,
-            outcome="REFUSED" if problems else "ACCEPTED",
-            error_ids=",".join(dict.fromkeys(p.code for p in problems)),
+            outcome=SubmissionOutcome.REFUSED if problems else SubmissionOutcome.ACCEPTED,
+            error_ids=tuple(dict.fromkeys(p.code for p in problems)),
             declarations=counts.declarations,
             accepted=counts.accepted,
             warnings=counts.warnings,

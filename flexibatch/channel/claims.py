@@ -49,14 +49,16 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
 
 import structlog
 
-from flexibatch.channel.inbox import Drop, incomplete, sort_out, still_ready
+from flexibatch.channel.inbox import Drop, InboxView, incomplete, sort_out, still_ready
 from flexibatch.channel.names import ChannelName, parse_name, safe_name
 from flexibatch.domain.anomalies import Diagnostic
+from flexibatch.errors import ChannelError
 from flexibatch.files import copy_durably, flush_to_disk, open_private, private_dir, write_durably
 
 log = structlog.get_logger()
@@ -77,7 +79,7 @@ class Claim:
     directory: Path
     folder: str | None
     reception: datetime
-    kind: str  # SUBMISSION, FOREIGN or TIMEOUT
+    kind: ClaimKind
     files: list[str]
     sources: list[str]
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
@@ -131,7 +133,7 @@ def _recorded(directory: Path, lock: IO[str]) -> Claim | None:
             directory=directory,
             folder=record["folder"],
             reception=datetime.fromisoformat(record["reception"]),
-            kind=str(record["kind"]),
+            kind=ClaimKind(record["kind"]),
             files=files,
             sources=sources,
             diagnostics=list(record["diagnostics"]),
@@ -166,6 +168,29 @@ def _lock(directory: Path) -> IO[str] | None:
     return handle
 
 
+class ClaimKind(StrEnum):
+    """What a claim holds, and so how it is answered."""
+
+    #: A submission with its GO and every part: decided.
+    SUBMISSION = "SUBMISSION"
+    #: A file whose name is not one of the channel's (ACRF-901 and the like): refused as it is.
+    FOREIGN = "FOREIGN"
+    #: A submission still incomplete after the GO timeout: refused (ACRF-130).
+    TIMEOUT = "TIMEOUT"
+
+
+#: One claim to make: its files, its kind, the problems already found in them.
+ClaimJob = tuple[list[Drop], ClaimKind, list[Diagnostic]]
+
+
+def claim_jobs(view: InboxView) -> list[ClaimJob]:
+    """What a scan found to claim, in the order it is taken: ready, timed out, foreign."""
+    jobs: list[ClaimJob] = [([drop for _, drop in p.drops], ClaimKind.SUBMISSION, []) for p in view.ready]
+    jobs += [([drop for _, drop in p.drops], ClaimKind.TIMEOUT, [incomplete(p)]) for p in view.timed_out]
+    jobs += [([drop], ClaimKind.FOREIGN, problems) for drop, problems in view.foreign]
+    return jobs
+
+
 def claims_dir(work: Path) -> Path:
     return private_dir(work / "claims")
 
@@ -176,7 +201,7 @@ def claim(
     *,
     ticket: str,
     reception: datetime,
-    kind: str,
+    kind: ClaimKind,
     diagnostics: list[Diagnostic] | None = None,
 ) -> Claim | None:
     """Take these files out of the inbox (steps 1-4 above); None when another process took the
@@ -234,7 +259,7 @@ def _carry_on(taken: Claim) -> bool:
             elif _same_file(spot / name, Path(source)):  # linked back by a put-back cut short
                 Path(source).unlink()
         present = [name for name in taken.files if os.path.lexists(spot / name)]
-        if taken.kind == "SUBMISSION" and not still_ready(present):
+        if taken.kind == ClaimKind.SUBMISSION and not still_ready(present):
             _put_back(taken, present)
             return False
         if present != taken.files:  # a signature or a second GO withdrawn: not part of the claim
@@ -358,8 +383,12 @@ def orphaned_claims(work: Path, recovery: Recovery, stale_seconds: float = 3600.
     """Claim folders no live process holds: their processor died. Each comes back locked, its
     record read or rebuilt; `resume` then finishes the move of its files, apart from this walk so
     that a file that cannot be moved is that claim's failure alone."""
-    root = claims_dir(work)
-    for directory in sorted(root.iterdir()):
+    try:
+        root = claims_dir(work)
+        directories = sorted(root.iterdir())
+    except OSError as exc:
+        raise ChannelError(f"the work folder {work} cannot be used: {exc.strerror or exc}") from exc
+    for directory in directories:
         if not directory.is_dir():
             continue
         if directory.name.startswith(_STAGING_PREFIX):
@@ -416,10 +445,7 @@ def _rebuilt(directory: Path, lock: IO[str], recovery: Recovery) -> Claim | None
         stat = path.lstat()
         drops.append(Drop(path, None, stat.st_size, stat.st_mtime, path.is_symlink()))
     view = sort_out(drops, math.inf, 0.0, 0.0)  # nothing waits: an incomplete submission is ACRF-130
-    jobs: list[tuple[list[Drop], str, list[Diagnostic]]] = []
-    jobs += [([drop for _, drop in pending.drops], "SUBMISSION", []) for pending in view.ready]
-    jobs += [([drop for _, drop in p.drops], "TIMEOUT", [incomplete(p)]) for p in view.timed_out]
-    jobs += [([drop], "FOREIGN", problems) for drop, problems in view.foreign]
+    jobs = claim_jobs(view)
     if len(jobs) != 1 or len(jobs[0][0]) != len(names):
         log.error(
             "claim record unreadable and its files are not one submission: left for the operator",

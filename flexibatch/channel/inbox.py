@@ -29,6 +29,7 @@ from flexibatch.channel.names import (
     parse_name,
 )
 from flexibatch.domain.anomalies import Diagnostic, diagnostic
+from flexibatch.errors import ChannelError
 
 log = structlog.get_logger()
 
@@ -139,7 +140,10 @@ def scan(
 ) -> InboxView:
     """Sort what is in the inbox. File ages use the real clock (SPEC 2)."""
     now = time.time() if wall_now is None else wall_now
-    return sort_out(_entries(inbox), now, settle_seconds, go_timeout_seconds)
+    try:
+        return sort_out(_entries(inbox), now, settle_seconds, go_timeout_seconds)
+    except OSError as exc:  # the inbox vanished or cannot be listed since the command checked it
+        raise ChannelError(f"the inbox {inbox} cannot be read: {exc.strerror or exc}") from exc
 
 
 def sort_out(

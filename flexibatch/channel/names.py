@@ -34,6 +34,9 @@ _IN_PROGRESS_SUFFIXES = (".filepart", ".part", ".tmp", "~")
 
 
 class Kind(StrEnum):
+    """A channel file's prefix: its part of a submission (not a claim's ClaimKind, nor a wage
+    transfer's FlexiKind)."""
+
     DATA = "FI"
     TRIGGER = "GO"
     SIGNATURE = "FS"
@@ -163,9 +166,10 @@ def name_diagnostics(names: list[ChannelName], folder: str | None, reception: da
     return problems
 
 
-def answer_name(kind: str, key: SubmissionKey, counter: int = 1, extension: str | None = None) -> str:
-    """`FO.ACRF.<stem>`, `FO.NOTI.<stem>[.csv]`; a taken name gets `.2`, `.3`, ... before any extension."""
-    name = f"FO.{kind}.{key.stem}"
+def answer_name(answer: str, key: SubmissionKey, counter: int = 1, extension: str | None = None) -> str:
+    """`FO.ACRF.<stem>`, `FO.NOTI.<stem>[.csv]` (`answer`: ACRF or NOTI); a taken name gets `.2`,
+    `.3`, ... before any extension."""
+    name = f"FO.{answer}.{key.stem}"
     if counter > 1:
         name += f".{counter}"
     return f"{name}.{extension}" if extension else name

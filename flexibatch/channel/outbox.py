@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 from flexibatch.channel.names import marker_name
+from flexibatch.errors import ChannelError
 from flexibatch.files import flush_to_disk, open_private, private_dir
 
 
@@ -64,7 +65,10 @@ def _linked(source: Path, temporary: Path) -> bool:
 
 def publish(source: Path, folder: Path, name: str, *, with_marker: bool) -> None:
     """Put one answer in place, then its GO marker when it completes the answer."""
-    _install(source, folder / name)
-    if with_marker:
-        _install(None, folder / marker_name(name))
-    flush_to_disk(folder)
+    try:
+        _install(source, folder / name)
+        if with_marker:
+            _install(None, folder / marker_name(name))
+        flush_to_disk(folder)
+    except OSError as exc:  # a full or read-only outbox: the submission's failure, tried again later
+        raise ChannelError(f"{name} cannot be published in {folder}: {exc}") from exc

@@ -19,6 +19,7 @@ from typing import IO, Self
 
 from flexibatch.domain.anomalies import Anomaly, B, Diagnostic
 from flexibatch.domain.dimona import FormHeader, Period, Reference, hhmm, iso_day
+from flexibatch.domain.results import DeclarationResult
 from flexibatch.files import open_private, start_writing_back
 from flexibatch.formats.text import spreadsheet_cell, xml_text
 
@@ -195,17 +196,17 @@ class NotiEntry:
         self.accepted = all(a.anomaly.cls is not B for a in self.anomalies)
 
     @property
-    def result(self) -> str:
+    def result(self) -> DeclarationResult:
         if not self.accepted:
-            return "REFUSED"
-        return "ACCEPTED_WITH_WARNING" if self.anomalies else "ACCEPTED"
+            return DeclarationResult.REFUSED
+        return DeclarationResult.ACCEPTED_WITH_WARNING if self.anomalies else DeclarationResult.ACCEPTED
 
 
 def tally(entries: Sequence[NotiEntry]) -> tuple[int, int, int]:
     """How many of these declarations were accepted, accepted with a warning, refused."""
     results = [entry.result for entry in entries]
-    refused = results.count("REFUSED")
-    return len(results) - refused, results.count("ACCEPTED_WITH_WARNING"), refused
+    refused = results.count(DeclarationResult.REFUSED)
+    return len(results) - refused, results.count(DeclarationResult.ACCEPTED_WITH_WARNING), refused
 
 
 def _period_xml(tag: str, period: Period) -> str:

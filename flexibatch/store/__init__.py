@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from flexibatch.errors import ConfigError
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flexibatch.errors import ConfigError, StoreError
 from flexibatch.store.ports import Store
 from flexibatch.store.sqlite import OpenMode, SqliteStore
 
-__all__ = ["OpenMode", "Store", "open_store"]
+__all__ = ["OpenMode", "Store", "open_store", "opened"]
 
 
 def open_store(state: str, mode: OpenMode, busy_timeout: float) -> Store:
@@ -18,3 +22,16 @@ def open_store(state: str, mode: OpenMode, busy_timeout: float) -> Store:
     if state.startswith(("postgresql://", "postgres://")):
         raise ConfigError("the PostgreSQL backend is not available yet: use a SQLite file path for --state")
     return SqliteStore(state, mode, busy_timeout)
+
+
+@contextmanager
+def opened(state: str, mode: OpenMode, busy_timeout: float) -> Iterator[Store]:
+    """The store for one command, closed when it ends; a SQLite error that escapes its work (a
+    page gone bad after the state was opened) becomes a StoreError naming the state."""
+    store = open_store(state, mode, busy_timeout)
+    try:
+        yield store
+    except sqlite3.Error as exc:
+        raise StoreError(f"the state {state} failed: {exc}") from exc
+    finally:
+        store.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flexibatch.domain.results import SubmissionOutcome
+
 
 @dataclass(frozen=True, slots=True)
 class SubmissionRecord:
@@ -20,8 +22,9 @@ class SubmissionRecord:
     env: str | None
     sha256: str | None
     reception_time: datetime
-    outcome: str  # ACCEPTED or REFUSED
-    error_ids: str = ""
+    outcome: SubmissionOutcome
+    #: The ErrorIDs of its ReceptionResult, each once, in order (a comma-joined column in SQLite).
+    error_ids: tuple[str, ...] = ()
     declarations: int = 0
     accepted: int = 0
     warnings: int = 0

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from flexibatch.errors import ConfigError, FlexibatchError
+from flexibatch.errors import ConfigError, StoreError
 from flexibatch.store.sqlite.migrations import MIGRATIONS
 
 #: How a command opens the state (SPEC 10). `read`: an existing state of this release, read-only,
@@ -72,7 +72,7 @@ class SqliteConnection:
             self._db.close()
             if exc.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
                 raise ConfigError(f"cannot open the state {path}: {exc}") from None
-            raise FlexibatchError(
+            raise StoreError(
                 f"the state {path} is busy: another process held its write lock longer than "
                 f"the busy timeout of {busy_timeout:g} s (FLEXIBATCH_BUSY_TIMEOUT)"
             ) from None

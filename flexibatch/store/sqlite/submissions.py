@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from flexibatch.domain.results import SubmissionOutcome
 from flexibatch.store.base import AnswerRecord, FailureRecord, SubmissionRecord
 from flexibatch.store.ports import NameKey
 
@@ -22,6 +23,8 @@ _FAILURE_COLUMNS = (
 def _submission(row: Sequence[Any]) -> SubmissionRecord:
     values = list(row)
     values[9] = datetime.fromisoformat(values[9])
+    values[10] = SubmissionOutcome(values[10])
+    values[11] = tuple(code for code in values[11].split(",") if code)  # joined in one column
     return SubmissionRecord(*values)
 
 
@@ -42,7 +45,7 @@ class SqliteSubmissions:
             record.sha256,
             record.reception_time.isoformat(timespec="milliseconds"),
             record.outcome,
-            record.error_ids,
+            ",".join(record.error_ids),
             record.declarations,
             record.accepted,
             record.warnings,
