@@ -18,6 +18,7 @@ import pytest
 from flexibatch.domain.dimona import Period, PeriodChange, Schedule
 from flexibatch.domain.flexi import CalculationSummary, Situation, SituationChange, SituationStatus
 from flexibatch.domain.ids import with_check
+from flexibatch.domain.results import SubmissionOutcome
 from flexibatch.store.base import AnswerRecord, SubmissionRecord
 from flexibatch.store.sqlite import OPTIMIZE_EVERY_SECONDS, SqliteStore
 from support.builders import dimona, dimona_in
@@ -111,7 +112,7 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> tuple[SqliteStore, list[
                     "R",
                     f"sha{number}",
                     stamp,
-                    "ACCEPTED" if number % 3 else "REFUSED",
+                    SubmissionOutcome.ACCEPTED if number % 3 else SubmissionOutcome.REFUSED,
                 )
             )
             store.answers.record([AnswerRecord(ticket, 1, "123456", f"FO.ACRF.{number}")])

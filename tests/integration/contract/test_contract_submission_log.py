@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pytest
 
+from flexibatch.domain.results import SubmissionOutcome
 from flexibatch.store import Store
 from flexibatch.store.base import AnswerRecord, FailureRecord, SubmissionRecord
 from support.backends import Backend
@@ -34,8 +35,8 @@ def submission(
         env,
         sha256,
         received,
-        outcome,
-        "ACRF-133" if outcome == "REFUSED" else "",
+        SubmissionOutcome(outcome),
+        ("ACRF-133",) if outcome == "REFUSED" else (),
         3,
         2,
         1,
