@@ -7,7 +7,7 @@ submission is only published (again, to the same names), an uncommitted one is d
 the reception time and ticket it was claimed with, so it gets the same answer exactly once.
 
 A submission that cannot be claimed or finished (a folder that cannot be written, a full disk, a
-bug) is that submission's failure (flexibatch/failures.py): recorded, tried again later, given up
+bug) is that submission's failure (flexibatch/service/failures.py): recorded, tried again later, given up
 after a few attempts, while the others are answered.
 """
 
@@ -44,19 +44,19 @@ from flexibatch.channel.names import (
 )
 from flexibatch.channel.outbox import outbox_folder, publish
 from flexibatch.config import Settings
-from flexibatch.dimona_batch import DimonaBatch, xml_locator
 from flexibatch.domain.anomalies import Diagnostic, diagnostic
 from flexibatch.domain.ids import new_file_ticket
 from flexibatch.domain.parties import DecisionContext
 from flexibatch.domain.refdata import RefData
-from flexibatch.failures import Failures, Subject
 from flexibatch.files import make_durable, private_dir, write_private
-from flexibatch.flexi_batch import FlexiBatch, flexi_xml_locator
 from flexibatch.formats import dimona_csv, dimona_xml, flexi_csv, flexi_xml
 from flexibatch.formats.answers import NotiEntry, NotiWriter, render_acrf, tally
 from flexibatch.formats.read_ahead import ReadAhead
 from flexibatch.formats.streams import DeclarationReader, Parts
 from flexibatch.gc_tuning import cycles_collected_at_the_end
+from flexibatch.service.dimona_batch import DimonaBatch, xml_locator
+from flexibatch.service.failures import Failures, Subject
+from flexibatch.service.flexi_batch import FlexiBatch, flexi_xml_locator
 from flexibatch.store.base import AnswerRecord, Store, SubmissionRecord
 
 log = structlog.get_logger()
@@ -140,7 +140,7 @@ class Processor:
 
     def run_once(self, should_stop: Callable[[], bool] = lambda: False) -> list[Outcome]:
         """Finish interrupted claims, then answer everything the inbox holds that can be answered;
-        what failed before waits for its next attempt (flexibatch/failures.py)."""
+        what failed before waits for its next attempt (flexibatch/service/failures.py)."""
         recovery = Recovery(self.settings.inbox, self.settings.business_now, self._received)
         outcomes = [o for taken in orphaned_claims(self.work, recovery) if (o := self._recover(taken))]
         view = scan(

@@ -16,7 +16,7 @@ from flexibatch.domain.dimona import Action, DimonaDeclaration, EmployerId, Peri
 from flexibatch.domain.dimona_rules import DimonaDecision, decide
 from flexibatch.domain.parties import DecisionContext, resolve_employer
 from flexibatch.formats.answers import Locator, NotiEntry, dimona_impact, located
-from flexibatch.numbers import PERIOD_BASE, PERIOD_COUNTER, Numbers, declaration_tickets
+from flexibatch.service.numbers import PERIOD_BASE, PERIOD_COUNTER, Numbers, declaration_tickets
 from flexibatch.store.base import Store
 
 

@@ -17,7 +17,7 @@ from flexibatch.domain.flexi import FlexiDeclaration, SituationBook, SituationCh
 from flexibatch.domain.flexi_rules import FlexiDecision, decide_flexi
 from flexibatch.domain.parties import DecisionContext, resolve_employer
 from flexibatch.formats.answers import Locator, NotiEntry, flexi_impact, located
-from flexibatch.numbers import declaration_tickets
+from flexibatch.service.numbers import declaration_tickets
 from flexibatch.store.base import Store
 
 ACTIONS = {"0": "ORIGINAL", "1": "MODIFICATION", "3": "CANCELLATION"}
