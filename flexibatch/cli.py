@@ -26,7 +26,7 @@ from flexibatch.config import Settings, load_settings
 from flexibatch.errors import ConfigError, FlexibatchError
 from flexibatch.formats.refdata import read_refdata
 from flexibatch.gc_tuning import collect_cycles_less_often
-from flexibatch.pipeline import Outcome, Processor
+from flexibatch.service.run import Outcome, Processor
 from flexibatch.store import OpenMode, Store, open_store
 from flexibatch.views import employer_view, worker_view
 
