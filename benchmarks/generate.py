@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 SENDER = "123456"
-PERIOD_BASE = 2_000_000_000  # flexibatch.numbers.PERIOD_BASE: a fresh store issues BASE + 1, + 2, ...
+PERIOD_BASE = 2_000_000_000  # flexibatch.service.numbers.PERIOD_BASE: a fresh store issues BASE + 1, + 2, ...
 FIRST_DAY = date(2026, 7, 1)
 HEADER = (
     "<Identification>{kind}</Identification><FormCreationDate>2026-06-24</FormCreationDate>"

@@ -18,12 +18,12 @@ from pathlib import Path
 from generate import write_refdata, write_submission
 
 from flexibatch.config import DEFAULT_JOINT_COMMITTEES
-from flexibatch.dimona_batch import DimonaBatch
 from flexibatch.domain.parties import DecisionContext
 from flexibatch.formats.answers import NotiWriter
 from flexibatch.formats.dimona_xml import dimona_reader
 from flexibatch.formats.refdata import read_refdata
 from flexibatch.gc_tuning import collect_cycles_less_often
+from flexibatch.service.dimona_batch import DimonaBatch
 from flexibatch.store.sqlite import SqliteStore
 
 BATCH = 5000

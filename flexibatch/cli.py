@@ -28,7 +28,7 @@ from flexibatch.domain.results import SubmissionOutcome
 from flexibatch.errors import ChannelError, ConfigError, FlexibatchError, NotFound, StoreError
 from flexibatch.formats.refdata import read_refdata
 from flexibatch.gc_tuning import collect_cycles_less_often
-from flexibatch.pipeline import Outcome, Processor
+from flexibatch.service.run import Outcome, Processor
 from flexibatch.store import OpenMode, Store, opened
 from flexibatch.views import PeriodView, employer_view, status_view, worker_view
 

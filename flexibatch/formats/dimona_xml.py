@@ -178,3 +178,8 @@ def dimona_reader(batch_size: int) -> XmlReader[DimonaDeclaration]:
 def dimona_row_reader(batch_size: int) -> XmlReader[DimonaRow]:
     """The reader a second process runs for a large file: rows, turned into declarations here."""
     return XmlReader(load_schema("Dimona.xsd"), "Dimona", None, row_from_form, batch_size)
+
+
+def xml_locator(field: str, form_index: int) -> str:
+    """An anomaly's Path for an XML declaration: the XPath of its field in its Form."""
+    return f"/Dimona/Form[{form_index}]/{field}"

@@ -214,3 +214,8 @@ def flexi_reader(batch_size: int) -> XmlReader[FlexiDeclaration]:
 def flexi_row_reader(batch_size: int) -> XmlReader[FlexiRow]:
     """The reader a second process runs for a large file: rows, turned into declarations here."""
     return XmlReader(load_schema("FLXWAGE.xsd"), "FLXWAGE", NAMESPACE, row_from_form, batch_size)
+
+
+def xml_locator(field: str, form_index: int) -> str:
+    """An anomaly's Path for an XML declaration: the XPath of its field in its Form."""
+    return f"/FLXWAGE/Form[{form_index}]/{field}"

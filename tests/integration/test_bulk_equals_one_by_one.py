@@ -16,13 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flexibatch.config import DEFAULT_JOINT_COMMITTEES
-from flexibatch.dimona_batch import DimonaBatch
 from flexibatch.domain.dimona import Action, DimonaDeclaration, EmployerId, PeriodBook, PeriodChange
 from flexibatch.domain.dimona_rules import decide
 from flexibatch.domain.ids import with_check
 from flexibatch.domain.parties import DecisionContext
 from flexibatch.formats.refdata import read_refdata
-from flexibatch.numbers import PERIOD_BASE
+from flexibatch.service.dimona_batch import DimonaBatch
+from flexibatch.service.numbers import PERIOD_BASE
 from flexibatch.store.sqlite import SqliteStore
 from support.builders import (
     CBE_AURORA,

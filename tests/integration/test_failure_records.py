@@ -1,8 +1,8 @@
-"""The record of a submission that fails for a reason of the processor's own (flexibatch/failures.py)."""
+"""The record of a submission that fails for a reason of the processor's own (flexibatch/service/failures.py)."""
 
 from __future__ import annotations
 
-from flexibatch.failures import CLAIM, Failures, Subject
+from flexibatch.service.failures import CLAIM, Failures, Subject
 from support.builders import dimona, dimona_in
 from support.channel import Channel
 from support.mounts import read_only

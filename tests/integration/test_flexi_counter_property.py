@@ -26,8 +26,8 @@ from flexibatch.domain.flexi import (
     Relation,
 )
 from flexibatch.domain.parties import DecisionContext
-from flexibatch.flexi_batch import FlexiBatch
 from flexibatch.formats.refdata import read_refdata
+from flexibatch.service.flexi_batch import FlexiBatch
 from flexibatch.store.sqlite import SqliteStore
 from support.builders import CBE_BRASSERIE, INSZ_A, INSZ_B, INSZ_C, NOSS_BRASSERIE
 from support.channel import SAMPLES

@@ -34,7 +34,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
-import flexibatch.pipeline
+import flexibatch.service.run
 from support.answers import Receipt, read_acrf, read_noti, validated
 from support.builders import INSZ_B, NOSS_AURORA, dimona, dimona_in
 from support.channel import ROOT, SAMPLES, Channel
@@ -481,7 +481,7 @@ def test_a_file_still_written_after_it_was_claimed_is_answered_on_consistent_con
     half = len(complete) // 2
     channel.drop(GROWING_FI, complete[:half], SENDER)
     channel.drop(GROWING_GO, b"", SENDER)
-    original = flexibatch.pipeline.claim
+    original = flexibatch.service.run.claim
     with (channel.inbox / SENDER / GROWING_FI).open("ab") as upload:
 
         def claim_then_the_upload_goes_on(*args: Any, **kwargs: Any) -> Any:
@@ -490,7 +490,7 @@ def test_a_file_still_written_after_it_was_claimed_is_answered_on_consistent_con
             upload.flush()
             return taken
 
-        monkeypatch.setattr(flexibatch.pipeline, "claim", claim_then_the_upload_goes_on)
+        monkeypatch.setattr(flexibatch.service.run, "claim", claim_then_the_upload_goes_on)
         channel.run()
 
     _assert_consistent(channel, complete)

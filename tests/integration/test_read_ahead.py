@@ -19,7 +19,7 @@ from flexibatch.errors import FlexibatchError
 from flexibatch.formats.dimona_xml import declaration_from_row, dimona_row_reader
 from flexibatch.formats.read_ahead import ReadAhead
 from flexibatch.formats.streams import Parts
-from flexibatch.pipeline import Outcome
+from flexibatch.service.run import Outcome
 from support.builders import (
     INSZ_A,
     INSZ_B,

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 import pytest
 
-from flexibatch.dimona_batch import DimonaBatch
 from flexibatch.domain.dimona import DimonaDeclaration
 from flexibatch.formats.answers import NotiEntry
+from flexibatch.service.dimona_batch import DimonaBatch
 from support.builders import INSZ_B, dimona, dimona_in
 from support.channel import Channel
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flexibatch.config import load_settings
 from flexibatch.formats.refdata import read_refdata
-from flexibatch.pipeline import Outcome, Processor
+from flexibatch.service.run import Outcome, Processor
 from flexibatch.store.sqlite import SqliteStore
 from support.answers import Decision, Receipt, read_acrf, read_noti, read_noti_csv
 

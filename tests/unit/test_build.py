@@ -39,3 +39,14 @@ def test_a_regular_install_runs_every_listed_module_compiled() -> None:
 def test_only_modules_that_exist_are_listed_for_compiling() -> None:
     missing = [name for name in _compiled_modules() if importlib.util.find_spec(name) is None]
     assert missing == []
+
+
+def test_every_package_of_the_sources_is_installed() -> None:
+    """A package left off `[tool.setuptools] packages` is missing from the wheel, though an editable
+    install (which the other tests run on) finds it in the checkout."""
+    with PYPROJECT.open("rb") as handle:
+        listed = set(tomllib.load(handle)["tool"]["setuptools"]["packages"])
+    sources = {
+        ".".join(init.parent.relative_to(ROOT).parts) for init in (ROOT / "flexibatch").rglob("__init__.py")
+    }
+    assert sources - listed == set()

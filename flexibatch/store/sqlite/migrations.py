@@ -212,7 +212,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         7,
         "submissions the processor failed to claim or finish, tried again later or given up",
         # A file still in the inbox is keyed by its path there, a claimed one by its ticket
-        # (flexibatch/failures.py; docs/decisions.md, "When a submission fails").
+        # (flexibatch/service/failures.py; docs/decisions.md, "When a submission fails").
         """
         CREATE TABLE failures (
             stage           TEXT NOT NULL CHECK (stage IN ('CLAIM', 'FINISH')),

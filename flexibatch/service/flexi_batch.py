@@ -17,14 +17,11 @@ from flexibatch.domain.flexi import FlexiDeclaration, SituationBook, SituationCh
 from flexibatch.domain.flexi_rules import FlexiDecision, decide_flexi
 from flexibatch.domain.parties import DecisionContext, resolve_employer
 from flexibatch.formats.answers import Locator, NotiEntry, flexi_impact, located
-from flexibatch.numbers import declaration_tickets
+from flexibatch.formats.flexi_xml import xml_locator
+from flexibatch.service.numbers import declaration_tickets
 from flexibatch.store.ports import Store
 
 ACTIONS = {"0": "ORIGINAL", "1": "MODIFICATION", "3": "CANCELLATION"}
-
-
-def flexi_xml_locator(field: str, form_index: int) -> str:
-    return f"/FLXWAGE/Form[{form_index}]/{field}"
 
 
 def _employer_key(decl: FlexiDeclaration, ctx: DecisionContext) -> str | None:
@@ -73,7 +70,9 @@ class FlexiBatch:
     ctx: DecisionContext
     submission_ticket: str
     ceilings: Mapping[int, int]
-    locate: Locator = flexi_xml_locator
+    locate: Locator = xml_locator
+    #: What the NOTI calls these declarations (service/purposes.py gives it).
+    identification: str = "FLXWAGE"
 
     def __post_init__(self) -> None:
         self._tickets = declaration_tickets(self.store)
@@ -110,8 +109,8 @@ class FlexiBatch:
         return NotiEntry(
             form_index=decl.index,
             source_line=decl.line,
-            identification="FLXWAGE",
-            purpose="FLEX",
+            identification=self.identification,
+            purpose=self.ctx.purpose,
             action=ACTIONS[str(decl.kind)],
             header=decl.header,
             references=decl.references,

@@ -16,12 +16,9 @@ from flexibatch.domain.dimona import Action, DimonaDeclaration, EmployerId, Peri
 from flexibatch.domain.dimona_rules import DimonaDecision, decide
 from flexibatch.domain.parties import DecisionContext, resolve_employer
 from flexibatch.formats.answers import Locator, NotiEntry, dimona_impact, located
-from flexibatch.numbers import PERIOD_BASE, PERIOD_COUNTER, Numbers, declaration_tickets
+from flexibatch.formats.dimona_xml import xml_locator
+from flexibatch.service.numbers import PERIOD_BASE, PERIOD_COUNTER, Numbers, declaration_tickets
 from flexibatch.store.ports import Store
-
-
-def xml_locator(field: str, form_index: int) -> str:
-    return f"/Dimona/Form[{form_index}]/{field}"
 
 
 def preload(store: Store, ctx: DecisionContext, declarations: Sequence[DimonaDeclaration]) -> PeriodBook:
@@ -54,6 +51,8 @@ class DimonaBatch:
     ctx: DecisionContext
     submission_ticket: str
     locate: Locator = xml_locator
+    #: What the NOTI calls these declarations (service/purposes.py gives it).
+    identification: str = "DIMONA"
 
     def __post_init__(self) -> None:
         self._period_ids = Numbers(self.store, PERIOD_COUNTER, PERIOD_BASE)
@@ -82,8 +81,8 @@ class DimonaBatch:
         return NotiEntry(
             form_index=decl.index,
             source_line=decl.line,
-            identification="DIMONA",
-            purpose="DIMN",
+            identification=self.identification,
+            purpose=self.ctx.purpose,
             action=decl.action,
             header=decl.header,
             references=decl.references,

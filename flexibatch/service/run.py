@@ -1,0 +1,200 @@
+"""The loop: finish interrupted claims, scan the inbox, claim each submission and hand it on.
+
+Jobs come in the order the scan gives (ready submissions, then those past their GO timeout, then
+foreign files); each is claimed with a fresh ticket and decided (service/submission.py), published
+and filed away (service/answers.py). Whatever the moment a process dies, the next run finishes its
+claims: a committed submission is only published (again, to the same names), an uncommitted one is
+decided again with the reception time and ticket it was claimed with, so it gets the same answer
+exactly once.
+
+A submission that cannot be claimed or finished (a folder that cannot be written, a full disk, a
+bug) is that submission's failure (service/failures.py): recorded, tried again later, given up
+after a few attempts, while the others are answered.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import structlog
+
+from flexibatch.channel.claims import (
+    Claim,
+    ClaimKind,
+    Recovery,
+    claim,
+    claim_jobs,
+    claims_dir,
+    file_away,
+    orphaned_claims,
+    resume,
+)
+from flexibatch.channel.inbox import Drop, scan
+from flexibatch.config import Settings
+from flexibatch.domain.anomalies import Diagnostic
+from flexibatch.domain.ids import new_file_ticket
+from flexibatch.domain.results import SubmissionOutcome
+from flexibatch.files import private_dir
+from flexibatch.service.answers import Answers
+from flexibatch.service.failures import Failures, Subject
+from flexibatch.service.submission import Counts, SubmissionDecider
+from flexibatch.store.ports import Store
+
+log = structlog.get_logger()
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one claimed submission or file (the summary line an operator reads)."""
+
+    ticket: str
+    file_name: str
+    folder: str | None
+    outcome: SubmissionOutcome
+    error_ids: tuple[str, ...] = ()
+    declarations: int = 0
+    accepted: int = 0
+    warnings: int = 0
+    refused: int = 0
+    answers: tuple[str, ...] = ()
+
+
+class Processor:
+    """Processes ready submissions; one instance per command, sharing one store."""
+
+    def __init__(self, settings: Settings, store: Store, wall_clock: Callable[[], float] = time.time) -> None:
+        self.settings = settings
+        self.store = store
+        self.wall_clock = wall_clock
+        self.work = private_dir(settings.work_dir)
+        #: Failures this run of a submission, for a reason of the processor's own (not the sender's).
+        self.failures = 0
+        self.retries = Failures(store, settings, wall_clock)
+        self.answers = Answers(settings, store)
+        self.submissions = SubmissionDecider(settings, store, self.answers)
+
+    def run_once(self, should_stop: Callable[[], bool] = lambda: False) -> list[Outcome]:
+        """Finish interrupted claims, then answer everything the inbox holds that can be answered;
+        what failed before waits for its next attempt (service/failures.py)."""
+        recovery = Recovery(self.settings.inbox, self.settings.business_now, self._received)
+        outcomes = [o for taken in orphaned_claims(self.work, recovery) if (o := self._recover(taken))]
+        view = scan(
+            self.settings.inbox,
+            self.settings.settle_seconds,
+            self.settings.go_timeout_seconds,
+            self.wall_clock(),
+        )
+        for drops, kind, problems in claim_jobs(view):
+            if should_stop():
+                break
+            if outcome := self._take(drops, kind, problems):
+                outcomes.append(outcome)
+        self.retries.forget_stale(self.settings.inbox, claims_dir(self.work))
+        return outcomes
+
+    def _recover(self, taken: Claim) -> Outcome | None:
+        subject = Subject.claimed(taken)
+        if self.retries.postponed(subject):
+            taken.release()
+            return None
+        return self._finish_safely(taken, subject, recovered=True)
+
+    def _take(self, drops: list[Drop], kind: ClaimKind, problems: list[Diagnostic]) -> Outcome | None:
+        """Claim one submission and finish it. A failure to claim it is its own: its files stay in
+        the inbox and it is tried again later."""
+        subject = Subject.in_inbox(drops)
+        if self.retries.postponed(subject):
+            return None
+        ticket = self._new_ticket()
+        try:
+            taken = self._claim(drops, kind, problems, ticket)
+        except Exception as error:
+            self.failures += 1
+            if (claims_dir(self.work) / ticket).exists():  # it took its first file: the claim's now
+                self.retries.succeeded(subject)
+                self.retries.failed(Subject.partly_claimed(ticket, drops), error)
+            else:
+                self._undo_claim(ticket)
+                self.retries.failed(subject, error)
+            return None
+        self.retries.succeeded(subject)
+        return None if taken is None else self._finish_safely(taken, Subject.claimed(taken))
+
+    def _finish_safely(self, taken: Claim, subject: Subject, *, recovered: bool = False) -> Outcome | None:
+        """A failure in one submission (a bug, a full disk) must not stop the others or lose files:
+        the claim stays in its folder, with its reception time and ticket, for a later attempt, and
+        goes to quarantine when given up."""
+        try:
+            if recovered and not resume(taken):
+                return None  # its process died before it took anything: nothing to finish
+            outcome = self._finish(taken)
+        except Exception as error:
+            self.failures += 1
+            self.retries.failed(subject, error, quarantine=lambda: file_away(taken, self.work, refused=True))
+            return None
+        finally:
+            taken.release()
+        self.retries.succeeded(subject)
+        return outcome
+
+    def _received(self, ticket: str) -> tuple[str | None, datetime] | None:
+        """Where and when the store says a ticket was received, for a claim that lost its record."""
+        record = self.store.submissions.by_ticket(ticket)
+        return None if record is None else (record.folder or None, record.reception_time)
+
+    def _new_ticket(self) -> str:
+        ticket = new_file_ticket()
+        while self.store.submissions.by_ticket(ticket) is not None:
+            ticket = new_file_ticket()
+        return ticket
+
+    def _claim(
+        self, drops: list[Drop], kind: ClaimKind, problems: list[Diagnostic], ticket: str
+    ) -> Claim | None:
+        reception = self.settings.business_now()
+        return claim(drops, self.work, ticket=ticket, reception=reception, kind=kind, diagnostics=problems)
+
+    def _undo_claim(self, ticket: str) -> None:
+        """What a claim that did not take its first file left (inbox.claim's folders): nothing of
+        the sender's is in them, and on a full disk the space is wanted."""
+        root = claims_dir(self.work)
+        for leftover in (root / f".new-{ticket}", root / ticket):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+    def _finish(self, taken: Claim) -> Outcome:
+        """Decide (unless committed before a crash), publish, file away."""
+        started = time.perf_counter()
+        logger = log.bind(ticket=taken.ticket, file=taken.file_name, folder=taken.folder)
+        record = self.store.submissions.by_ticket(taken.ticket)
+        counts = Counts()
+        if record is None:
+            record, counts = self.submissions.decide(taken)
+        self.answers.publish(taken)
+        file_away(taken, self.work, refused=record.outcome is not SubmissionOutcome.ACCEPTED)
+        outcome = Outcome(
+            ticket=taken.ticket,
+            file_name=taken.file_name,
+            folder=taken.folder,
+            outcome=record.outcome,
+            error_ids=record.error_ids,
+            declarations=record.declarations,
+            accepted=record.accepted,
+            warnings=record.warnings,
+            refused=record.refused,
+            answers=tuple(counts.answers),
+        )
+        logger.info(
+            "submission answered",
+            outcome=outcome.outcome,
+            error_ids=list(outcome.error_ids),
+            declarations=outcome.declarations,
+            accepted=outcome.accepted,
+            warnings=outcome.warnings,
+            refused=outcome.refused,
+            duration_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+        return outcome
