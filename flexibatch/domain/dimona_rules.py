@@ -11,10 +11,10 @@ from datetime import datetime, time, timedelta
 from functools import cache
 
 from flexibatch.domain.anomalies import Anomaly, anomaly, is_blocking
+from flexibatch.domain.clock import MIDNIGHT, elapsed, longer_than
 from flexibatch.domain.dimona import (
     ACTION_ELEMENT,
     IDENTITY_FIELDS,
-    MIDNIGHT,
     Action,
     DimonaDeclaration,
     EmployerId,
@@ -22,8 +22,6 @@ from flexibatch.domain.dimona import (
     PeriodBook,
     PeriodStatus,
     Schedule,
-    elapsed,
-    longer_than,
     next_midnight,
     quarter_start,
 )

@@ -22,18 +22,9 @@ from datetime import datetime
 
 import structlog
 
-from flexibatch.channel.claims import (
-    Claim,
-    ClaimKind,
-    Recovery,
-    claim,
-    claim_jobs,
-    claims_dir,
-    file_away,
-    orphaned_claims,
-    resume,
-)
+from flexibatch.channel.claims import Claim, ClaimKind, claim, claim_jobs, claims_dir, file_away
 from flexibatch.channel.inbox import Drop, scan
+from flexibatch.channel.recovery import Recovery, orphaned_claims, resume
 from flexibatch.config import Settings
 from flexibatch.domain.anomalies import Diagnostic
 from flexibatch.domain.ids import new_file_ticket

@@ -8,15 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flexibatch.domain.dimona import (
-    CLOCK_CHANGE,
-    Schedule,
-    elapsed,
-    longer_than,
-    quarter_end,
-    quarter_start,
-    utc_offset,
-)
+from flexibatch.domain.clock import CLOCK_CHANGE, elapsed, longer_than, utc_offset
+from flexibatch.domain.dimona import Schedule, quarter_end, quarter_start
 
 
 @pytest.mark.parametrize(
