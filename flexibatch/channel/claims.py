@@ -204,9 +204,14 @@ def claim(
         lock=lock,
         spot=first.path.parent / f"{SPOT_PREFIX}{ticket}",
     )
-    taken._save(staging)  # step 1: the record, on disk before any file moves
-    staging.rename(taken.directory)
-    flush_to_disk(root)
+    try:
+        taken._save(staging)  # step 1: the record, on disk before any file moves
+        staging.rename(taken.directory)
+        flush_to_disk(root)
+    except BaseException:  # a full work disk: nothing was taken, leave no claim behind
+        discard(staging if staging.exists() else taken.directory)
+        taken.release()
+        raise
     assert taken.spot is not None
     try:
         taken.spot.mkdir(mode=0o700)

@@ -14,7 +14,6 @@ after a few attempts, while the others are answered.
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -105,11 +104,11 @@ class Processor:
             taken = self._claim(drops, kind, problems, ticket)
         except Exception as error:
             self.failures += 1
-            if (claims_dir(self.work) / ticket).exists():  # it took its first file: the claim's now
+            # claim() leaves no claim folder behind unless it took a file: then the failure is the claim's.
+            if (claims_dir(self.work) / ticket).exists():
                 self.retries.succeeded(subject)
                 self.retries.failed(Subject.partly_claimed(ticket, drops), error)
             else:
-                self._undo_claim(ticket)
                 self.retries.failed(subject, error)
             return None
         self.retries.succeeded(subject)
@@ -148,13 +147,6 @@ class Processor:
     ) -> Claim | None:
         reception = self.settings.business_now()
         return claim(drops, self.work, ticket=ticket, reception=reception, kind=kind, diagnostics=problems)
-
-    def _undo_claim(self, ticket: str) -> None:
-        """What a claim that did not take its first file left (inbox.claim's folders): nothing of
-        the sender's is in them, and on a full disk the space is wanted."""
-        root = claims_dir(self.work)
-        for leftover in (root / f".new-{ticket}", root / ticket):
-            shutil.rmtree(leftover, ignore_errors=True)
 
     def _finish(self, taken: Claim) -> Outcome:
         """Decide (unless committed before a crash), publish, file away."""
