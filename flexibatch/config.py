@@ -201,18 +201,29 @@ def _range(field: str) -> str | None:
     return f"from {low.ge} to {high.le}"
 
 
+def _must(field: str, who: str, value: object) -> str:
+    """What a setting must be, in one sentence about `who` (its variable, or its key in a file):
+    `... must be a whole number of bytes from 1 to 1099511627776, not '2GB'`."""
+    bounds = _range(field)
+    if bounds is None:
+        _, expected = _EXPECTED.get(field, ("", "is wrong"))
+        return f"{who} {expected}, not {value!r}"
+    kind = "a whole number" if Settings.model_fields[field].annotation is int else "a number"
+    unit = next((unit for name, unit in _NUMBERS.values() if name == field), "")
+    return f"{who} must be {kind}{f' of {unit}' if unit else ''} {bounds}, not {value!r}"
+
+
 def _sentence(error: ErrorDetails, raw: Mapping[str, object]) -> str:
     """One validation error as one sentence naming the variable the operator wrote."""
     field = str(error["loc"][0])
-    value = raw.get(field, error["input"])
-    bounds = _range(field)
-    if bounds is None:
-        variable, expected = _EXPECTED.get(field, (f"the setting {field}", "is wrong"))
-        return f"{variable} {expected}, not {value!r}"
-    kind = "a whole number" if Settings.model_fields[field].annotation is int else "a number"
-    twin = [(variable, unit) for variable, (name, unit) in _NUMBERS.items() if name == field]
-    variable, unit = twin[0] if twin else (f"the setting {field}", "")
-    return f"{variable} must be {kind}{f' of {unit}' if unit else ''} {bounds}, not {value!r}"
+    twins = [variable for variable, (name, _) in _NUMBERS.items() if name == field]
+    who = twins[0] if twins else _EXPECTED.get(field, (f"the setting {field}", ""))[0]
+    return _must(field, who, raw.get(field, error["input"]))
+
+
+def _committees(text: str) -> tuple[str, ...]:
+    """`302, 118.03,XXX`: the joint committees of a comma-separated list."""
+    return tuple(jc.strip() for jc in text.split(","))
 
 
 #: The settings that are paths: a relative one in a TOML file is taken from the file's folder.
@@ -236,7 +247,7 @@ def _toml(file: Path) -> dict[str, object]:
     if isinstance(ceilings := values.get("ceilings"), str):
         values["ceilings"] = parse_ceilings(ceilings)
     if isinstance(committees := values.get("joint_committees"), str):
-        values["joint_committees"] = tuple(jc.strip() for jc in committees.split(","))
+        values["joint_committees"] = _committees(committees)
     return values
 
 
@@ -246,13 +257,7 @@ def _file_sentence(error: ErrorDetails, file: Path) -> str:
     if error["type"] == "extra_forbidden":
         known = ", ".join(Settings.model_fields)
         return f"the settings file {file} has an unknown key {field!r}: the keys are {known}"
-    bounds = _range(field)
-    if bounds is None:
-        _, expected = _EXPECTED.get(field, ("", "is wrong"))
-        return f"{field} in the settings file {file} {expected}, not {error['input']!r}"
-    kind = "a whole number" if Settings.model_fields[field].annotation is int else "a number"
-    unit = next((unit for name, unit in _NUMBERS.values() if name == field), "")
-    return f"{field} in the settings file {file} must be {kind}{f' of {unit}' if unit else ''} {bounds}, not {error['input']!r}"
+    return _must(field, f"{field} in the settings file {file}", error["input"])
 
 
 def load_settings(
@@ -290,7 +295,7 @@ def load_settings(
         if (value := given(variable)) is not None:
             values[field] = value
     if (value := given("FLEXIBATCH_JOINT_COMMITTEES")) is not None:
-        values["joint_committees"] = tuple(jc.strip() for jc in value.split(","))
+        values["joint_committees"] = _committees(value)
         raw["joint_committees"] = value
     if (value := given("FLEXIBATCH_CEILINGS")) is not None:
         values["ceilings"] = parse_ceilings(value)
