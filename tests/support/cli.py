@@ -29,29 +29,28 @@ def workers(count: int) -> list[str]:
     return found
 
 
-def cli_env(root: Path) -> dict[str, str]:
+def _installation(root: Path) -> dict[str, str]:
+    """The settings of the installation in `root`, as their environment twins."""
     return {
-        **os.environ,
         "FLEXIBATCH_STATE": str(root / "state.db"),
         "FLEXIBATCH_INBOX": str(root / "inbox"),
         "FLEXIBATCH_OUTBOX": str(root / "outbox"),
         "FLEXIBATCH_NOW": NOW,
     }
+
+
+def cli_env(root: Path) -> dict[str, str]:
+    """The test's own environment (a test may set more FLEXIBATCH_ twins), the installation's over it."""
+    return {**os.environ, **_installation(root)}
 
 
 def flexibatch(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """`python -m flexibatch ARGS` in `root`, to its end, configured by its environment twins only
     (none inherited from the test's own environment); `env` adds or replaces some."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("FLEXIBATCH_")}
-    config = {
-        "FLEXIBATCH_STATE": str(root / "state.db"),
-        "FLEXIBATCH_INBOX": str(root / "inbox"),
-        "FLEXIBATCH_OUTBOX": str(root / "outbox"),
-        "FLEXIBATCH_NOW": NOW,
-    }
     return subprocess.run(
         [sys.executable, "-m", "flexibatch", *args],
-        env={**clean, **config, **env},
+        env={**clean, **_installation(root), **env},
         cwd=root,
         capture_output=True,
         text=True,
