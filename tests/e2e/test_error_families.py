@@ -10,24 +10,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from support.builders import INSZ_A
-from support.cli import flexibatch
+from support.cli import flexibatch, one_sentence
 from support.mounts import read_only
-
-
-def one_sentence(result: subprocess.CompletedProcess[str], status: int, *words: str) -> str:
-    assert result.returncode == status, (result.returncode, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    for word in words:
-        assert word in lines[0], lines[0]
-    return lines[0]
 
 
 def spoil_tables(state: Path, *tables: str) -> None:

@@ -16,7 +16,7 @@ import pytest
 from flexibatch.store.sqlite import SqliteStore
 from support.builders import INSZ_A, NOSS_BRASSERIE
 from support.channel import SAMPLES
-from support.cli import flexibatch
+from support.cli import flexibatch, one_sentence
 
 READERS = {
     "status": ["status"],
@@ -32,13 +32,7 @@ def files(folder: Path) -> dict[str, bytes]:
 
 def refused(result: subprocess.CompletedProcess[str], *words: str) -> str:
     """The one sentence a configuration error prints, after checking it is one."""
-    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    for word in words:
-        assert word in lines[0], lines[0]
-    return lines[0]
+    return one_sentence(result, 2, *words)
 
 
 def dump(state: Path) -> list[str]:

@@ -59,6 +59,18 @@ def flexibatch(root: Path, *args: str, **env: str) -> subprocess.CompletedProces
     )
 
 
+def one_sentence(result: subprocess.CompletedProcess[str], status: int, *words: str) -> str:
+    """The one line a failed command prints (never a traceback), after checking its exit status and
+    that it holds `words`."""
+    assert result.returncode == status, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+    return lines[0]
+
+
 def cli(root: Path, *args: str, **env: str) -> subprocess.Popen[bytes]:
     """`python -m flexibatch ARGS` started in `root`, its output appended to `flexibatch.log`."""
     with (root / "flexibatch.log").open("ab") as log:
