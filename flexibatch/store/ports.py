@@ -151,6 +151,15 @@ class Periods(Protocol):
         """A worker's or an employer's periods, for the views, in start order."""
         ...
 
+    def active_between(
+        self, env: str, first: date, last: date, *, insz: str | None = None, employer_key: str | None = None
+    ) -> list[Period]:
+        """A worker's or an employer's active periods that run on a day from `first` to `last`
+        (their days, start date to `Schedule.last_day`, meet the range; bounds included), in start
+        order: the employer's wage run. Found through an index on (environment, employer, last
+        day, start date), so a month reads that month's periods, not the employer's history."""
+        ...
+
     def versions(self, env: str, period_id: str) -> list[VersionRecord]:
         """Every version of a period, the current one last: who declared what, and when."""
         ...
@@ -178,6 +187,15 @@ class Situations(Protocol):
 
     def of(self, env: str, *, insz: str | None = None, employer_key: str | None = None) -> list[Situation]:
         """A worker's or an employer's situations, for the views."""
+        ...
+
+    def active_between(
+        self, env: str, first: date, last: date, *, insz: str | None = None, employer_key: str | None = None
+    ) -> list[Situation]:
+        """A worker's or an employer's active situations whose calculation periods meet the days
+        from `first` to `last` (the span from the first calculation's start to the last one's end;
+        bounds included): the employer's wage run, which then compares their validity periods.
+        Found through an index on (environment, employer, last day, first day) of that span."""
         ...
 
     def totals_of(self, env: str, insz: str) -> dict[int, int]: ...

@@ -229,4 +229,23 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        8,
+        "the employer's wage run: periods and situations found by employer and days",
+        # `flexibatch employer ID --from --to` reads an employer's periods and situations that meet
+        # a range of days. A period's days are start_date to last_day; a situation's are the span of
+        # its calculation periods, kept in two columns (written with every version, filled here from
+        # the stored calculations). The index leads with last_day so that a range reads the entries
+        # from its first day on, and carries the first day so that those starting after the range
+        # are left out without reading their row.
+        """
+        ALTER TABLE situations ADD COLUMN first_day TEXT;
+        ALTER TABLE situations ADD COLUMN last_day TEXT;
+        UPDATE situations SET
+            first_day = (SELECT min(json_extract(c.value, '$[0]')) FROM json_each(situations.calculations) c),
+            last_day = (SELECT max(json_extract(c.value, '$[1]')) FROM json_each(situations.calculations) c);
+        CREATE INDEX situations_employer_days ON situations (env, employer_key, last_day, first_day);
+        CREATE INDEX periods_employer_days ON periods (env, employer_key, last_day, start_date);
+        """,
+    ),
 )
