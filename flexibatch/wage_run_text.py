@@ -66,12 +66,13 @@ def _worker_lines(run: RunWorker, translate: Translate, *, employer: bool) -> li
         lines += [
             _say(
                 translate,
-                "      {start} -> {end}  code {code}  wage {wage}  premium {premium}",
+                "      {start} -> {end}  code {code}  wage {wage}  premium {premium}  valid {validity}",
                 start=c.start,
                 end=c.end,
                 code=c.worker_code,
                 wage=c.wage,
                 premium=c.premium,
+                validity=", ".join(f"{v.start} -> {v.end}" for v in c.validity),
             )
             for c in s.calculations
         ]

@@ -2,7 +2,9 @@
 
 Semicolon-separated, UTF-8 with a byte-order mark and CRLF line ends: what Excel on a Belgian
 machine opens straight into columns (a comma is its decimal separator there). One row per Dimona
-period and one per calculation of a wage transfer, each with its worker's status and its own.
+period and one per calculation of a wage transfer, each with its worker's status and its own; a
+calculation's validity periods are written `start/end` (ISO 8601 intervals), space-separated, and
+so are the ids a line is matched with.
 Columns and status codes are language-neutral, as the `--json` keys are; amounts are euro cents,
 as in FLXWAGE, so no decimal separator is needed. Every cell goes through the same guard as the
 NOTI's CSV twin (`formats/text.spreadsheet_cell`): never run as a formula.
@@ -30,6 +32,7 @@ COLUMNS: Final = (
     "version",
     "start",
     "end",
+    "validity",
     "wage_cents",
     "premium_cents",
     "matched",
@@ -50,12 +53,25 @@ def wage_run_csv(view: EmployerRunView) -> bytes:
     for worker in view.workers:
         head = (*employer, worker.insz, worker.status)
         for p in worker.periods:
-            row = ("dimona", p.status, p.period_id, "", "", p.start, p.end or "", "", "", " ".join(p.wages))
+            row = (
+                "dimona",
+                p.status,
+                p.period_id,
+                "",
+                "",
+                p.start,
+                p.end or "",
+                "",
+                "",
+                "",
+                " ".join(p.wages),
+            )
             writer.writerow([spreadsheet_cell(cell) for cell in (*head, *row)])
         for s in worker.situations:
             for c in s.calculations:
                 row = (
                     *("wages", s.status, "", s.relation_id, str(s.version), c.start, c.end),
+                    " ".join(f"{v.start}/{v.end}" for v in c.validity),
                     *(_cents(c.wage), _cents(c.premium), " ".join(s.dimona)),
                 )
                 writer.writerow([spreadsheet_cell(cell) for cell in (*head, *row)])
