@@ -156,8 +156,8 @@ class Periods(Protocol):
     ) -> list[Period]:
         """A worker's or an employer's active periods that run on a day from `first` to `last`
         (their days, start date to `Schedule.last_day`, meet the range; bounds included), in start
-        order: the employer's wage run. Found through an index on (environment, employer, last
-        day, start date), so a month reads that month's periods, not the employer's history."""
+        order: the employer's wage run. SQLite finds them through `periods_pair`, the employer's
+        entries with their last day; a backend may index (environment, employer, last day)."""
         ...
 
     def versions(self, env: str, period_id: str) -> list[VersionRecord]:
@@ -195,7 +195,8 @@ class Situations(Protocol):
         """A worker's or an employer's active situations whose calculation periods meet the days
         from `first` to `last` (the span from the first calculation's start to the last one's end;
         bounds included): the employer's wage run, which then compares their validity periods.
-        Found through an index on (environment, employer, last day, first day) of that span."""
+        SQLite keeps that span in two columns (migration 8) and reads the employer's situations
+        by their key."""
         ...
 
     def totals_of(self, env: str, insz: str) -> dict[int, int]: ...

@@ -148,7 +148,9 @@ def test_migration_8_finds_situations_stored_before_it_by_their_calculation_peri
     from datetime import date
 
     path = tmp_path / "state.db"
-    calculations = '[["2026-05-01", "2026-05-31", "050", 40000, 0], ["2026-06-01", "2026-06-30", "050", 50000, 0]]'
+    calculations = (
+        '[["2026-05-01", "2026-05-31", "050", 40000, 0], ["2026-06-01", "2026-06-30", "050", 50000, 0]]'
+    )
     with _store_of_version(path, 7) as db:
         for relation, status in (("a", "ACTIVE"), ("c", "CANCELLED")):
             db.execute(

@@ -49,7 +49,8 @@ def test_calculations_read_back_as_they_were_written(calculations: list[Calculat
 
 
 def test_a_calculation_stored_before_validity_was_kept_reads_its_calculation_period_as_validity() -> None:
-    row = ("R", "E", "85031212362", "r", None, None, "ACTIVE", 1, '[["2026-06-01", "2026-06-30", "050", 1, 0]]')
+    stored = '[["2026-06-01", "2026-06-30", "050", 1, 0]]'
+    row = ("R", "E", "85031212362", "r", None, None, "ACTIVE", 1, stored)
 
     (calculation,) = situation_from_row(row).calculations
 
