@@ -123,7 +123,8 @@ def _parser() -> argparse.ArgumentParser:
     employer = command(
         commands,
         "employer",
-        "the workers an employer declared, with their wage transfers and Dimona periods",
+        "the workers an employer declared, with their wage transfers and Dimona periods; with --from "
+        "and --to, the wage run of those days: who has a Dimona without wages, or wages without a Dimona",
         [common],
     )
     employer.add_argument("employer_id", metavar="ID", help="RSZ number or enterprise number")
