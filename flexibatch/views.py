@@ -181,6 +181,8 @@ def worker_view(store: Store, insz: str, year: int, env: str, ceilings: Mapping[
     total = store.situations.totals_of(env, insz).get(year, 0)
     pensioner = refdata.is_pensioner(insz, year)
     ceiling = None if pensioner else ceiling_for(ceilings, year)
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    the_year = days(first, last)
     return WorkerView(
         insz=insz,
         env=env,
@@ -191,11 +193,9 @@ def worker_view(store: Store, insz: str, year: int, env: str, ceilings: Mapping[
         margin=None if ceiling is None else euros(ceiling - total),
         pensioner=pensioner,
         dimona_periods=[
-            _period(p, refdata)
-            for p in store.periods.of(env, insz=insz)
-            if p.schedule.overlaps(days(date(year, 1, 1), date(year, 12, 31)))
+            _period(p, refdata) for p in store.periods.of(env, insz=insz) if p.schedule.overlaps(the_year)
         ],
-        wage_run=wage_run(store, env, date(year, 1, 1), date(year, 12, 31), refdata, insz=insz),
+        wage_run=wage_run(store, env, first, last, refdata, insz=insz),
     )
 
 
