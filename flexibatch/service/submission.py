@@ -10,6 +10,7 @@ schema error in the last batch) rolls all of it back and the file is refused ins
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,12 +21,13 @@ from flexibatch.channel.claims import Claim, ClaimKind
 from flexibatch.channel.names import ChannelName, SubmissionKey, name_diagnostics, parse_name
 from flexibatch.config import Settings
 from flexibatch.domain.anomalies import Diagnostic, diagnostic
+from flexibatch.domain.decisions import tally
 from flexibatch.domain.parties import DecisionContext
 from flexibatch.domain.refdata import RefData
 from flexibatch.domain.results import SubmissionOutcome
 from flexibatch.files import make_durable, private_dir, write_private
-from flexibatch.formats.answers import NotiWriter, render_acrf, tally
-from flexibatch.formats.streams import DeclarationReader, Parts
+from flexibatch.formats.answers import NotiWriter, render_acrf
+from flexibatch.formats.streams import FormBatch, Parts
 from flexibatch.gc_tuning import cycles_collected_at_the_end
 from flexibatch.service.answers import NOTI_CSV, NOTI_XML, Answers, answers_dir
 from flexibatch.service.purposes import PURPOSES, Decide
@@ -158,44 +160,53 @@ class SubmissionDecider:
         purpose = PURPOSES[key.purpose]
         read_ahead = _data_bytes(taken) >= self.settings.read_ahead_bytes
         reader = purpose.reader(as_xml, self.settings.batch_size, read_ahead=read_ahead)
-        decide = purpose.decide(self.store, ctx, taken.ticket, self.settings, as_xml)
-        return self._decide_all(taken, reader, decide, problems)
-
-    def _decide_all(
-        self,
-        taken: Claim,
-        reader: DeclarationReader[Any],
-        decide: Decide[Any],
-        problems: list[Diagnostic],
-    ) -> Counts:
-        """Read the file batch by batch, deciding while it is sound; write the NOTI as it goes."""
-        counts = Counts()
-        stream = Parts(taken.data_files)
+        decide = purpose.decide(self.store, ctx, taken.ticket, self.settings)
         answers = answers_dir(taken)
+        stream = Parts(taken.data_files)
         try:
             with (
                 NotiWriter(
-                    answers / NOTI_XML, answers / NOTI_CSV, taken.file_name, taken.ticket, taken.reception
+                    answers / NOTI_XML,
+                    answers / NOTI_CSV,
+                    taken.file_name,
+                    taken.ticket,
+                    taken.reception,
+                    identification=purpose.identification,
+                    purpose=purpose.code,
+                    locate=purpose.format(as_xml).locate,
                 ) as noti,
                 cycles_collected_at_the_end(),
             ):
-                for batch in reader.read(stream):
-                    if problems:
-                        continue  # keep reading: the receipt lists every problem of the file
-                    entries = decide(batch.records)
-                    noti.add(entries)
-                    accepted, warnings, refused = tally(entries)
-                    counts.accepted += accepted
-                    counts.warnings += warnings
-                    counts.refused += refused
-                    counts.declarations += len(entries)
-                    if len(batch.records) >= self.settings.batch_size:
-                        log.info("deciding", ticket=taken.ticket, declarations=counts.declarations)
+                counts = self._decide_all(taken.ticket, reader.read(stream), decide, noti, problems)
         finally:
             stream.close()
         problems += reader.diagnostics
         if problems:
             raise _Refused(problems)
+        return counts
+
+    def _decide_all(
+        self,
+        ticket: str,
+        batches: Iterable[FormBatch[Any]],
+        decide: Decide[Any],
+        noti: NotiWriter,
+        problems: list[Diagnostic],
+    ) -> Counts:
+        """Decide the file batch by batch while it is sound, writing the NOTI as it goes."""
+        counts = Counts()
+        for batch in batches:
+            if problems:
+                continue  # keep reading: the receipt lists every problem of the file
+            decided = decide(batch.records)
+            noti.add(decided)
+            accepted, warnings, refused = tally(decided)
+            counts.accepted += accepted
+            counts.warnings += warnings
+            counts.refused += refused
+            counts.declarations += len(decided)
+            if len(batch.records) >= self.settings.batch_size:
+                log.info("deciding", ticket=ticket, declarations=counts.declarations)
         return counts
 
     def _record(

@@ -26,6 +26,7 @@ from flexibatch.domain.flexi import (
     Relation,
 )
 from flexibatch.domain.parties import DecisionContext
+from flexibatch.formats.answers import impact_xml
 from flexibatch.formats.refdata import read_refdata
 from flexibatch.service.flexi_batch import FlexiBatch
 from flexibatch.store.sqlite import SqliteStore
@@ -119,7 +120,7 @@ def test_year_totals_equal_the_sum_recomputed_from_scratch(
                         amounts[calc.start.year] = amounts.get(calc.start.year, 0) + calc.amount
                     model[key] = amounts
                 assert entry.impact is not None
-                for year, amount in _announced(entry.impact):
+                for year, amount in _announced(impact_xml(entry.impact)):
                     assert amount == model_total(beneficiary.insz, year), "the NOTI announces the true total"
 
     stored = {
