@@ -53,8 +53,7 @@ def _fields(element: Any) -> Fields:
 
     Texts are interned: a file repeats its dates, hours, codes and employers on every Form, and a
     string that is one object throughout a batch is pickled once for it (a Dimona batch's pickle
-    halves, 4.4 -> 2.6 µs a row to dump and 3.0 -> 2.4 to load), as the processor's records then
-    share it."""
+    halves: docs/performance.md, "Measured costs"), as the processor's records then share it."""
     found: Fields = {}
     for child in element:
         tag: str = child.tag
