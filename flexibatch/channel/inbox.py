@@ -23,7 +23,7 @@ import structlog
 from flexibatch.channel.names import (
     PURPOSES,
     ChannelName,
-    Kind,
+    Role,
     SubmissionKey,
     is_in_progress,
     parse_name,
@@ -62,12 +62,12 @@ class Pending:
     signatures: list[tuple[ChannelName, Drop]] = field(default_factory=list)
 
     def add(self, parsed: ChannelName, drop: Drop) -> None:
-        if parsed.kind is Kind.TRIGGER:
+        if parsed.role is Role.TRIGGER:
             if self.trigger is not None:  # a second GO of another parts count: consumed with it
                 self.signatures.append((parsed, drop))
             else:
                 self.trigger = (parsed, drop)
-        elif parsed.kind is Kind.DATA:
+        elif parsed.role is Role.DATA:
             self.data.append((parsed, drop))
         else:
             self.signatures.append((parsed, drop))

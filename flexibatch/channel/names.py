@@ -33,9 +33,8 @@ _EXTENSIONS = (".xml", ".csv")
 _IN_PROGRESS_SUFFIXES = (".filepart", ".part", ".tmp", "~")
 
 
-class Kind(StrEnum):
-    """A channel file's prefix: its part of a submission (not a claim's ClaimKind, nor a wage
-    transfer's FlexiKind)."""
+class Role(StrEnum):
+    """A channel file's prefix: its role in a submission (data, trigger, signature)."""
 
     DATA = "FI"
     TRIGGER = "GO"
@@ -66,7 +65,7 @@ class ChannelName:
     """A name that follows SPEC 1.1 (FI, FS) or 1.2 (GO) in shape."""
 
     name: str
-    kind: Kind
+    role: Role
     key: SubmissionKey
     parts: int
     part: int | None
@@ -114,12 +113,12 @@ def parse_name(name: str) -> ChannelName | list[Diagnostic]:
                 diagnostic("ACRF-131"),
             ]
         return [diagnostic("ACRF-131")]
-    kind = Kind(prefix)
-    name_code = "ACRF-107" if kind is Kind.TRIGGER else "ACRF-131"
-    expected = 7 if kind is Kind.TRIGGER else 8
-    if kind is Kind.TRIGGER and extension is not None:
+    role = Role(prefix)
+    name_code = "ACRF-107" if role is Role.TRIGGER else "ACRF-131"
+    expected = 7 if role is Role.TRIGGER else 8
+    if role is Role.TRIGGER and extension is not None:
         return [diagnostic("ACRF-107", "A GO file name has no extension.")]
-    if len(fields) != expected and not (kind is Kind.SIGNATURE and len(fields) == 7):
+    if len(fields) != expected and not (role is Role.SIGNATURE and len(fields) == 7):
         return [diagnostic(name_code, f"The name has {len(fields)} elements where {expected} are expected.")]
     problems = [
         diagnostic(code, f"The {element} element {value!r} is malformed.")
@@ -130,7 +129,7 @@ def parse_name(name: str) -> ChannelName | list[Diagnostic]:
         return [*problems, diagnostic(name_code)]
     key = SubmissionKey(*fields[1:6])
     part = int(fields[7]) if len(fields) == 8 else None
-    return ChannelName(name, kind, key, int(fields[6]), part, extension)
+    return ChannelName(name, role, key, int(fields[6]), part, extension)
 
 
 def name_diagnostics(names: list[ChannelName], folder: str | None, reception: datetime) -> list[Diagnostic]:
@@ -158,7 +157,7 @@ def name_diagnostics(names: list[ChannelName], folder: str | None, reception: da
         problems.append(
             diagnostic("ACRF-114", "The GO file and the parts do not agree on the number of parts.")
         )
-    data_parts = [n.part for n in names if n.kind is Kind.DATA]
+    data_parts = [n.part for n in names if n.role is Role.DATA]
     if any(p is not None and p > first.parts for p in data_parts) or len(data_parts) != len(set(data_parts)):
         problems.append(
             diagnostic("ACRF-114", "A part number is beyond the number of parts, or given twice.")

@@ -21,8 +21,8 @@ from flexibatch.domain.flexi import (
     Calculation,
     Features,
     FinancialElement,
+    FlexiAction,
     FlexiDeclaration,
-    FlexiKind,
     Relation,
 )
 from flexibatch.formats.csv import Cells, CsvReader, Row, forbidden_anomalies
@@ -47,7 +47,7 @@ COLUMNS = (
     "frequency",
 )
 _CODES = {"WAGE": WAGE, WAGE: WAGE, "PREMIUM": PREMIUM, PREMIUM: PREMIUM}
-_STATUSES = {kind.value: kind.value for kind in FlexiKind}
+_STATUSES = {action.value: action.value for action in FlexiAction}
 #: Lengths FLXWAGE.xsd allows for the XML twin of each column.
 LIMITS = {
     "form_reference": 20,
@@ -117,7 +117,7 @@ def _groups(rows: Iterator[Row]) -> Iterator[tuple[list[Row], bool]]:
 
 def _declaration(rows: list[Row], index: int, scattered: bool) -> FlexiDeclaration:
     first = Cells(rows[0], LIMITS)
-    kind = FlexiKind(first.choice("status", _STATUSES) or FlexiKind.ORIGINAL.value)
+    action = FlexiAction(first.choice("status", _STATUSES) or FlexiAction.ORIGINAL.value)
     errors = [anomaly for row in rows for anomaly in forbidden_anomalies(row)]
     errors += first.errors
     if scattered:
@@ -159,7 +159,7 @@ def _declaration(rows: list[Row], index: int, scattered: bool) -> FlexiDeclarati
     return FlexiDeclaration(
         index=index,
         line=rows[0].line,
-        kind=kind,
+        action=action,
         header=None,
         references=(Reference("1", "1", reference),) if reference else (),
         company_id=debtor[0],

@@ -83,7 +83,7 @@ class FlexiBatch:
             ticket = self._tickets()
             changes.extend(
                 [
-                    SituationChange(after, str(decl.kind), ticket, self.submission_ticket, self.ctx.sender)
+                    SituationChange(after, str(decl.action), ticket, self.submission_ticket, self.ctx.sender)
                     for _, after in decision.changes
                 ]
             )
@@ -100,7 +100,7 @@ def _decided(decision: FlexiDecision, ticket: str) -> Decided:
     return Decided(
         form_index=decl.index,
         source_line=decl.line,
-        action=ACTIONS[str(decl.kind)],
+        action=ACTIONS[str(decl.action)],
         header=decl.header,
         references=decl.references,
         noss=decl.noss,

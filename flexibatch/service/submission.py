@@ -18,7 +18,7 @@ from typing import Any
 import structlog
 
 from flexibatch.channel.claims import Claim, ClaimKind
-from flexibatch.channel.names import ChannelName, SubmissionKey, name_diagnostics, parse_name
+from flexibatch.channel.names import ChannelName, Role, SubmissionKey, name_diagnostics, parse_name
 from flexibatch.config import Settings
 from flexibatch.domain.anomalies import Diagnostic, diagnostic
 from flexibatch.domain.decisions import tally
@@ -147,7 +147,7 @@ class SubmissionDecider:
         """Check the file, then decide its declarations; raise _Refused with every problem found."""
         refdata = self._refdata()
         problems = self._file_problems(taken, names, key, sha, refdata)
-        data = [n for n in names if n.kind.value == "FI"]
+        data = [n for n in names if n.role is Role.DATA]
         as_xml = _is_xml(taken.data_files[0], data[0].extension)
         ctx = DecisionContext(
             env=key.env,

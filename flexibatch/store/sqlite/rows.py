@@ -70,7 +70,7 @@ def period_from_row(row: Sequence[Any]) -> Period:
 
 
 def period_version(change: PeriodChange, stamp: str) -> Version:
-    """The columns `_INSERTED` of a new period, or `_UPDATED` of a new version (sqlite_dimona),
+    """The columns `_INSERTED` of a new period, or `_UPDATED` of a new version (periods.py),
     each tuple written out in one piece: built from starred parts, it takes twice as long compiled
     (docs/performance.md, "Measured costs")."""
     p = change.period
@@ -128,18 +128,40 @@ def period_version(change: PeriodChange, stamp: str) -> Version:
 def situation_version(change: SituationChange, stamp: str) -> Version:
     s = change.situation
     key = (s.env, s.employer_key, s.insz, s.relation_id)
-    values = (
-        *(
-            s.noss or EMPTY,
-            s.company_id or EMPTY,
-            str(s.status),
+    noss, company_id, status = s.noss or EMPTY, s.company_id or EMPTY, str(s.status)
+    calculations = dump_calculations(s.calculations)
+    # Each tuple written out in one piece, as period_version's.
+    if s.version == 1:
+        inserted = (
+            s.env,
+            s.employer_key,
+            s.insz,
+            s.relation_id,
+            noss,
+            company_id,
+            status,
             s.version,
-            dump_calculations(s.calculations),
-        ),
+            calculations,
+            change.sender,
+            change.action,
+            change.declaration_ticket,
+            change.submission_ticket,
+            stamp,
+        )
+        return key, True, inserted
+    updated = (
+        noss,
+        company_id,
+        status,
+        s.version,
+        calculations,
         change.sender,
-        *(change.kind, change.declaration_ticket, change.submission_ticket, stamp),
+        change.action,
+        change.declaration_ticket,
+        change.submission_ticket,
+        stamp,
     )
-    return (key, True, (*key, *values)) if s.version == 1 else (key, False, values)
+    return key, False, updated
 
 
 def dump_calculations(calculations: Iterable[CalculationSummary]) -> str:
