@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from flexibatch.domain.anomalies import Anomaly, anomaly, is_blocking
+from flexibatch.domain.anomalies import N_, Anomaly, anomaly, is_blocking
 from flexibatch.domain.dimona import PeriodBook, Schedule
 from flexibatch.domain.flexi import (
     FLEXI_WORKER_CODES,
@@ -285,8 +285,13 @@ def _ceiling_warnings(
                         "00024-902",
                         f"{item.beneficiary.path}/INSS",
                         f"{total / 100:.2f}",
-                        f"After this declaration the worker's flexi income for {year} is {total / 100:.2f} EUR, "
-                        f"over the tax-free ceiling of {ceiling / 100:.2f} EUR.",
+                        N_(
+                            "After this declaration the worker's flexi income for {year} is {total} EUR, "
+                            "over the tax-free ceiling of {ceiling} EUR."
+                        ),
+                        year=year,
+                        total=f"{total / 100:.2f}",
+                        ceiling=f"{ceiling / 100:.2f}",
                     )
                 )
     return warnings

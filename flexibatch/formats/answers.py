@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
-from flexibatch.domain.anomalies import Anomaly, B, Diagnostic
+from flexibatch.domain.anomalies import Anomaly, B, Diagnostic, sentence
 from flexibatch.domain.dimona import FormHeader, Period, Reference, hhmm, iso_day
 from flexibatch.domain.results import DeclarationResult
 from flexibatch.files import open_private, start_writing_back
@@ -92,13 +92,23 @@ def _form_start(identification: str, created: datetime) -> str:
     )
 
 
+def _same(text: str) -> str:
+    return text
+
+
+#: Turns an English source sentence into the sender's language (flexibatch/i18n.py `translator`).
+Translate = Callable[[str], str]
+
+
 def render_acrf(
     file_name: str,
     ticket: str | None,
     diagnostics: Sequence[Diagnostic],
     created: datetime,
+    translate: Translate = _same,
 ) -> bytes:
-    """The receipt: positive (ResultCode 1) when there is no diagnostic, else negative with them all."""
+    """The receipt: positive (ResultCode 1) when there is no diagnostic, else negative with them all,
+    each Message in the translator's language."""
     accepted = not diagnostics
     parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<ACRF>', _form_start("ACRF001", created)]
     parts.append("<FileReference>" + _element("FileName", file_name))
@@ -115,7 +125,7 @@ def render_acrf(
             + _optional("Line", problem.line)
             + _optional("Column", problem.column)
             + _optional("Path", problem.path)
-            + _element("Message", problem.message)
+            + _element("Message", problem.text(translate))
             + "</Diagnostic>"
         )
     parts.append("</Form></ACRF>\n")
@@ -126,6 +136,14 @@ def render_acrf(
 class LocatedAnomaly:
     anomaly: Anomaly
     path: str | None
+
+    def text(self, translate: Translate) -> str:
+        """The label in the translator's language; its `{where}`, the element or column of the Path."""
+        a = self.anomaly
+        if "{where}" not in a.label:
+            return a.text(translate)
+        where = (self.path or "").rsplit("/", 1)[-1].split("[", 1)[0]
+        return sentence(a.label, (*a.args, ("where", where)), translate)
 
 
 #: Turns a logical field path and a form index into the answer's Path (XPath or CSV column).
@@ -250,22 +268,30 @@ def flexi_impact(relations: Sequence[tuple[str, int, str, Sequence[tuple[int, in
     return "".join(reports)
 
 
-def _anomaly_xml(located: LocatedAnomaly) -> str:
+def _anomaly_xml(located: LocatedAnomaly, translate: Translate) -> str:
     a = located.anomaly
     return (
         f"<AnomalyReport><ErrorID>{a.code}</ErrorID><AnomalyClass>{a.cls.value}</AnomalyClass>"
         + _optional("Path", located.path)
         + _optional("Value", a.value)
-        + f"<AnomalyLabel>{xml_text(a.label)}</AnomalyLabel></AnomalyReport>"
+        + f"<AnomalyLabel>{xml_text(located.text(translate))}</AnomalyLabel></AnomalyReport>"
     )
 
 
 class NotiWriter:
-    """Writes a NOTI and its CSV twin form by form."""
+    """Writes a NOTI and its CSV twin form by form, the labels in the translator's language."""
 
     def __init__(
-        self, xml_path: Path, csv_path: Path, file_name: str, ticket: str, created: datetime
+        self,
+        xml_path: Path,
+        csv_path: Path,
+        file_name: str,
+        ticket: str,
+        created: datetime,
+        *,
+        translate: Translate = _same,
     ) -> None:
+        self._translate = translate
         self._form_start = _form_start("NOTI001", created)
         self._file_reference = (
             "<FileReference>"
@@ -338,7 +364,11 @@ class NotiWriter:
             ]
         )
         accepted = entry.accepted
-        anomalies = "".join([_anomaly_xml(located) for located in entry.anomalies]) if entry.anomalies else ""
+        anomalies = (
+            "".join([_anomaly_xml(located, self._translate) for located in entry.anomalies])
+            if entry.anomalies
+            else ""
+        )
         impact = f"<ImpactReport>{entry.impact}</ImpactReport>" if accepted and entry.impact else ""
         return (
             f"{self._form_start}{self._file_reference}<HandledOriginalForm>"
@@ -351,8 +381,7 @@ class NotiWriter:
             "</HandlingResult></Form>\n"
         )
 
-    @staticmethod
-    def _row(entry: NotiEntry) -> list[str]:
+    def _row(self, entry: NotiEntry) -> list[str]:
         """The twin's line, every cell made inert: the guard does not need to know which came from
         the sender (a reference, an employer, a relation id, a label quoting a value)."""
         anomalies = entry.anomalies
@@ -368,6 +397,6 @@ class NotiWriter:
             entry.period_id,
             entry.relation_id,
             "; ".join([a.anomaly.code for a in anomalies]) if anomalies else None,
-            "; ".join([a.anomaly.label for a in anomalies]) if anomalies else None,
+            "; ".join([a.text(self._translate) for a in anomalies]) if anomalies else None,
         ]
         return [spreadsheet_cell(cell) for cell in cells]

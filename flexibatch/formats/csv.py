@@ -19,7 +19,7 @@ from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
 
-from flexibatch.domain.anomalies import Anomaly, Diagnostic, anomaly, diagnostic
+from flexibatch.domain.anomalies import N_, Anomaly, Diagnostic, anomaly, diagnostic
 from flexibatch.formats.streams import ByteSource, FormBatch, Rewound
 from flexibatch.formats.text import REPLACEMENT, first_forbidden, has_forbidden
 
@@ -30,6 +30,11 @@ _DAY_MONTH_YEAR = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _HOUR = re.compile(r"([01]\d|2[0-3]):?([0-5]\d)")
 _EUROS = re.compile(r"-?\d+([.,]\d{1,2})?")
+#: 1.234,56 and 1,234.56: groups of three digits, then the other mark and the cents.
+_GROUPED_EUROS = (
+    (re.compile(r"-?\d{1,3}(\.\d{3})+,\d{1,2}"), "."),
+    (re.compile(r"-?\d{1,3}(,\d{3})+\.\d{1,2}"), ","),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +59,13 @@ def forbidden_anomalies(row: Row) -> list[Anomaly]:
                 "90000-102",
                 column,
                 value,
-                f"Row {row.line}, column {column}: the cell holds U+{ord(character):04X}, "
-                "a character XML does not allow (a control character).",
+                N_(
+                    "Row {row}, column {column}: the cell holds {character}, "
+                    "a character XML does not allow (a control character)."
+                ),
+                row=row.line,
+                column=column,
+                character=f"U+{ord(character):04X}",
             )
         )
     return found
@@ -76,24 +86,36 @@ class Cells:
         value = self.row.cells.get(column)
         limit = self.limits.get(column)
         if value is not None and limit is not None and len(value) > limit:
-            self._fail(column, value, f"at most {limit} characters long")
+            self._fail(
+                column,
+                value,
+                N_("Row {row}, column {column}: {cell} is longer than {limit} characters."),
+                limit=limit,
+            )
             return None
         return value
 
-    def _fail(self, column: str, value: str, expected: str) -> None:
+    def _fail(self, column: str, value: str, sentence: str, **args: object) -> None:
+        """90000-102 for the cell; `sentence` says what it should be, with the row, column and value."""
         self.errors.append(
             anomaly(
                 "90000-102",
                 column,
                 value,
-                f"Row {self.row.line}, column {column}: {value!r} is not {expected}.",
+                sentence,
+                row=self.row.line,
+                column=column,
+                cell=f"'{value}'",
+                **args,
             )
         )
 
-    def require(self, column: str, reason: str) -> None:
+    def require(self, column: str, sentence: str, **args: object) -> None:
         """A cell this row cannot do without (the XML schema requires its twin element)."""
         if self.text(column) is None:
-            self.errors.append(anomaly("90000-102", column, None, f"Row {self.row.line}: {reason}."))
+            self.errors.append(
+                anomaly("90000-102", column, None, sentence, row=self.row.line, column=column, **args)
+            )
 
     def _readable(self, column: str) -> str | None:
         """The cell to read as a type; none when it holds a forbidden character (its anomaly says so)."""
@@ -110,7 +132,11 @@ class Cells:
                 return date.fromisoformat(value)
         except ValueError:
             pass
-        self._fail(column, value, "a date (YYYY-MM-DD or DD/MM/YYYY)")
+        self._fail(
+            column,
+            value,
+            N_("Row {row}, column {column}: {cell} is not a date such as 2026-06-25 or 25/06/2026."),
+        )
         return None
 
     def hour(self, column: str) -> time | None:
@@ -119,20 +145,30 @@ class Cells:
             return None
         if match := _HOUR.fullmatch(value):
             return time(int(match[1]), int(match[2]))
-        self._fail(column, value, "an hour (HH:MM or HHMM)")
+        self._fail(
+            column,
+            value,
+            N_(
+                "Row {row}, column {column}: {cell} is not an hour from 00:00 to 23:59, such as 08:30 or 0830."
+            ),
+        )
         return None
 
     def cents(self, column: str) -> int | None:
-        """An amount in euros (`500`, `500.00`, `500,00`) as cents."""
+        """An amount in euros as cents: `500`, `500.00`, `500,00`, with a thousands separator when
+        cents follow the other mark (`1.234,56`, `1,234.56`) and a `€` before or after (SPEC 6.3)."""
         value = self._readable(column)
         if value is None:
             return None
-        if _EUROS.fullmatch(value):
-            try:
-                return int(Decimal(value.replace(",", ".")) * 100)
-            except InvalidOperation:
-                pass
-        self._fail(column, value, "an amount in euros such as 500.00 or 500,00")
+        if (amount := euros(value)) is not None:
+            return amount
+        self._fail(
+            column,
+            value,
+            N_(
+                "Row {row}, column {column}: {cell} is not an amount in euros such as 500, 500,00 or € 1.234,56."
+            ),
+        )
         return None
 
     def code(self, column: str, example: str) -> str | None:
@@ -140,7 +176,12 @@ class Cells:
         value = self._readable(column)
         if value is None or (value.isascii() and value.isdigit()):
             return value
-        self._fail(column, value, f"a code of digits such as {example}")
+        self._fail(
+            column,
+            value,
+            N_("Row {row}, column {column}: {cell} is not a code of digits such as {example}."),
+            example=example,
+        )
         return None
 
     def integer(self, column: str) -> int | None:
@@ -149,7 +190,7 @@ class Cells:
             return None
         if re.fullmatch(r"-?\d{1,9}", value):
             return int(value)
-        self._fail(column, value, "a whole number")
+        self._fail(column, value, N_("Row {row}, column {column}: {cell} is not a whole number."))
         return None
 
     def choice(self, column: str, allowed: dict[str, str]) -> str | None:
@@ -159,7 +200,35 @@ class Cells:
             return None
         if (mapped := allowed.get(value.upper())) is not None:
             return mapped
-        self._fail(column, value, "one of " + ", ".join(dict.fromkeys(allowed)))
+        self._fail(
+            column,
+            value,
+            N_("Row {row}, column {column}: {cell} is not one of {allowed}."),
+            allowed=", ".join(dict.fromkeys(allowed)),
+        )
+        return None
+
+
+def euros(text: str) -> int | None:
+    """An amount of euros as written in a CSV cell (see `Cells.cents`), in cents; None if it is not one.
+    `1.234` and `1,234` alone are refused: a thousand or one euro twenty-three and a half?"""
+    value = text.strip().removeprefix("€").removesuffix("€").strip()
+    if _EUROS.fullmatch(value):
+        plain = value.replace(",", ".")
+    else:
+        plain = next(
+            (
+                value.replace(mark, "").replace(",", ".")
+                for pattern, mark in _GROUPED_EUROS
+                if pattern.fullmatch(value)
+            ),
+            "",
+        )
+    if not plain:
+        return None
+    try:
+        return int(Decimal(plain) * 100)
+    except InvalidOperation:
         return None
 
 
@@ -196,10 +265,12 @@ class CsvReader(Generic[T]):
         try:
             header_text = header_bytes.decode("utf-8-sig").strip("\r")
         except UnicodeDecodeError:
-            self.diagnostics.append(diagnostic("ACRF-102", "The header is not UTF-8.", line=1))
+            self.diagnostics.append(diagnostic("ACRF-102", N_("The header is not UTF-8."), line=1))
             return
         if not header_text.strip():
-            self.diagnostics.append(diagnostic("ACRF-157", "The file is empty: no header, no declaration."))
+            self.diagnostics.append(
+                diagnostic("ACRF-157", N_("The file is empty: no header, no declaration."))
+            )
             return
         separator = ";" if header_text.count(";") >= header_text.count(",") else ","
         written = header_text.split(separator)
@@ -220,7 +291,7 @@ class CsvReader(Generic[T]):
         if batch:
             yield FormBatch(first, batch)
         if self.forms == 0:
-            self.diagnostics.append(diagnostic("ACRF-157", "The file has a header but no row."))
+            self.diagnostics.append(diagnostic("ACRF-157", N_("The file has a header but no row.")))
 
     def _header_ok(self, names: list[str], written: list[str]) -> bool:
         for position, (name, raw) in enumerate(zip(names, written, strict=True), start=1):
@@ -228,27 +299,49 @@ class CsvReader(Generic[T]):
                 self.diagnostics.append(
                     diagnostic(
                         "ACRF-102",
-                        f"Column {position} of the header holds U+{ord(character):04X}, "
-                        "a character XML does not allow (a control character).",
+                        N_(
+                            "Column {position} of the header holds {character}, "
+                            "a character XML does not allow (a control character)."
+                        ),
                         line=1,
                         column=position,
                         path=name or raw,
+                        position=position,
+                        character=f"U+{ord(character):04X}",
                     )
                 )
             elif name not in self.columns:
                 self.diagnostics.append(
-                    diagnostic("ACRF-102", f"Unknown column {name!r}.", line=1, column=position, path=name)
+                    diagnostic(
+                        "ACRF-102",
+                        N_("Unknown column {name}."),
+                        line=1,
+                        column=position,
+                        path=name,
+                        name=f"'{name}'",
+                    )
                 )
             elif names.index(name) != position - 1:
                 self.diagnostics.append(
                     diagnostic(
-                        "ACRF-102", f"Column {name!r} is given twice.", line=1, column=position, path=name
+                        "ACRF-102",
+                        N_("Column {name} is given twice."),
+                        line=1,
+                        column=position,
+                        path=name,
+                        name=f"'{name}'",
                     )
                 )
         for name in self.required:
             if name not in names:
                 self.diagnostics.append(
-                    diagnostic("ACRF-102", f"Required column {name!r} is missing.", line=1, path=name)
+                    diagnostic(
+                        "ACRF-102",
+                        N_("Required column {name} is missing."),
+                        line=1,
+                        path=name,
+                        name=f"'{name}'",
+                    )
                 )
         return not self.diagnostics
 
@@ -283,4 +376,6 @@ class CsvReader(Generic[T]):
                             yield row
         except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError, ValueError) as exc:
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            self.diagnostics.append(diagnostic("ACRF-102", f"Not readable as CSV: {message}"))
+            self.diagnostics.append(
+                diagnostic("ACRF-102", N_("Not readable as CSV: {reason}"), reason=message)
+            )

@@ -19,7 +19,7 @@ import structlog
 from flexibatch.channel.claims import Claim, ClaimKind
 from flexibatch.channel.names import ChannelName, SubmissionKey, name_diagnostics, parse_name
 from flexibatch.config import Settings
-from flexibatch.domain.anomalies import Diagnostic, diagnostic
+from flexibatch.domain.anomalies import N_, Diagnostic, diagnostic
 from flexibatch.domain.parties import DecisionContext
 from flexibatch.domain.refdata import RefData
 from flexibatch.domain.results import SubmissionOutcome
@@ -27,6 +27,7 @@ from flexibatch.files import make_durable, private_dir, write_private
 from flexibatch.formats.answers import NotiWriter, render_acrf, tally
 from flexibatch.formats.streams import DeclarationReader, Parts
 from flexibatch.gc_tuning import cycles_collected_at_the_end
+from flexibatch.i18n import Translate, sender_language, translator
 from flexibatch.service.answers import NOTI_CSV, NOTI_XML, Answers, answers_dir
 from flexibatch.service.purposes import PURPOSES, Decide
 from flexibatch.store.base import SubmissionRecord
@@ -93,6 +94,13 @@ class SubmissionDecider:
             self._loaded = (version, self.store.refdata.current())
         return self._loaded[1]
 
+    def _translator(self, key: SubmissionKey | None) -> Translate:
+        """SPEC 9: the sender's language, else default_language (an unknown sender, a foreign name)."""
+        languages = self._refdata().languages
+        return translator(
+            sender_language(languages, key.sender if key else None, self.settings.default_language)
+        )
+
     def decide(self, taken: Claim) -> tuple[SubmissionRecord, Counts]:
         """Decide the claim and commit it with the names of its answers, accepted or refused."""
         private_dir(answers_dir(taken))
@@ -106,7 +114,7 @@ class SubmissionDecider:
             assert key is not None
             if any(path.is_symlink() for path in taken.data_files):  # never follow: it may point anywhere
                 raise _Refused(
-                    [diagnostic("ACRF-901", "A link is not accepted in the inbox: drop the file itself.")]
+                    [diagnostic("ACRF-901", N_("A link is not accepted in the inbox: drop the file itself."))]
                 )
             sha = _sha256(taken.data_files) if _data_bytes(taken) <= self.settings.max_file_bytes else None
             with self.store.transaction():
@@ -125,18 +133,26 @@ class SubmissionDecider:
         """The file-level checks (SPEC 1, 2); too large a file is refused before it is read."""
         problems = name_diagnostics(names, taken.folder, taken.reception)
         if key.sender not in refdata.senders:
-            problems.append(diagnostic("ACRF-190", f"Sender {key.sender} is unknown."))
+            problems.append(diagnostic("ACRF-190", N_("Sender {sender} is unknown."), sender=key.sender))
         if sha is None:
             problems.append(
-                diagnostic("ACRF-184", f"The file is larger than {self.settings.max_file_bytes} bytes.")
+                diagnostic(
+                    "ACRF-184",
+                    N_("The file is larger than {limit} bytes."),
+                    limit=self.settings.max_file_bytes,
+                )
             )
             raise _Refused(problems)
         if self.store.submissions.name_used((key.purpose, key.sender, key.date, key.sequence, key.env)):
             problems.append(
-                diagnostic("ACRF-133", f"The name {taken.file_name} was already used by this sender.")
+                diagnostic(
+                    "ACRF-133", N_("The name {name} was already used by this sender."), name=taken.file_name
+                )
             )
         if (earlier := self.store.submissions.content_received(sha, key.env)) is not None:
-            problems.append(diagnostic("ACRF-134", f"The same content was already received as {earlier}."))
+            problems.append(
+                diagnostic("ACRF-134", N_("The same content was already received as {name}."), name=earlier)
+            )
         return problems
 
     def _decide_submission(
@@ -159,7 +175,7 @@ class SubmissionDecider:
         read_ahead = _data_bytes(taken) >= self.settings.read_ahead_bytes
         reader = purpose.reader(as_xml, self.settings.batch_size, read_ahead=read_ahead)
         decide = purpose.decide(self.store, ctx, taken.ticket, self.settings, as_xml)
-        return self._decide_all(taken, reader, decide, problems)
+        return self._decide_all(taken, reader, decide, problems, self._translator(key))
 
     def _decide_all(
         self,
@@ -167,6 +183,7 @@ class SubmissionDecider:
         reader: DeclarationReader[Any],
         decide: Decide[Any],
         problems: list[Diagnostic],
+        translate: Translate,
     ) -> Counts:
         """Read the file batch by batch, deciding while it is sound; write the NOTI as it goes."""
         counts = Counts()
@@ -175,7 +192,12 @@ class SubmissionDecider:
         try:
             with (
                 NotiWriter(
-                    answers / NOTI_XML, answers / NOTI_CSV, taken.file_name, taken.ticket, taken.reception
+                    answers / NOTI_XML,
+                    answers / NOTI_CSV,
+                    taken.file_name,
+                    taken.ticket,
+                    taken.reception,
+                    translate=translate,
                 ) as noti,
                 cycles_collected_at_the_end(),
             ):
@@ -235,7 +257,7 @@ class SubmissionDecider:
         with self.store.transaction():
             record = self._record(taken, key, sha, problems=problems, counts=counts)
             counts.answers = self.answers.register(taken, key, accepted=False)
-            acrf = render_acrf(taken.file_name, None, problems, taken.reception)
+            acrf = render_acrf(taken.file_name, None, problems, taken.reception, self._translator(key))
             write_private(answers_dir(taken) / counts.answers[0], acrf)
             make_durable([answers_dir(taken) / counts.answers[0]])
             self.store.submissions.record(record)
