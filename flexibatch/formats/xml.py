@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib.resources import files
 from typing import Generic, TypeVar
@@ -19,7 +19,8 @@ from typing import Generic, TypeVar
 from lxml import etree
 
 from flexibatch.domain.anomalies import N_, Diagnostic, diagnostic
-from flexibatch.formats.streams import ByteSource, FormBatch, Rewound
+from flexibatch.formats.schema_errors import SecondPass, with_columns
+from flexibatch.formats.streams import ByteSource, FormBatch, Parts, Rewound
 
 T = TypeVar("T")
 
@@ -52,7 +53,7 @@ def _local(tag: object) -> str:
 class XmlReader(Generic[T]):
     """Reads one document of Forms; `diagnostics` holds every file-level problem found."""
 
-    schema: etree.XMLSchema
+    schema_name: str  # one of schemas/, e.g. Dimona.xsd
     root: str
     namespace: str | None
     to_record: Callable[[etree._Element, int], T]
@@ -60,6 +61,11 @@ class XmlReader(Generic[T]):
     diagnostics: list[Diagnostic] = field(default_factory=list)
     forms: int = 0
     _dropped: int = 0
+    _second: SecondPass | None = None
+
+    @property
+    def schema(self) -> etree.XMLSchema:
+        return load_schema(self.schema_name)
 
     @property
     def refused(self) -> bool:
@@ -100,6 +106,10 @@ class XmlReader(Generic[T]):
         except etree.XMLSyntaxError as exc:
             self._syntax_error(exc, has_element=root_at >= 0)
         self._finish_diagnostics()
+        if self.diagnostics and isinstance(stream, Parts):
+            wanted = {d.line for d in self.diagnostics if d.line and not d.column}
+            if wanted:
+                self.diagnostics[:] = with_columns(self.diagnostics, stream.lines(wanted))
 
     def _syntax_error(self, exc: etree.XMLSyntaxError, *, has_element: bool) -> None:
         message = str(exc.msg if hasattr(exc, "msg") and exc.msg else exc)
@@ -209,15 +219,22 @@ class XmlReader(Generic[T]):
             )
 
     def _close_batch(self, batch: etree._Element, first_index: int) -> Iterator[FormBatch[T]]:
-        if not self.schema.validate(batch):
-            for error in self.schema.error_log:
+        schema = self.schema
+        if not schema.validate(batch):
+            self._second = self._second or SecondPass(self.schema_name)
+            explained = self._second.explain(batch, MAX_DIAGNOSTICS - len(self.diagnostics))
+            if explained is not None:
+                for problem in explained:
+                    self._add(replace(problem, path=_shift_path(problem.path, self.root, first_index)))
+            for error in [] if explained is not None else schema.error_log:
                 self._add(
                     diagnostic(
                         "ACRF-312",
-                        error.message,
+                        N_("Not valid against the schema: {reason}"),
                         line=error.line or None,
                         column=error.column or None,
                         path=_shift_path(error.path, self.root, first_index),
+                        reason=error.message,
                     )
                 )
         if self.diagnostics:
