@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Annotated, Final, Literal
 from zoneinfo import ZoneInfo
 
 import annotated_types
@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     #: SPEC 10: the language of `status`, `worker`, `employer` and `report` (`--lang`); when unset,
     #: default_language.
     lang: Language | None = None
+    #: SPEC 5: the separator of the NOTI's CSV twin for an XML submission (a CSV one is answered
+    #: in its own separator).
+    answer_csv_separator: Literal[",", ";"] = ","
 
     @property
     def work_dir(self) -> Path:
@@ -197,6 +200,7 @@ _EXPECTED: Final = {
     "work": ("FLEXIBATCH_WORK", "must be a folder path"),
     "default_language": ("FLEXIBATCH_DEFAULT_LANGUAGE", "must be nl, fr, de or en"),
     "lang": ("FLEXIBATCH_LANG", "must be nl, fr, de or en"),
+    "answer_csv_separator": ("FLEXIBATCH_ANSWER_CSV_SEPARATOR", "must be , or ;"),
 }
 
 
@@ -297,6 +301,7 @@ def load_settings(
         ("FLEXIBATCH_WORK", "work"),
         ("FLEXIBATCH_DEFAULT_LANGUAGE", "default_language"),
         ("FLEXIBATCH_LANG", "lang"),
+        ("FLEXIBATCH_ANSWER_CSV_SEPARATOR", "answer_csv_separator"),
     ):
         if (value := given(variable)) is not None:
             values[field] = value

@@ -171,7 +171,8 @@ DECLARATION_CODES: dict[str, tuple[AnomalyClass, str]] = {
     "95030-001": (B, "The features carry no financial element."),
     "95030-003": (B, "The amount must be greater than zero."),
     "95030-008": (B, "The financial element code must be 0001001000 (flexi wage) or 0002001000 (premium)."),
-    # {where}: the element or CSV column the answer's Path names (BonusPaymentFrequency, frequency)
+    # {where}: the element or CSV column of the field the anomaly names (its `where` argument, else
+    # its own field), as the submission's format calls it: BonusPaymentFrequency, or frequency
     "95031-001": (B, "A premium needs its payment frequency ({where})."),
     "95031-005": (B, "A flexi wage line takes no payment frequency ({where})."),
     "95031-008": (B, "The payment frequency ({where}) must lie between 0 and 12."),

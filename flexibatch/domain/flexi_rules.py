@@ -228,7 +228,9 @@ def _element_rules(path: str, code: str, amount: int, frequency: int | None) -> 
     if code not in (WAGE, PREMIUM):
         problems.append(anomaly("95030-008", f"{path}/FinancialElementCode", code))
     elif code == PREMIUM and frequency is None:
-        problems.append(anomaly("95031-001", f"{path}/FinancialElementCode", code))
+        problems.append(
+            anomaly("95031-001", f"{path}/FinancialElementCode", code, where=f"{path}/BonusPaymentFrequency")
+        )
     elif code == WAGE and frequency is not None:
         problems.append(anomaly("95031-005", f"{path}/BonusPaymentFrequency", frequency))
     if frequency is not None and not 0 <= frequency <= 12:

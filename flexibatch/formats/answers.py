@@ -136,23 +136,36 @@ def render_acrf(
 class LocatedAnomaly:
     anomaly: Anomaly
     path: str | None
+    where: str | None = None  # what a `{where}` of the label names, in the submission's format
 
     def text(self, translate: Translate) -> str:
-        """The label in the translator's language; its `{where}`, the element or column of the Path."""
+        """The label in the translator's language, its `{where}` filled in."""
         a = self.anomaly
-        if "{where}" not in a.label:
+        if self.where is None:
             return a.text(translate)
-        where = (self.path or "").rsplit("/", 1)[-1].split("[", 1)[0]
-        return sentence(a.label, (*a.args, ("where", where)), translate)
+        return sentence(
+            a.label, (*[arg for arg in a.args if arg[0] != "where"], ("where", self.where)), translate
+        )
 
 
 #: Turns a logical field path and a form index into the answer's Path (XPath or CSV column).
 Locator = Callable[[str, int], str]
 
 
+def _where(a: Anomaly, locate: Locator, form_index: int) -> str | None:
+    """The element or column a label's `{where}` names: the last step of its field's Path."""
+    if "{where}" not in a.label:
+        return None
+    field = dict(a.args).get("where") or a.field or ""
+    return locate(field, form_index).rsplit("/", 1)[-1].split("[", 1)[0] if field else ""
+
+
 def located(anomalies: Iterable[Anomaly], locate: Locator, form_index: int) -> tuple[LocatedAnomaly, ...]:
     """The anomalies of one declaration with the Path the format that carried it gives them."""
-    return tuple(LocatedAnomaly(a, locate(a.field, form_index) if a.field else None) for a in anomalies)
+    return tuple(
+        LocatedAnomaly(a, locate(a.field, form_index) if a.field else None, _where(a, locate, form_index))
+        for a in anomalies
+    )
 
 
 @dataclass(unsafe_hash=True)
@@ -290,7 +303,9 @@ class NotiWriter:
         created: datetime,
         *,
         translate: Translate = _same,
+        separator: str = ",",
     ) -> None:
+        """`separator`: the twin's, `;` or `,` as the submission's CSV (SPEC 5)."""
         self._translate = translate
         self._form_start = _form_start("NOTI001", created)
         self._file_reference = (
@@ -301,9 +316,10 @@ class NotiWriter:
             + "</FileReference>"
         )
         self._xml: IO[str] = open_private(xml_path, "w", encoding="utf-8", newline="\n")
-        self._csv_file: IO[str] = open_private(csv_path, "w", encoding="utf-8", newline="")
+        # A byte-order mark first: a Belgian spreadsheet then reads the accents as UTF-8 (SPEC 5).
+        self._csv_file: IO[str] = open_private(csv_path, "w", encoding="utf-8-sig", newline="")
         self._lines = io.StringIO()  # a chunk's CSV lines, then written to the file at once
-        self._csv = csv.writer(self._lines)
+        self._csv = csv.writer(self._lines, delimiter=separator)
         self._xml.write('<?xml version="1.0" encoding="UTF-8"?>\n<NOTIFICATION>\n')
         self._csv.writerow(NOTI_CSV_COLUMNS)
         self._write_lines()

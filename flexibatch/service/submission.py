@@ -25,6 +25,7 @@ from flexibatch.domain.refdata import RefData
 from flexibatch.domain.results import SubmissionOutcome
 from flexibatch.files import make_durable, private_dir, write_private
 from flexibatch.formats.answers import NotiWriter, render_acrf, tally
+from flexibatch.formats.csv import first_line, separator_of
 from flexibatch.formats.streams import DeclarationReader, Parts
 from flexibatch.gc_tuning import cycles_collected_at_the_end
 from flexibatch.i18n import Translate, sender_language, translator
@@ -175,7 +176,10 @@ class SubmissionDecider:
         read_ahead = _data_bytes(taken) >= self.settings.read_ahead_bytes
         reader = purpose.reader(as_xml, self.settings.batch_size, read_ahead=read_ahead)
         decide = purpose.decide(self.store, ctx, taken.ticket, self.settings, as_xml)
-        return self._decide_all(taken, reader, decide, problems, self._translator(key))
+        separator = (
+            self.settings.answer_csv_separator if as_xml else separator_of(first_line(taken.data_files[0]))
+        )
+        return self._decide_all(taken, reader, decide, problems, (self._translator(key), separator))
 
     def _decide_all(
         self,
@@ -183,9 +187,10 @@ class SubmissionDecider:
         reader: DeclarationReader[Any],
         decide: Decide[Any],
         problems: list[Diagnostic],
-        translate: Translate,
+        twin: tuple[Translate, str],
     ) -> Counts:
-        """Read the file batch by batch, deciding while it is sound; write the NOTI as it goes."""
+        """Read the file batch by batch, deciding while it is sound; write the NOTI as it goes, in the
+        language and with the CSV separator of `twin`."""
         counts = Counts()
         stream = Parts(taken.data_files)
         answers = answers_dir(taken)
@@ -197,7 +202,8 @@ class SubmissionDecider:
                     taken.file_name,
                     taken.ticket,
                     taken.reception,
-                    translate=translate,
+                    translate=twin[0],
+                    separator=twin[1],
                 ) as noti,
                 cycles_collected_at_the_end(),
             ):
