@@ -62,7 +62,8 @@ def test_a_catalogue_holds_no_sentence_the_code_no_longer_says(language: str) ->
 
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_a_translated_sentence_is_not_left_english(language: str) -> None:
-    english = sorted(s for s, t in _catalogue(language).items() if s == t)
+    """A single word may be the same in both languages (test, total, production); a sentence is not."""
+    english = sorted(s for s, t in _catalogue(language).items() if s == t and " " in s)
     assert english == []
 
 
