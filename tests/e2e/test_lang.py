@@ -31,7 +31,9 @@ def test_status_prints_its_words_in_the_chosen_language(installation: Path, lang
     english = flexibatch(installation, "status").stdout.splitlines()
     printed = flexibatch(installation, "status", "--lang", lang).stdout.splitlines()
     assert printed[0].split()[0] == heading
-    assert [line.split()[:6] for line in printed[1:]] == [line.split()[:6] for line in english[1:]], "same data"
+    assert [line.split()[:6] for line in printed[1:]] == [line.split()[:6] for line in english[1:]], (
+        "same data"
+    )
 
 
 def test_the_environment_twin_chooses_the_language_and_json_keys_stay(installation: Path) -> None:

@@ -134,8 +134,8 @@ def assert_same_answers(
         ignored = {"source_line", "own_reference"} if generated else {"source_line"}
         # A label naming a field names it as the format does: (BonusPaymentFrequency), (frequency).
         in_csv_words = x_row["labels"]
-        for element, column in column_of.items():
-            in_csv_words = in_csv_words.replace(f"({element})", f"({column})")
+        for xml_name, column in column_of.items():
+            in_csv_words = in_csv_words.replace(f"({xml_name})", f"({column})")
         assert {k: v for k, v in c_row.items() if k not in ignored} == {
             k: v for k, v in {**x_row, "labels": in_csv_words}.items() if k not in ignored
         }
