@@ -17,8 +17,11 @@ import sys
 import tomllib
 from pathlib import Path
 
-from mypyc.build import mypycify  # a build requirement (pyproject.toml), not a dependency
+from babel.messages.mofile import write_mo  # build requirements (pyproject.toml)
+from babel.messages.pofile import read_po
+from mypyc.build import mypycify
 from setuptools import Extension, setup
+from setuptools.command.build_py import build_py
 
 #: The setuptools commands that build extensions; metadata and editable builds need none.
 _BUILDS = {"bdist_wheel", "build", "build_ext"}
@@ -48,4 +51,18 @@ def _modules(root: Path, listed: list[str]) -> set[str]:
     return found
 
 
-setup(ext_modules=extensions())
+class BuildWithCatalogues(build_py):
+    """build_py, then each `.po` copied into the build compiled to `.mo` beside it."""
+
+    def run(self) -> None:
+        super().run()
+        for source in Path("flexibatch/locale").glob("*/LC_MESSAGES/*.po"):
+            target = Path(self.build_lib) / source.with_suffix(".mo")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with source.open("rb") as po:
+                catalogue = read_po(po)
+            with target.open("wb") as mo:
+                write_mo(mo, catalogue)
+
+
+setup(ext_modules=extensions(), cmdclass={"build_py": BuildWithCatalogues})

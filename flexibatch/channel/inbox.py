@@ -28,7 +28,7 @@ from flexibatch.channel.names import (
     is_in_progress,
     parse_name,
 )
-from flexibatch.domain.anomalies import Diagnostic, diagnostic
+from flexibatch.domain.anomalies import N_, Diagnostic, diagnostic
 from flexibatch.errors import ChannelError
 
 log = structlog.get_logger()
@@ -159,7 +159,7 @@ def sort_out(
                 continue  # answered once it has stopped changing
             if drop.is_link:
                 parsed = [
-                    diagnostic("ACRF-901", "A link is not accepted in the inbox: drop the file itself.")
+                    diagnostic("ACRF-901", N_("A link is not accepted in the inbox: drop the file itself."))
                 ]
             view.foreign.append((drop, parsed))
             continue
@@ -178,9 +178,12 @@ def sort_out(
 
 def incomplete(group: Pending) -> Diagnostic:
     """The ACRF-130 of a submission still incomplete after the GO timeout."""
-    missing = "its GO file" if group.trigger is None else "some of its parts"
+    if group.trigger is None:
+        return diagnostic(
+            "ACRF-130", N_("The submission is incomplete after the GO timeout: its GO file did not arrive.")
+        )
     return diagnostic(
-        "ACRF-130", f"The submission is incomplete after the GO timeout: {missing} did not arrive."
+        "ACRF-130", N_("The submission is incomplete after the GO timeout: some of its parts did not arrive.")
     )
 
 

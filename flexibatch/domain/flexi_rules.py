@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from flexibatch.domain.anomalies import Anomaly, anomaly, is_blocking
+from flexibatch.domain.anomalies import N_, Anomaly, anomaly, is_blocking
 from flexibatch.domain.dimona import PeriodBook, Schedule
 from flexibatch.domain.flexi import (
     FLEXI_WORKER_CODES,
@@ -228,7 +228,9 @@ def _element_rules(path: str, code: str, amount: int, frequency: int | None) -> 
     if code not in (WAGE, PREMIUM):
         problems.append(anomaly("95030-008", f"{path}/FinancialElementCode", code))
     elif code == PREMIUM and frequency is None:
-        problems.append(anomaly("95031-001", f"{path}/FinancialElementCode", code))
+        problems.append(
+            anomaly("95031-001", f"{path}/FinancialElementCode", code, where=f"{path}/BonusPaymentFrequency")
+        )
     elif code == WAGE and frequency is not None:
         problems.append(anomaly("95031-005", f"{path}/BonusPaymentFrequency", frequency))
     if frequency is not None and not 0 <= frequency <= 12:
@@ -285,8 +287,13 @@ def _ceiling_warnings(
                         "00024-902",
                         f"{item.beneficiary.path}/INSS",
                         f"{total / 100:.2f}",
-                        f"After this declaration the worker's flexi income for {year} is {total / 100:.2f} EUR, "
-                        f"over the tax-free ceiling of {ceiling / 100:.2f} EUR.",
+                        N_(
+                            "After this declaration the worker's flexi income for {year} is {total} EUR, "
+                            "over the tax-free ceiling of {ceiling} EUR."
+                        ),
+                        year=year,
+                        total=f"{total / 100:.2f}",
+                        ceiling=f"{ceiling / 100:.2f}",
                     )
                 )
     return warnings

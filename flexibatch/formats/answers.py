@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
-from flexibatch.domain.anomalies import Anomaly, Diagnostic
+from flexibatch.domain.anomalies import Anomaly, Diagnostic, sentence
 from flexibatch.domain.decisions import Decided, Impact, PeriodImpact
 from flexibatch.domain.dimona import Period, Reference, hhmm, iso_day
 from flexibatch.domain.flexi_rules import RelationImpact
@@ -92,13 +92,23 @@ def _form_start(identification: str, created: datetime) -> str:
     )
 
 
+def _same(text: str) -> str:
+    return text
+
+
+#: Turns an English source sentence into the sender's language (flexibatch/i18n.py `translator`).
+Translate = Callable[[str], str]
+
+
 def render_acrf(
     file_name: str,
     ticket: str | None,
     diagnostics: Sequence[Diagnostic],
     created: datetime,
+    translate: Translate = _same,
 ) -> bytes:
-    """The receipt: positive (ResultCode 1) when there is no diagnostic, else negative with them all."""
+    """The receipt: positive (ResultCode 1) when there is no diagnostic, else negative with them all,
+    each Message in the translator's language."""
     accepted = not diagnostics
     parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<ACRF>', _form_start("ACRF001", created)]
     parts.append("<FileReference>" + _element("FileName", file_name))
@@ -115,7 +125,7 @@ def render_acrf(
             + _optional("Line", problem.line)
             + _optional("Column", problem.column)
             + _optional("Path", problem.path)
-            + _element("Message", problem.message)
+            + _element("Message", problem.text(translate))
             + "</Diagnostic>"
         )
     parts.append("</Form></ACRF>\n")
@@ -124,6 +134,12 @@ def render_acrf(
 
 #: Turns a logical field path and a form index into the answer's Path (XPath or CSV column).
 Locator = Callable[[str, int], str]
+
+
+def _where(a: Anomaly, locate: Locator, form_index: int) -> str:
+    """The element or column a label's `{where}` names: the last step of its field's Path."""
+    field = dict(a.args).get("where") or a.field or ""
+    return locate(field, form_index).rsplit("/", 1)[-1].split("[", 1)[0] if field else ""
 
 
 def _period_xml(tag: str, period: Period) -> str:
@@ -176,18 +192,19 @@ def impact_xml(impact: Impact) -> str:
     return flexi_impact(impact)
 
 
-def _anomaly_xml(a: Anomaly, path: str | None) -> str:
+def _anomaly_xml(a: Anomaly, path: str | None, label: str) -> str:
     return (
         f"<AnomalyReport><ErrorID>{a.code}</ErrorID><AnomalyClass>{a.cls.value}</AnomalyClass>"
         + _optional("Path", path)
         + _optional("Value", a.value)
-        + f"<AnomalyLabel>{xml_text(a.label)}</AnomalyLabel></AnomalyReport>"
+        + f"<AnomalyLabel>{xml_text(label)}</AnomalyLabel></AnomalyReport>"
     )
 
 
 class NotiWriter:
     """Writes a NOTI and its CSV twin form by form, from the decisions of one purpose's declarations
-    read in one format (whose locator gives each anomaly its Path)."""
+    read in one format (whose locator gives each anomaly its Path), the labels in the translator's
+    language."""
 
     def __init__(
         self,
@@ -200,7 +217,11 @@ class NotiWriter:
         identification: str,
         purpose: str,
         locate: Locator,
+        translate: Translate = _same,
+        separator: str = ",",
     ) -> None:
+        """`separator`: the twin's, `;` or `,` as the submission's CSV (SPEC 5)."""
+        self._translate = translate
         self._identification = identification
         self._purpose = purpose
         self._locate = locate
@@ -213,9 +234,10 @@ class NotiWriter:
             + "</FileReference>"
         )
         self._xml: IO[str] = open_private(xml_path, "w", encoding="utf-8", newline="\n")
-        self._csv_file: IO[str] = open_private(csv_path, "w", encoding="utf-8", newline="")
+        # A byte-order mark first: a Belgian spreadsheet then reads the accents as UTF-8 (SPEC 5).
+        self._csv_file: IO[str] = open_private(csv_path, "w", encoding="utf-8-sig", newline="")
         self._lines = io.StringIO()  # a chunk's CSV lines, then written to the file at once
-        self._csv = csv.writer(self._lines)
+        self._csv = csv.writer(self._lines, delimiter=separator)
         self._xml.write('<?xml version="1.0" encoding="UTF-8"?>\n<NOTIFICATION>\n')
         self._csv.writerow(NOTI_CSV_COLUMNS)
         self._write_lines()
@@ -249,10 +271,21 @@ class NotiWriter:
             self._xml.close()
             self._csv_file.close()
 
+    def _label(self, a: Anomaly, form_index: int) -> str:
+        """The label in the translator's language, a `{where}` in it naming the element or column."""
+        if "{where}" not in a.label:
+            return a.text(self._translate)
+        where = _where(a, self._locate, form_index)
+        args = (*[arg for arg in a.args if arg[0] != "where"], ("where", where))
+        return sentence(a.label, args, self._translate)
+
     def _anomalies(self, entry: Decided) -> str:
-        locate = self._locate
+        locate, index = self._locate, entry.form_index
         return "".join(
-            [_anomaly_xml(a, locate(a.field, entry.form_index) if a.field else None) for a in entry.anomalies]
+            [
+                _anomaly_xml(a, locate(a.field, index) if a.field else None, self._label(a, index))
+                for a in entry.anomalies
+            ]
         )
 
     def _form(self, entry: Decided) -> str:
@@ -314,5 +347,7 @@ class NotiWriter:
             spreadsheet_cell(entry.period_id),
             spreadsheet_cell(entry.relation_id),
             "; ".join([a.code for a in anomalies]) if anomalies else "",
-            spreadsheet_cell("; ".join([a.label for a in anomalies])) if anomalies else "",
+            spreadsheet_cell("; ".join([self._label(a, entry.form_index) for a in anomalies]))
+            if anomalies
+            else "",
         ]

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from flexibatch.domain.anomalies import Anomaly, anomaly
+from flexibatch.domain.anomalies import N_, Anomaly, anomaly
 from flexibatch.domain.dimona import Reference
 from flexibatch.domain.flexi import (
     PREMIUM,
@@ -126,7 +126,8 @@ def _declaration(rows: list[Row], index: int, scattered: bool) -> FlexiDeclarati
                 "90000-102",
                 "form_reference",
                 rows[0].cells.get("form_reference"),
-                f"Row {rows[0].line}: the rows of one declaration must follow each other.",
+                N_("Row {row}: the rows of one declaration must follow each other."),
+                row=rows[0].line,
             )
         )
     debtor = (first.text("company_id"), first.text("noss"))
@@ -141,7 +142,8 @@ def _declaration(rows: list[Row], index: int, scattered: bool) -> FlexiDeclarati
                     "90000-102",
                     "status",
                     None,
-                    f"Row {row.line}: status and debtor must be the same on every row of a declaration.",
+                    N_("Row {row}: status and debtor must be the same on every row of a declaration."),
+                    row=row.line,
                 )
             )
         relations = beneficiaries.setdefault(row.cells.get("insz", ""), {})
@@ -179,9 +181,9 @@ def _relation(rows: list[Row], path: str) -> tuple[Relation, list[Anomaly]]:
             errors += cells.errors
             continue  # a relation named without calculation: a cancellation
         for column in ("calc_start", "calc_end", "calc_date", "validity_start", "validity_end"):
-            cells.require(column, f"a wage line needs its {column}")
+            cells.require(column, N_("Row {row}: a wage line needs its {column}."))
         for column in ("employer_class", "worker_code", "element_code", "amount"):
-            cells.require(column, f"a wage line needs its {column}")
+            cells.require(column, N_("Row {row}: a wage line needs its {column}."))
         period = (cells.date("calc_start"), cells.date("calc_end"))
         calc_dates.setdefault(period, cells.date("calc_date"))
         features_key: _FeaturesKey = (

@@ -23,7 +23,7 @@ from flexibatch.domain.flexi import (
     FlexiDeclaration,
     Relation,
 )
-from flexibatch.formats.xml import XmlReader, load_schema
+from flexibatch.formats.xml import XmlReader
 
 NAMESPACE = "http://socialsecurity.be/xml/ns/FLXWAGE"
 _PREFIX = f"{{{NAMESPACE}}}"
@@ -210,12 +210,12 @@ def declaration_from_form(form: Any, index: int) -> FlexiDeclaration:
 
 
 def flexi_reader(batch_size: int) -> XmlReader[FlexiDeclaration]:
-    return XmlReader(load_schema("FLXWAGE.xsd"), "FLXWAGE", NAMESPACE, declaration_from_form, batch_size)
+    return XmlReader("FLXWAGE.xsd", "FLXWAGE", NAMESPACE, declaration_from_form, batch_size)
 
 
 def flexi_row_reader(batch_size: int) -> XmlReader[FlexiRow]:
     """The reader a second process runs for a large file: rows, turned into declarations here."""
-    return XmlReader(load_schema("FLXWAGE.xsd"), "FLXWAGE", NAMESPACE, row_from_form, batch_size)
+    return XmlReader("FLXWAGE.xsd", "FLXWAGE", NAMESPACE, row_from_form, batch_size)
 
 
 def xml_locator(field: str, form_index: int) -> str:

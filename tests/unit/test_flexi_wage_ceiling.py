@@ -85,7 +85,7 @@ def test_exactly_the_ceiling_gives_no_warning_one_cent_more_does() -> None:
 
 def test_the_label_names_the_year_the_total_and_the_ceiling() -> None:
     decision = FlexiDesk().send(pay(CEILING + 1))
-    assert found(decision, OVER).label == (
+    assert found(decision, OVER).text() == (
         "After this declaration the worker's flexi income for 2026 is 18000.01 EUR, "
         "over the tax-free ceiling of 18000.00 EUR."
     )

@@ -229,4 +229,10 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        8,
+        "the language of each sender's answers (SPEC 9)",
+        # Empty (NULL) is the setting default_language.
+        "ALTER TABLE ref_senders ADD COLUMN language TEXT;",
+    ),
 )
