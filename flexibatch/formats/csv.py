@@ -3,7 +3,9 @@
 The header decides the separator (`;` from Belgian spreadsheets, or `,`) and must name known columns
 only, case-insensitively; unknown, repeated or missing required columns refuse the file (ACRF-102,
 naming the column). Rows are read by pandas in chunks of `batch_size`, every cell as text; a row that
-cannot be tokenised (unbalanced quotes, more cells than the header, bad UTF-8) refuses the file too.
+cannot be tokenised (unbalanced quotes, more cells than the header, a byte neither UTF-8 nor
+Windows-1252) refuses the file too. The file is UTF-8 when every byte of it is, else Windows-1252,
+which Excel's "CSV (separator: semicolon)" writes on a Belgian machine (SPEC 1.1).
 A cell that cannot be read as its column's type is an anomaly of its declaration only (90000-102), and
 so is a cell holding a character XML 1.0 forbids (a control character): its declaration is refused,
 naming the column, while such a character in the header refuses the file (ACRF-102).
