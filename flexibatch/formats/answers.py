@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -17,11 +17,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
-from flexibatch.domain.anomalies import Anomaly, B, Diagnostic, sentence
+from flexibatch.domain.anomalies import B, Diagnostic
 from flexibatch.domain.dimona import FormHeader, Period, Reference, hhmm, iso_day
 from flexibatch.domain.results import DeclarationResult
 from flexibatch.files import open_private, start_writing_back
+from flexibatch.formats.located import LocatedAnomaly
 from flexibatch.formats.text import spreadsheet_cell, xml_text
+from flexibatch.i18n import Translate, english
 
 NOTI_CSV_COLUMNS = (
     "form_index",
@@ -92,20 +94,12 @@ def _form_start(identification: str, created: datetime) -> str:
     )
 
 
-def _same(text: str) -> str:
-    return text
-
-
-#: Turns an English source sentence into the sender's language (flexibatch/i18n.py `translator`).
-Translate = Callable[[str], str]
-
-
 def render_acrf(
     file_name: str,
     ticket: str | None,
     diagnostics: Sequence[Diagnostic],
     created: datetime,
-    translate: Translate = _same,
+    translate: Translate = english,
 ) -> bytes:
     """The receipt: positive (ResultCode 1) when there is no diagnostic, else negative with them all,
     each Message in the translator's language."""
@@ -130,42 +124,6 @@ def render_acrf(
         )
     parts.append("</Form></ACRF>\n")
     return "".join(parts).encode("utf-8")
-
-
-@dataclass(unsafe_hash=True)
-class LocatedAnomaly:
-    anomaly: Anomaly
-    path: str | None
-    where: str | None = None  # what a `{where}` of the label names, in the submission's format
-
-    def text(self, translate: Translate) -> str:
-        """The label in the translator's language, its `{where}` filled in."""
-        a = self.anomaly
-        if self.where is None:
-            return a.text(translate)
-        return sentence(
-            a.label, (*[arg for arg in a.args if arg[0] != "where"], ("where", self.where)), translate
-        )
-
-
-#: Turns a logical field path and a form index into the answer's Path (XPath or CSV column).
-Locator = Callable[[str, int], str]
-
-
-def _where(a: Anomaly, locate: Locator, form_index: int) -> str | None:
-    """The element or column a label's `{where}` names: the last step of its field's Path."""
-    if "{where}" not in a.label:
-        return None
-    field = dict(a.args).get("where") or a.field or ""
-    return locate(field, form_index).rsplit("/", 1)[-1].split("[", 1)[0] if field else ""
-
-
-def located(anomalies: Iterable[Anomaly], locate: Locator, form_index: int) -> tuple[LocatedAnomaly, ...]:
-    """The anomalies of one declaration with the Path the format that carried it gives them."""
-    return tuple(
-        LocatedAnomaly(a, locate(a.field, form_index) if a.field else None, _where(a, locate, form_index))
-        for a in anomalies
-    )
 
 
 @dataclass(unsafe_hash=True)
@@ -302,7 +260,7 @@ class NotiWriter:
         ticket: str,
         created: datetime,
         *,
-        translate: Translate = _same,
+        translate: Translate = english,
         separator: str = ",",
     ) -> None:
         """`separator`: the twin's, `;` or `,` as the submission's CSV (SPEC 5)."""

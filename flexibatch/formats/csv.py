@@ -13,69 +13,22 @@ naming the column, while such a character in the header refuses the file (ACRF-1
 
 from __future__ import annotations
 
-import codecs
 import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from flexibatch.domain.anomalies import N_, Anomaly, Diagnostic, anomaly, diagnostic
+from flexibatch.formats.csv_bytes import Transcoded, encoding_of, separator_of
 from flexibatch.formats.streams import ByteSource, FormBatch, Parts, Rewound
 from flexibatch.formats.text import REPLACEMENT, first_forbidden, has_forbidden
 
 T = TypeVar("T")
 
 _HEADER_BYTES = 64 * 1024
-_SCAN_BYTES = 1024 * 1024
-#: SPEC 1.1: what Excel's "CSV (separator: semicolon)" writes on a Belgian machine.
-WINDOWS = "cp1252"
-
-
-def encoding_of(paths: list[Path]) -> str:
-    """SPEC 1.1: UTF-8 (a BOM allowed) when every byte of the parts reads as UTF-8, else Windows-1252.
-    One read of the file before the rows: a file that turned out not to be UTF-8 half-way through
-    could not be decided again from its start."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        for path in paths:
-            with path.open("rb") as handle:
-                while chunk := handle.read(_SCAN_BYTES):
-                    decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return WINDOWS
-    return "utf-8"
-
-
-class Transcoded:
-    """A Windows-1252 stream read as UTF-8 bytes, for pandas (which decodes a stream it is given as
-    UTF-8 whatever its `encoding`). A byte Windows-1252 leaves undefined (0x81) raises
-    UnicodeDecodeError, which refuses the file as unreadable."""
-
-    def __init__(self, source: ByteSource, encoding: str) -> None:
-        self._source = source
-        self._decoder = codecs.getincrementaldecoder(encoding)()
-
-    def read(self, size: int = -1, /) -> bytes:
-        chunk = self._source.read(size)
-        return self._decoder.decode(chunk, final=not chunk).encode("utf-8")
-
-
-def separator_of(header: str) -> str:
-    """SPEC 6.3: whichever of `;` and `,` the header holds more of (`;` on a tie: Belgian Excel)."""
-    return ";" if header.count(";") >= header.count(",") else ","
-
-
-def first_line(path: Path) -> str:
-    """A CSV file's header line, for the separator its NOTI twin answers in."""
-    with path.open("rb") as handle:
-        return handle.read(_HEADER_BYTES).split(b"\n", 1)[0].decode("latin-1")
-
-
 _DAY_MONTH_YEAR = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _HOUR = re.compile(r"([01]\d|2[0-3]):?([0-5]\d)")

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from flexibatch.domain.dimona import Action, DimonaDeclaration, EmployerId, PeriodBook, PeriodChange
 from flexibatch.domain.dimona_rules import DimonaDecision, decide
 from flexibatch.domain.parties import DecisionContext, resolve_employer
-from flexibatch.formats.answers import Locator, NotiEntry, dimona_impact, located
+from flexibatch.formats.answers import NotiEntry, dimona_impact
 from flexibatch.formats.dimona_xml import xml_locator
+from flexibatch.formats.located import Locator, located
 from flexibatch.service.numbers import PERIOD_BASE, PERIOD_COUNTER, Numbers, declaration_tickets
 from flexibatch.store.ports import Store
 

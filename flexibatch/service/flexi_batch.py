@@ -16,8 +16,9 @@ from flexibatch.domain.dimona import PeriodBook
 from flexibatch.domain.flexi import FlexiDeclaration, SituationBook, SituationChange, SituationKey
 from flexibatch.domain.flexi_rules import FlexiDecision, decide_flexi
 from flexibatch.domain.parties import DecisionContext, resolve_employer
-from flexibatch.formats.answers import Locator, NotiEntry, flexi_impact, located
+from flexibatch.formats.answers import NotiEntry, flexi_impact
 from flexibatch.formats.flexi_xml import xml_locator
+from flexibatch.formats.located import Locator, located
 from flexibatch.service.numbers import declaration_tickets
 from flexibatch.store.ports import Store
 

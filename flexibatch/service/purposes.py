@@ -15,7 +15,8 @@ from typing import Any, Generic, Protocol, TypeVar
 from flexibatch.config import Settings
 from flexibatch.domain.parties import DecisionContext
 from flexibatch.formats import dimona_csv, dimona_xml, flexi_csv, flexi_xml
-from flexibatch.formats.answers import Locator, NotiEntry
+from flexibatch.formats.answers import NotiEntry
+from flexibatch.formats.located import Locator
 from flexibatch.formats.read_ahead import ReadAhead
 from flexibatch.formats.streams import DeclarationReader
 from flexibatch.service.dimona_batch import DimonaBatch
