@@ -235,6 +235,11 @@ def euros(text: str) -> int | None:
         return None
 
 
+def _header_problem(sentence: str, name: str, position: int | None) -> Diagnostic:
+    """ACRF-102 about a column of the header (its position when it is there)."""
+    return diagnostic("ACRF-102", sentence, line=1, column=position, path=name, name=f"'{name}'")
+
+
 def _row(line: int, names: list[str], values: tuple[Any, ...]) -> Row:
     """The row's non-empty cells, stripped; a cell holding a forbidden character is kept as written
     (strip() drops some controls, even all of a cell), so its declaration is refused, never read
@@ -320,38 +325,12 @@ class CsvReader(Generic[T]):
                     )
                 )
             elif name not in self.columns:
-                self.diagnostics.append(
-                    diagnostic(
-                        "ACRF-102",
-                        N_("Unknown column {name}."),
-                        line=1,
-                        column=position,
-                        path=name,
-                        name=f"'{name}'",
-                    )
-                )
+                self.diagnostics.append(_header_problem(N_("Unknown column {name}."), name, position))
             elif names.index(name) != position - 1:
-                self.diagnostics.append(
-                    diagnostic(
-                        "ACRF-102",
-                        N_("Column {name} is given twice."),
-                        line=1,
-                        column=position,
-                        path=name,
-                        name=f"'{name}'",
-                    )
-                )
+                self.diagnostics.append(_header_problem(N_("Column {name} is given twice."), name, position))
         for name in self.required:
             if name not in names:
-                self.diagnostics.append(
-                    diagnostic(
-                        "ACRF-102",
-                        N_("Required column {name} is missing."),
-                        line=1,
-                        path=name,
-                        name=f"'{name}'",
-                    )
-                )
+                self.diagnostics.append(_header_problem(N_("Required column {name} is missing."), name, None))
         return not self.diagnostics
 
     def _rows(self, stream: ByteSource, separator: str, names: list[str]) -> Iterator[Row]:

@@ -134,30 +134,18 @@ def _value(error: Any, path: str) -> _Found:
     line = element.sourceline if element is not None else None
     tag = _local(element.tag) if element is not None else path.rsplit("/", 1)[-1]
     args: dict[str, object] = {"element": tag, "value": text}
+    extra: dict[str, object] = {}
     if (words := _words(error.validator)) is not None:
-        return _Found(
-            line,
-            path,
-            N_("{element} holds '{value}'; expected: {expected}."),
-            {**args, "expected": Words(words)},
-        )
-    if (allowed := _enumeration(error.validator)) is not None:
-        return _Found(
-            line,
-            path,
-            N_("{element} holds '{value}'; expected one of: {allowed}."),
-            {**args, "allowed": allowed},
-        )
-    if (limit := _length(error.validator)) is not None:
-        return _Found(
-            line,
-            path,
-            N_("{element} holds '{value}', longer than {limit} characters."),
-            {**args, "limit": limit},
-        )
-    if not text.strip():
-        return _Found(line, path, N_("{element} is empty; a value is expected."), args)
-    return _Found(line, path, N_("{element} holds '{value}', which its type does not allow."), args)
+        template, extra = N_("{element} holds '{value}'; expected: {expected}."), {"expected": Words(words)}
+    elif (allowed := _enumeration(error.validator)) is not None:
+        template, extra = N_("{element} holds '{value}'; expected one of: {allowed}."), {"allowed": allowed}
+    elif (limit := _length(error.validator)) is not None:
+        template, extra = N_("{element} holds '{value}', longer than {limit} characters."), {"limit": limit}
+    elif not text.strip():
+        template = N_("{element} is empty; a value is expected.")
+    else:
+        template = N_("{element} holds '{value}', which its type does not allow.")
+    return _Found(line, path, template, {**args, **extra})
 
 
 def _path(element: Any) -> str:
