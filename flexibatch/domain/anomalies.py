@@ -255,3 +255,10 @@ def diagnostic(
 
 def is_blocking(anomalies: Iterable[Anomaly]) -> bool:
     return any(a.cls is B for a in anomalies)
+
+
+def code_label(code: str, translate: Callable[[str], str] = _same) -> str:
+    """The catalogue's label of an ErrorID (declaration or file level) in the translator's language,
+    for a legend such as the report's; a `{where}` names the field as both formats do."""
+    label = DECLARATION_CODES[code][1] if code in DECLARATION_CODES else FILE_CODES[code]
+    return sentence(label, (("where", "BonusPaymentFrequency, frequency"),), translate)
