@@ -130,26 +130,9 @@ def situation_version(change: SituationChange, stamp: str) -> Version:
     key = (s.env, s.employer_key, s.insz, s.relation_id)
     noss, company_id, status = s.noss or EMPTY, s.company_id or EMPTY, str(s.status)
     calculations = dump_calculations(s.calculations)
-    # Each tuple written out in one piece, as period_version's.
-    if s.version == 1:
-        inserted = (
-            s.env,
-            s.employer_key,
-            s.insz,
-            s.relation_id,
-            noss,
-            company_id,
-            status,
-            s.version,
-            calculations,
-            change.sender,
-            change.action,
-            change.declaration_ticket,
-            change.submission_ticket,
-            stamp,
-        )
-        return key, True, inserted
-    updated = (
+    # One tuple written out, not built from starred parts (see period_version); a new situation's
+    # row is its key's columns and these, joined in C.
+    declared = (
         noss,
         company_id,
         status,
@@ -161,7 +144,7 @@ def situation_version(change: SituationChange, stamp: str) -> Version:
         change.submission_ticket,
         stamp,
     )
-    return key, False, updated
+    return (key, True, key + declared) if s.version == 1 else (key, False, declared)
 
 
 def dump_calculations(calculations: Iterable[CalculationSummary]) -> str:
