@@ -11,8 +11,9 @@ from datetime import date
 
 from flexibatch.errors import ConfigError
 from flexibatch.formats.wage_run_csv import wage_run_csv
+from flexibatch.i18n import Translate, english
 from flexibatch.views import EmployerRunView
-from flexibatch.wage_run_text import Translate, employer_run_lines, english
+from flexibatch.wage_run_text import employer_run_lines
 
 
 def _day(text: str) -> date:

@@ -3,7 +3,9 @@
 The header decides the separator (`;` from Belgian spreadsheets, or `,`) and must name known columns
 only, case-insensitively; unknown, repeated or missing required columns refuse the file (ACRF-102,
 naming the column). Rows are read by pandas in chunks of `batch_size`, every cell as text; a row that
-cannot be tokenised (unbalanced quotes, more cells than the header, bad UTF-8) refuses the file too.
+cannot be tokenised (unbalanced quotes, more cells than the header, a byte neither UTF-8 nor
+Windows-1252) refuses the file too. The file is UTF-8 when every byte of it is, else Windows-1252,
+which Excel's "CSV (separator: semicolon)" writes on a Belgian machine (SPEC 1.1).
 A cell that cannot be read as its column's type is an anomaly of its declaration only (90000-102), and
 so is a cell holding a character XML 1.0 forbids (a control character): its declaration is refused,
 naming the column, while such a character in the header refuses the file (ACRF-102).
@@ -19,8 +21,9 @@ from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
 
-from flexibatch.domain.anomalies import Anomaly, Diagnostic, anomaly, diagnostic
-from flexibatch.formats.streams import ByteSource, FormBatch, Rewound
+from flexibatch.domain.anomalies import N_, Anomaly, Diagnostic, anomaly, diagnostic
+from flexibatch.formats.csv_bytes import Transcoded, encoding_of, separator_of
+from flexibatch.formats.streams import ByteSource, FormBatch, Parts, Rewound
 from flexibatch.formats.text import REPLACEMENT, first_forbidden, has_forbidden
 
 T = TypeVar("T")
@@ -30,6 +33,11 @@ _DAY_MONTH_YEAR = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _HOUR = re.compile(r"([01]\d|2[0-3]):?([0-5]\d)")
 _EUROS = re.compile(r"-?\d+([.,]\d{1,2})?")
+#: 1.234,56 and 1,234.56: groups of three digits, then the other mark and the cents.
+_GROUPED_EUROS = (
+    (re.compile(r"-?\d{1,3}(\.\d{3})+,\d{1,2}"), "."),
+    (re.compile(r"-?\d{1,3}(,\d{3})+\.\d{1,2}"), ","),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +62,13 @@ def forbidden_anomalies(row: Row) -> list[Anomaly]:
                 "90000-102",
                 column,
                 value,
-                f"Row {row.line}, column {column}: the cell holds U+{ord(character):04X}, "
-                "a character XML does not allow (a control character).",
+                N_(
+                    "Row {row}, column {column}: the cell holds {character}, "
+                    "a character XML does not allow (a control character)."
+                ),
+                row=row.line,
+                column=column,
+                character=f"U+{ord(character):04X}",
             )
         )
     return found
@@ -76,24 +89,36 @@ class Cells:
         value = self.row.cells.get(column)
         limit = self.limits.get(column)
         if value is not None and limit is not None and len(value) > limit:
-            self._fail(column, value, f"at most {limit} characters long")
+            self._fail(
+                column,
+                value,
+                N_("Row {row}, column {column}: {cell} is longer than {limit} characters."),
+                limit=limit,
+            )
             return None
         return value
 
-    def _fail(self, column: str, value: str, expected: str) -> None:
+    def _fail(self, column: str, value: str, sentence: str, **args: object) -> None:
+        """90000-102 for the cell; `sentence` says what it should be, with the row, column and value."""
         self.errors.append(
             anomaly(
                 "90000-102",
                 column,
                 value,
-                f"Row {self.row.line}, column {column}: {value!r} is not {expected}.",
+                sentence,
+                row=self.row.line,
+                column=column,
+                cell=f"'{value}'",
+                **args,
             )
         )
 
-    def require(self, column: str, reason: str) -> None:
+    def require(self, column: str, sentence: str, **args: object) -> None:
         """A cell this row cannot do without (the XML schema requires its twin element)."""
         if self.text(column) is None:
-            self.errors.append(anomaly("90000-102", column, None, f"Row {self.row.line}: {reason}."))
+            self.errors.append(
+                anomaly("90000-102", column, None, sentence, row=self.row.line, column=column, **args)
+            )
 
     def _readable(self, column: str) -> str | None:
         """The cell to read as a type; none when it holds a forbidden character (its anomaly says so)."""
@@ -110,7 +135,11 @@ class Cells:
                 return date.fromisoformat(value)
         except ValueError:
             pass
-        self._fail(column, value, "a date (YYYY-MM-DD or DD/MM/YYYY)")
+        self._fail(
+            column,
+            value,
+            N_("Row {row}, column {column}: {cell} is not a date such as 2026-06-25 or 25/06/2026."),
+        )
         return None
 
     def hour(self, column: str) -> time | None:
@@ -119,20 +148,30 @@ class Cells:
             return None
         if match := _HOUR.fullmatch(value):
             return time(int(match[1]), int(match[2]))
-        self._fail(column, value, "an hour (HH:MM or HHMM)")
+        self._fail(
+            column,
+            value,
+            N_(
+                "Row {row}, column {column}: {cell} is not an hour from 00:00 to 23:59, such as 08:30 or 0830."
+            ),
+        )
         return None
 
     def cents(self, column: str) -> int | None:
-        """An amount in euros (`500`, `500.00`, `500,00`) as cents."""
+        """An amount in euros as cents: `500`, `500.00`, `500,00`, with a thousands separator when
+        cents follow the other mark (`1.234,56`, `1,234.56`) and a `€` before or after (SPEC 6.3)."""
         value = self._readable(column)
         if value is None:
             return None
-        if _EUROS.fullmatch(value):
-            try:
-                return int(Decimal(value.replace(",", ".")) * 100)
-            except InvalidOperation:
-                pass
-        self._fail(column, value, "an amount in euros such as 500.00 or 500,00")
+        if (amount := euros(value)) is not None:
+            return amount
+        self._fail(
+            column,
+            value,
+            N_(
+                "Row {row}, column {column}: {cell} is not an amount in euros such as 500, 500,00 or € 1.234,56."
+            ),
+        )
         return None
 
     def code(self, column: str, example: str) -> str | None:
@@ -140,7 +179,12 @@ class Cells:
         value = self._readable(column)
         if value is None or (value.isascii() and value.isdigit()):
             return value
-        self._fail(column, value, f"a code of digits such as {example}")
+        self._fail(
+            column,
+            value,
+            N_("Row {row}, column {column}: {cell} is not a code of digits such as {example}."),
+            example=example,
+        )
         return None
 
     def integer(self, column: str) -> int | None:
@@ -149,7 +193,7 @@ class Cells:
             return None
         if re.fullmatch(r"-?\d{1,9}", value):
             return int(value)
-        self._fail(column, value, "a whole number")
+        self._fail(column, value, N_("Row {row}, column {column}: {cell} is not a whole number."))
         return None
 
     def choice(self, column: str, allowed: dict[str, str]) -> str | None:
@@ -159,8 +203,41 @@ class Cells:
             return None
         if (mapped := allowed.get(value.upper())) is not None:
             return mapped
-        self._fail(column, value, "one of " + ", ".join(dict.fromkeys(allowed)))
+        self._fail(
+            column,
+            value,
+            N_("Row {row}, column {column}: {cell} is not one of {allowed}."),
+            allowed=", ".join(dict.fromkeys(allowed)),
+        )
         return None
+
+
+def euros(text: str) -> int | None:
+    """An amount of euros as written in a CSV cell (see `Cells.cents`), in cents; None if it is not one.
+    `1.234` and `1,234` alone are refused: a thousand or one euro twenty-three and a half?"""
+    value = text.strip().removeprefix("€").removesuffix("€").strip()
+    if _EUROS.fullmatch(value):
+        plain = value.replace(",", ".")
+    else:
+        plain = next(
+            (
+                value.replace(mark, "").replace(",", ".")
+                for pattern, mark in _GROUPED_EUROS
+                if pattern.fullmatch(value)
+            ),
+            "",
+        )
+    if not plain:
+        return None
+    try:
+        return int(Decimal(plain) * 100)
+    except InvalidOperation:
+        return None
+
+
+def _header_problem(sentence: str, name: str, position: int | None) -> Diagnostic:
+    """ACRF-102 about a column of the header (its position when it is there)."""
+    return diagnostic("ACRF-102", sentence, line=1, column=position, path=name, name=f"'{name}'")
 
 
 def _row(line: int, names: list[str], values: tuple[Any, ...]) -> Row:
@@ -190,25 +267,33 @@ class CsvReader(Generic[T]):
 
     def read(self, stream: ByteSource) -> Iterator[FormBatch[T]]:
         """Yield the records batch by batch while the file is sound; stop at its first problem."""
+        encoding = encoding_of(stream.paths) if isinstance(stream, Parts) else "utf-8"
         head = stream.read(_HEADER_BYTES)
         end = head.find(b"\n")
         header_bytes, rest = (head, b"") if end < 0 else (head[:end], head[end + 1 :])
         try:
-            header_text = header_bytes.decode("utf-8-sig").strip("\r")
+            header_text = header_bytes.decode("utf-8-sig" if encoding == "utf-8" else encoding).strip("\r")
         except UnicodeDecodeError:
-            self.diagnostics.append(diagnostic("ACRF-102", "The header is not UTF-8.", line=1))
+            self.diagnostics.append(
+                diagnostic("ACRF-102", N_("The header is neither UTF-8 nor Windows-1252."), line=1)
+            )
             return
         if not header_text.strip():
-            self.diagnostics.append(diagnostic("ACRF-157", "The file is empty: no header, no declaration."))
+            self.diagnostics.append(
+                diagnostic("ACRF-157", N_("The file is empty: no header, no declaration."))
+            )
             return
-        separator = ";" if header_text.count(";") >= header_text.count(",") else ","
+        separator = separator_of(header_text)
         written = header_text.split(separator)
         names = [name.strip().strip('"').strip().lower() for name in written]
         if not self._header_ok(names, written):
             return
         batch: list[T] = []
         first = 1
-        for record in self.to_records(self._rows(Rewound(rest, stream), separator, names)):
+        rows: ByteSource = Rewound(rest, stream)
+        if encoding != "utf-8":
+            rows = Transcoded(rows, encoding)
+        for record in self.to_records(self._rows(rows, separator, names)):
             batch.append(record)
             self.forms += 1
             if len(batch) >= self.batch_size:
@@ -220,7 +305,7 @@ class CsvReader(Generic[T]):
         if batch:
             yield FormBatch(first, batch)
         if self.forms == 0:
-            self.diagnostics.append(diagnostic("ACRF-157", "The file has a header but no row."))
+            self.diagnostics.append(diagnostic("ACRF-157", N_("The file has a header but no row.")))
 
     def _header_ok(self, names: list[str], written: list[str]) -> bool:
         for position, (name, raw) in enumerate(zip(names, written, strict=True), start=1):
@@ -228,31 +313,27 @@ class CsvReader(Generic[T]):
                 self.diagnostics.append(
                     diagnostic(
                         "ACRF-102",
-                        f"Column {position} of the header holds U+{ord(character):04X}, "
-                        "a character XML does not allow (a control character).",
+                        N_(
+                            "Column {position} of the header holds {character}, "
+                            "a character XML does not allow (a control character)."
+                        ),
                         line=1,
                         column=position,
                         path=name or raw,
+                        position=position,
+                        character=f"U+{ord(character):04X}",
                     )
                 )
             elif name not in self.columns:
-                self.diagnostics.append(
-                    diagnostic("ACRF-102", f"Unknown column {name!r}.", line=1, column=position, path=name)
-                )
+                self.diagnostics.append(_header_problem(N_("Unknown column {name}."), name, position))
             elif names.index(name) != position - 1:
-                self.diagnostics.append(
-                    diagnostic(
-                        "ACRF-102", f"Column {name!r} is given twice.", line=1, column=position, path=name
-                    )
-                )
+                self.diagnostics.append(_header_problem(N_("Column {name} is given twice."), name, position))
         for name in self.required:
             if name not in names:
-                self.diagnostics.append(
-                    diagnostic("ACRF-102", f"Required column {name!r} is missing.", line=1, path=name)
-                )
+                self.diagnostics.append(_header_problem(N_("Required column {name} is missing."), name, None))
         return not self.diagnostics
 
-    def _rows(self, stream: Rewound, separator: str, names: list[str]) -> Iterator[Row]:
+    def _rows(self, stream: ByteSource, separator: str, names: list[str]) -> Iterator[Row]:
         import pandas as pd  # noqa: PLC0415 - a third of every command's start-up; only CSV needs it
 
         try:
@@ -283,4 +364,6 @@ class CsvReader(Generic[T]):
                             yield row
         except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError, ValueError) as exc:
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            self.diagnostics.append(diagnostic("ACRF-102", f"Not readable as CSV: {message}"))
+            self.diagnostics.append(
+                diagnostic("ACRF-102", N_("Not readable as CSV: {reason}"), reason=message)
+            )

@@ -195,7 +195,7 @@ class Situations(Protocol):
         """A worker's or an employer's active situations whose calculation periods meet the days
         from `first` to `last` (the span from the first calculation's start to the last one's end;
         bounds included): the employer's wage run, which then compares their validity periods.
-        SQLite keeps that span in two columns (migration 8) and reads the employer's situations
+        SQLite keeps that span in two columns (migration 9) and reads the employer's situations
         by their key."""
         ...
 
@@ -222,6 +222,10 @@ class Store(Protocol):
     def periods(self) -> Periods: ...
     @property
     def situations(self) -> Situations: ...
+
+    #: The backend's own errors that mean the state failed under a command's work (a page gone bad
+    #: after it opened): `opened()` names the state in a StoreError for them.
+    driver_errors: tuple[type[Exception], ...]
 
     def transaction(self) -> AbstractContextManager[None]:
         """All writes of one submission: committed together or not at all."""

@@ -368,3 +368,17 @@ def test_a_date_that_is_not_one_is_a_usage_error(store: Any) -> None:
     assert result.returncode == 2
     assert "'2026-06-31' is not a date written YYYY-MM-DD" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("lang", "unpaid"), [("nl", "Dimona zonder loon"), ("fr", "Dimona sans salaire")])
+def test_the_words_follow_lang_and_the_codes_do_not(store: Any, lang: str, unpaid: str) -> None:
+    root, _, _ = store
+
+    plain = flexibatch(root, "employer", CBE_BRASSERIE, *JUNE, "--missing", "--lang", lang)
+    worded = shown(root, "employer", CBE_BRASSERIE, *JUNE, "--lang", lang)
+
+    assert plain.returncode == 0, plain.stderr
+    assert unpaid in plain.stdout and "Dimona without wages" not in plain.stdout
+    assert worded == shown(root, "employer", CBE_BRASSERIE, *JUNE), "--json is the same in every language"
+    year = flexibatch(root, "worker", UNPAID, "--year", "2026", "--lang", lang)
+    assert unpaid in year.stdout

@@ -141,8 +141,8 @@ def test_migration_6_gives_every_stored_period_its_last_day(tmp_path: Path) -> N
     assert stored == {f"P{number}": s.last_day.isoformat() for number, s in enumerate(schedules)}
 
 
-def test_migration_8_finds_situations_stored_before_it_by_their_calculation_periods(tmp_path: Path) -> None:
-    """A situation stored before migration 8 has no day columns and no validity in its calculations:
+def test_migration_9_finds_situations_stored_before_it_by_their_calculation_periods(tmp_path: Path) -> None:
+    """A situation stored before migration 9 has no day columns and no validity in its calculations:
     the migration gives it the span of its calculation periods, and the wage run finds it there,
     its calculation period standing in for its validity."""
     from datetime import date
@@ -151,7 +151,7 @@ def test_migration_8_finds_situations_stored_before_it_by_their_calculation_peri
     calculations = (
         '[["2026-05-01", "2026-05-31", "050", 40000, 0], ["2026-06-01", "2026-06-30", "050", 50000, 0]]'
     )
-    with _store_of_version(path, 7) as db:
+    with _store_of_version(path, 8) as db:
         for relation, status in (("a", "ACTIVE"), ("c", "CANCELLED")):
             db.execute(
                 "INSERT INTO situations (env, employer_key, insz, relation_id, status, version, calculations,"

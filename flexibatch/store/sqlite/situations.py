@@ -22,7 +22,7 @@ _COLUMNS = "env, employer_key, insz, relation_id, noss, company_id, status, vers
 
 
 _DECLARED = "kind, declaration_ticket, submission_ticket, recorded_at"
-#: `first_day` and `last_day` (migration 8): the span of its calculation periods, by which a wage
+#: `first_day` and `last_day` (migration 9): the span of its calculation periods, by which a wage
 #: run finds the situations of a range (`active_between`).
 _DAYS = ("first_day", "last_day")
 _INSERTED = (*_COLUMNS.split(", "), *_DAYS, "sender", *_DECLARED.split(", "))
