@@ -28,11 +28,12 @@ def _same(text: str) -> str:
     return text
 
 
-class Words(str):
+@dataclass(frozen=True)
+class Words:
     """A placeholder's value that is itself a source sentence (`four digits HHMM, 0000 to 2359`),
     translated with the sentence it fills; any other value (a sender's cell) never is."""
 
-    __slots__ = ()
+    text: str
 
 
 #: How an argument is marked as Words once it is a plain (name, value) pair.
@@ -56,7 +57,8 @@ def sentence(template: str, args: Args, translate: Callable[[str], str] = _same)
 def args_of(values: dict[str, object]) -> Args:
     """Placeholder values as a record keeps them; Words are marked to be translated."""
     return tuple(
-        ((_WORDS + name) if isinstance(value, Words) else name, str(value)) for name, value in values.items()
+        (_WORDS + name, value.text) if isinstance(value, Words) else (name, str(value))
+        for name, value in values.items()
     )
 
 

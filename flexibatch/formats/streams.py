@@ -53,20 +53,25 @@ class Parts:
 
     def lines(self, wanted: set[int]) -> dict[int, str]:
         """The text of these lines of the parts read as one (1-based), read again from the start;
-        for the columns of a refused file's diagnostics. Bytes are read as UTF-8, else Latin-1."""
+        for the columns of a refused file's diagnostics. A byte that is not UTF-8 (an ISO-8859-1
+        accent) reads as one U+FFFD, so it still counts as one column."""
         found: dict[int, str] = {}
         last = max(wanted, default=0)
-        number = 0
+        number, pending = 0, b""
         for path in self.paths:
             with path.open("rb") as handle:
-                for raw in handle:  # a part that ends without a newline joins the next part's first line
+                for raw in handle:
+                    if not raw.endswith(b"\n"):
+                        pending += raw  # a part cut mid-line: the next part's first line goes on
+                        continue
                     number += 1
                     if number in wanted:
-                        found[number] = raw.decode("utf-8", errors="replace")
+                        found[number] = (pending + raw).decode("utf-8", errors="replace")
+                    pending = b""
                     if number >= last:
                         return found
-                if not raw.endswith(b"\n"):
-                    number -= 1
+        if pending and number + 1 in wanted:
+            found[number + 1] = pending.decode("utf-8", errors="replace")
         return found
 
 

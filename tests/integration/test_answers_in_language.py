@@ -116,3 +116,17 @@ def test_a_wage_transfer_schema_error_names_its_own_form_in_the_namespaced_docum
     assert "'45'" in problem["Message"] and "3 digits" in problem["Message"]
     line = content.splitlines()[int(problem["Line"]) - 1]
     assert line[int(problem["Column"]) - 1 :].startswith(b"<WorkerCode>45<")
+
+
+def test_a_two_part_file_cut_mid_line_gets_the_column_of_the_joined_line(channel: Channel) -> None:
+    content = dimona(dimona_in(), dimona_in(insz=INSZ_B, end_hour="2500"))
+    cut = content.index(b"<EndingHour>2500") - 5  # part 2 starts inside the line of the error
+    key = "123456.20260624.00007.R"
+    channel.drop(f"FI.DIMN.{key}.2.1.xml", content[:cut], "123456")
+    channel.drop(f"FI.DIMN.{key}.2.2.xml", content[cut:], "123456")
+    channel.drop(f"GO.DIMN.{key}.2", b"", "123456")
+    channel.run()
+
+    (problem,) = channel.receipt(key).diagnostics
+    line = content.splitlines()[int(problem["Line"]) - 1]
+    assert line[int(problem["Column"]) - 1 :].startswith(b"<EndingHour>2500<")
