@@ -17,7 +17,7 @@ from typing import Annotated, Final
 from zoneinfo import ZoneInfo
 
 import annotated_types
-from pydantic import Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationError
 from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
@@ -42,6 +42,37 @@ JointCommittee = Annotated[str, StringConstraints(pattern=r"^(XXX|[0-9]{3}(\.[0-
 
 #: The largest size a byte setting takes: 1 TiB.
 MAX_BYTES = 1 << 40
+
+
+def _octal(value: object) -> int:
+    """A mode as operators write it for chmod (`2750`, `0o2750`), or an integer (TOML's `0o2750`)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = value.strip().lower().removeprefix("0o") if isinstance(value, str) else ""
+    if not re.fullmatch("0*[0-7]{3,4}", text):
+        raise ValueError("not an octal mode")
+    return int(text, 8)
+
+
+def _folder_mode(mode: int) -> int:
+    """SPEC 1: a sender folder the processor makes is its owner's (rwx) and may be its sender's
+    group's, setgid or sticky; never the world's."""
+    if mode & ~0o3770 or mode & 0o700 != 0o700:
+        raise ValueError("not a sender folder mode")
+    return mode
+
+
+def _answer_mode(mode: int) -> int:
+    """An answer is never edited in place (the archived copy is the same file): the group may read it."""
+    if mode not in (0o600, 0o640):
+        raise ValueError("not an answer mode")
+    return mode
+
+
+#: A group name as useradd takes it, in which `{sender}` may stand for the 6-digit sender number.
+SenderGroup = Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_-]*(\{sender\}[a-z0-9_-]*)?$")]
+FolderMode = Annotated[int, BeforeValidator(_octal), AfterValidator(_folder_mode)]
+AnswerMode = Annotated[int, BeforeValidator(_octal), AfterValidator(_answer_mode)]
 
 
 class Settings(BaseSettings):
@@ -89,6 +120,12 @@ class Settings(BaseSettings):
     retry_seconds: float = Field(default=60.0, ge=0, le=3600, allow_inf_nan=False)
     #: ... and given up (quarantined, with its reason) at this many failures.
     failure_attempts: int = Field(default=5, ge=1, le=100)
+    #: SPEC 1, SFTP: the group given to the outbox's sender folders and the answers in them, so the
+    #: sender's own account can fetch them; None keeps everything owner-only.
+    sender_group: SenderGroup | None = None
+    #: The mode of an outbox sender folder (kept so at each publication) and of its answers.
+    sender_folder_mode: FolderMode = 0o700
+    answer_mode: AnswerMode = 0o600
 
     @property
     def work_dir(self) -> Path:
@@ -188,6 +225,25 @@ _EXPECTED: Final = {
     "inbox": ("FLEXIBATCH_INBOX", "must be a folder path"),
     "outbox": ("FLEXIBATCH_OUTBOX", "must be a folder path"),
     "work": ("FLEXIBATCH_WORK", "must be a folder path"),
+    "sender_group": (
+        "FLEXIBATCH_SENDER_GROUP",
+        "must be a group name such as sftp{sender}, {sender} standing for the sender number",
+    ),
+    "sender_folder_mode": (
+        "FLEXIBATCH_SENDER_FOLDER_MODE",
+        "must be an octal mode such as 2750: rwx for the owner, nothing for others (setgid and sticky may be set)",
+    ),
+    "answer_mode": (
+        "FLEXIBATCH_ANSWER_MODE",
+        "must be the octal mode 600 (owner-only) or 640 (the sender group may read)",
+    ),
+}
+
+#: The settings whose environment twin is taken as written, checked by Settings.
+_TEXTS: Final = {
+    "FLEXIBATCH_SENDER_GROUP": "sender_group",
+    "FLEXIBATCH_SENDER_FOLDER_MODE": "sender_folder_mode",
+    "FLEXIBATCH_ANSWER_MODE": "answer_mode",
 }
 
 
@@ -286,6 +342,7 @@ def load_settings(
         ("FLEXIBATCH_INBOX", "inbox"),
         ("FLEXIBATCH_OUTBOX", "outbox"),
         ("FLEXIBATCH_WORK", "work"),
+        *_TEXTS.items(),
     ):
         if (value := given(variable)) is not None:
             values[field] = value
