@@ -264,6 +264,8 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
         else:
             then = f"given up, in {f.quarantined}"
         print(f"failed {f.attempts} time(s), {then}: {f.folder or '.'}/{f.file}: {f.reason}")
+    for i in view.ignored:
+        print(f"not read, since {i.since}: {i.entry} ({i.reason})")
     return EXIT_OK
 
 

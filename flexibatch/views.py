@@ -3,7 +3,8 @@
 The worker view is the worker's own overview: flexi income per employer and in total for a year,
 against the ceiling, and their Dimona periods. The employer view is the service's home page: the
 workers with wage transfers, their situations, and their Dimona periods. The status view lists the
-recent submissions, those waiting in the inbox and those the processor failed. Each record's fields
+recent submissions, those waiting in the inbox, those the processor failed and what in the inbox
+it will not read. Each record's fields
 are the keys of its `--json` (`dataclasses.asdict`). They are value records like the domain's
 (`unsafe_hash`, tests/unit/test_records.py): made once, never assigned to.
 """
@@ -13,9 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from flexibatch.channel.inbox import scan
+from flexibatch.channel.ignored import Ignored
+from flexibatch.channel.inbox import InboxView, scan
+from flexibatch.config import BRUSSELS
 from flexibatch.domain.dimona import Period
 from flexibatch.domain.flexi import Situation, ceiling_for
 from flexibatch.domain.ids import company_id_compact
@@ -108,6 +112,17 @@ class WaitingLine:
 
 
 @dataclass(frozen=True, slots=True, unsafe_hash=True)
+class IgnoredLine:
+    """An inbox entry the channel will not read (channel/ignored.py)."""
+
+    entry: str
+    folder: str | None
+    kind: str
+    reason: str
+    since: str
+
+
+@dataclass(frozen=True, slots=True, unsafe_hash=True)
 class FailureLine:
     stage: str
     folder: str
@@ -125,6 +140,7 @@ class StatusView:
     submissions: list[SubmissionLine]
     waiting: list[WaitingLine]
     failed: list[FailureLine]
+    ignored: list[IgnoredLine]
 
 
 def _euros(cents: int) -> str:
@@ -248,6 +264,11 @@ def _failure(failure: FailureRecord) -> FailureLine:
     )
 
 
+def _ignored(entry: Ignored) -> IgnoredLine:
+    since = datetime.fromtimestamp(entry.mtime, BRUSSELS).isoformat(timespec="seconds")
+    return IgnoredLine(entry.place, entry.folder, entry.kind.value, entry.reason, since)
+
+
 def status_view(
     store: Store, inbox: Path, limit: int, settle_seconds: float, go_timeout_seconds: float
 ) -> StatusView:
@@ -255,14 +276,10 @@ def status_view(
     the inbox is not a folder: `status` also serves where the channel has not run yet)."""
     records = store.submissions.latest(limit)
     failures = store.failures.all()
-    waiting = []
-    if inbox.is_dir():
-        waiting = [
-            WaitingLine(p.folder, p.key.stem, p.trigger is not None, len(p.data))
-            for p in scan(inbox, settle_seconds, go_timeout_seconds).waiting
-        ]
+    view = scan(inbox, settle_seconds, go_timeout_seconds) if inbox.is_dir() else InboxView()
     return StatusView(
         submissions=[_submission(r) for r in records],
-        waiting=waiting,
+        waiting=[WaitingLine(p.folder, p.key.stem, p.trigger is not None, len(p.data)) for p in view.waiting],
         failed=[_failure(f) for f in failures],
+        ignored=[_ignored(i) for i in view.ignored],
     )
