@@ -246,3 +246,11 @@ def _uid(name: str) -> int:
 
 def _gid(name: str) -> int:
     return grp.getgrnam(name).gr_gid
+
+
+def test_the_installed_unit_is_one_systemd_accepts(host: SftpHost) -> None:
+    unit = host.root / "etc" / "systemd" / "flexibatch-watch.service"
+    checked = subprocess.run(
+        ["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, check=False
+    )
+    assert (checked.returncode, checked.stderr) == (0, "")
