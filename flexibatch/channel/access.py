@@ -49,9 +49,13 @@ class SenderAccess:
             if regrouped or stat.S_IMODE(now.st_mode) != mode:
                 path.chmod(mode)
         except PermissionError:
+            if gid == -1:
+                raise ChannelError(
+                    f"{path} cannot be given the mode {mode:o}: it is not the processor's"
+                ) from None
             raise ChannelError(
-                f"{path} cannot be given the group {self.group} and the mode {mode:o}: the processor's "
-                "account must be a member of that group (restart it after adding it)"
+                f"{path} cannot be given the group {grp.getgrgid(gid).gr_name} and the mode {mode:o}: the "
+                "processor's account must own it and be a member of that group (and start again once it is)"
             ) from None
 
     def folder(self, outbox: Path, sender: str | None) -> Path:

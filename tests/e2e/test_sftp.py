@@ -12,6 +12,7 @@ from __future__ import annotations
 import grp
 import io
 import json
+import os
 import pwd
 import secrets
 import signal
@@ -254,3 +255,36 @@ def test_the_installed_unit_is_one_systemd_accepts(host: SftpHost) -> None:
         ["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, check=False
     )
     assert (checked.returncode, checked.stderr) == (0, "")
+
+
+def test_a_sender_group_the_service_is_not_a_member_of_fails_the_submission_and_publishes_nothing(
+    host: SftpHost,
+) -> None:
+    """As the service account (root may give any group): a sender whose group was made by hand,
+    without `add-sender`, so the account never joined it."""
+    place = host.root / "var" / "alone"
+    group = f"{host.vars['ACCOUNT_PREFIX']}222222"
+    subprocess.run(["groupadd", group], check=True)
+    try:
+        service = host.vars["SERVICE_USER"]
+        for folder in (place, place / "inbox", place / "inbox" / "222222"):
+            folder.mkdir()
+            os.chown(folder, _uid(service), _gid(service))
+        for name in ("FI.DIMN.222222.20260623.0000A.T.1.1", "GO.DIMN.222222.20260623.0000A.T.1"):
+            (place / "inbox" / "222222" / name).write_bytes((SAMPLES / "inbox" / name).read_bytes())
+        env = {
+            "FLEXIBATCH_STATE": str(place / "state.db"),
+            "FLEXIBATCH_INBOX": str(place / "inbox"),
+            "FLEXIBATCH_OUTBOX": str(place / "outbox"),
+        }
+        host.as_service("refdata", "load", str(host.root / "refdata"), **env)
+        with pytest.raises(subprocess.CalledProcessError) as failed:
+            host.as_service("run", **env)
+        assert failed.value.returncode == 1
+        status = json.loads(host.as_service("status", "--json", **env).stdout)
+        (failure,) = status["failed"]
+        assert f"cannot be given the group {group}" in failure["reason"]
+        assert "must own it and be a member of that group" in failure["reason"]
+        assert not [p for p in (place / "outbox").rglob("*") if p.is_file()]
+    finally:
+        subprocess.run(["groupdel", group], check=True)
