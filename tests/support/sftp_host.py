@@ -17,7 +17,7 @@ import subprocess
 import sys
 import sysconfig
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,10 +50,12 @@ Subsystem sftp /usr/lib/openssh/sftp-server
 """
 
 
-def _run(*args: str | Path, **options: object) -> subprocess.CompletedProcess[str]:
+def _run(
+    *args: str | Path, env: dict[str, str] | None = None, cwd: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(a) for a in args], capture_output=True, text=True, check=True, timeout=60, **options
-    )  # type: ignore[call-overload, no-any-return]
+        [str(a) for a in args], capture_output=True, text=True, check=True, timeout=60, env=env, cwd=cwd
+    )
 
 
 def _service_umask() -> None:
@@ -66,10 +68,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _wait_for(condition: object, what: str, timeout: float = 60.0) -> None:
+def _wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
     """Until `condition()` holds: waiting for the server or the service to do something, not for time."""
     deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
+    while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.05)
