@@ -17,7 +17,7 @@ from typing import Annotated, Final
 from zoneinfo import ZoneInfo
 
 import annotated_types
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationError
+from pydantic import Field, StringConstraints, ValidationError
 from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
@@ -27,6 +27,7 @@ from pydantic_settings import (
 )
 
 from flexibatch.errors import ConfigError
+from flexibatch.modes import AnswerMode, FolderMode, SenderGroup
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -42,37 +43,6 @@ JointCommittee = Annotated[str, StringConstraints(pattern=r"^(XXX|[0-9]{3}(\.[0-
 
 #: The largest size a byte setting takes: 1 TiB.
 MAX_BYTES = 1 << 40
-
-
-def _octal(value: object) -> int:
-    """A mode as operators write it for chmod (`2750`, `0o2750`), or an integer (TOML's `0o2750`)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    text = value.strip().lower().removeprefix("0o") if isinstance(value, str) else ""
-    if not re.fullmatch("0*[0-7]{3,4}", text):
-        raise ValueError("not an octal mode")
-    return int(text, 8)
-
-
-def _folder_mode(mode: int) -> int:
-    """SPEC 1: a sender folder the processor makes is its owner's (rwx) and may be its sender's
-    group's, setgid or sticky; never the world's."""
-    if mode & ~0o3770 or mode & 0o700 != 0o700:
-        raise ValueError("not a sender folder mode")
-    return mode
-
-
-def _answer_mode(mode: int) -> int:
-    """An answer is never edited in place (the archived copy is the same file): the group may read it."""
-    if mode not in (0o600, 0o640):
-        raise ValueError("not an answer mode")
-    return mode
-
-
-#: A group name as useradd takes it, in which `{sender}` may stand for the 6-digit sender number.
-SenderGroup = Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_-]*(\{sender\}[a-z0-9_-]*)?$")]
-FolderMode = Annotated[int, BeforeValidator(_octal), AfterValidator(_folder_mode)]
-AnswerMode = Annotated[int, BeforeValidator(_octal), AfterValidator(_answer_mode)]
 
 
 class Settings(BaseSettings):

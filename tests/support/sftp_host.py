@@ -54,7 +54,7 @@ def _run(
     *args: str | Path, env: dict[str, str] | None = None, cwd: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(a) for a in args], capture_output=True, text=True, check=True, timeout=60, env=env, cwd=cwd
+        [str(a) for a in args], capture_output=True, text=True, check=True, timeout=180, env=env, cwd=cwd
     )
 
 
@@ -68,7 +68,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+def _wait_for(condition: Callable[[], bool], what: str, timeout: float = 180.0) -> None:
     """Until `condition()` holds: waiting for the server or the service to do something, not for time."""
     deadline = time.monotonic() + timeout
     while not condition():
