@@ -22,6 +22,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import paramiko
 import pytest
 
 from support.builders import dimona, dimona_in
@@ -288,3 +289,26 @@ def test_a_sender_group_the_service_is_not_a_member_of_fails_the_submission_and_
         assert not [p for p in (place / "outbox").rglob("*") if p.is_file()]
     finally:
         subprocess.run(["groupdel", group], check=True)
+
+
+def test_a_sender_added_then_removed_leaves_its_folders_and_nothing_else(host: SftpHost) -> None:
+    sender = "222222"
+    key = host.key(sender)
+    key.parent.mkdir(parents=True)
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    host.script("add-sender", sender, f"{key}.pub")
+    (host.data / "inbox" / sender / "note.txt").write_text("kept")
+    with host.paramiko(sender) as sftp:
+        assert sorted(sftp.listdir("/")) == ["download", "upload"]
+
+    host.script("remove-sender", sender)
+
+    mounts = Path("/proc/mounts").read_text()
+    fstab = Path(host.vars["FSTAB"]).read_text()
+    assert str(host.chroot(sender)) not in mounts and str(host.chroot(sender)) not in fstab
+    assert str(host.chroot(A)) in fstab  # the other senders' lines stay
+    assert not host.chroot(sender).exists()
+    assert subprocess.run(["id", host.account(sender)], capture_output=True, check=False).returncode != 0
+    assert (host.data / "inbox" / sender / "note.txt").read_text() == "kept"
+    with pytest.raises(paramiko.AuthenticationException), host.paramiko(sender):
+        pass

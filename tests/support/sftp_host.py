@@ -262,16 +262,25 @@ class SftpHost:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
-        for sender in SENDERS:
+        chroots = self.root / "srv" / "sftp"
+        prefix = self.vars["ACCOUNT_PREFIX"]
+        added = {p.name.removeprefix(prefix) for p in chroots.iterdir()} if chroots.is_dir() else set()
+        senders = sorted(added | set(SENDERS))  # a test's own sender too, when it failed half-way
+        for sender in senders:
             with contextlib.suppress(subprocess.CalledProcessError):
                 self.script("remove-sender", sender)
-        for command in (["userdel", self.vars["SERVICE_USER"]], ["groupdel", self.vars["SENDERS_GROUP"]]):
+        leftover_accounts = [["userdel", self.account(s)] for s in senders] + [
+            ["groupdel", self.account(s)] for s in senders
+        ]
+        for command in [
+            *leftover_accounts,  # what a failed removal left
+            ["userdel", self.vars["SERVICE_USER"]],
+            ["groupdel", self.vars["SENDERS_GROUP"]],
+        ]:
             subprocess.run(command, capture_output=True, check=False)
-        leftovers = [self.chroot(sender) / folder for sender in SENDERS for folder in ("upload", "download")]
+        leftovers = [self.chroot(sender) / folder for sender in senders for folder in ("upload", "download")]
         for mount in [*leftovers, self.root / "python"]:
             subprocess.run(["umount", str(mount)], capture_output=True, check=False)
         mounted = [line.split()[1] for line in Path("/proc/mounts").read_text().splitlines()]
-        if not any(
-            Path(point).is_relative_to(self.root) for point in mounted
-        ):  # never remove through a mount
+        if not any(Path(point).is_relative_to(self.root) for point in mounted):  # never through a mount
             shutil.rmtree(self.root)
