@@ -28,6 +28,7 @@ from pydantic_settings import (
 
 from flexibatch.errors import ConfigError
 from flexibatch.i18n import Language
+from flexibatch.modes import AnswerMode, FolderMode, SenderGroup
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -99,6 +100,12 @@ class Settings(BaseSettings):
     #: SPEC 5: the separator of the NOTI's CSV twin for an XML submission (a CSV one is answered
     #: in its own separator).
     answer_csv_separator: Literal[",", ";"] = ","
+    #: SPEC 1, SFTP: the group given to the outbox's sender folders and the answers in them, so the
+    #: sender's own account can fetch them; None keeps everything owner-only.
+    sender_group: SenderGroup | None = None
+    #: The mode of an outbox sender folder (kept so at each publication) and of its answers.
+    sender_folder_mode: FolderMode = 0o700
+    answer_mode: AnswerMode = 0o600
 
     @property
     def work_dir(self) -> Path:
@@ -201,6 +208,25 @@ _EXPECTED: Final = {
     "default_language": ("FLEXIBATCH_DEFAULT_LANGUAGE", "must be nl, fr, de or en"),
     "lang": ("FLEXIBATCH_LANG", "must be nl, fr, de or en"),
     "answer_csv_separator": ("FLEXIBATCH_ANSWER_CSV_SEPARATOR", "must be , or ;"),
+    "sender_group": (
+        "FLEXIBATCH_SENDER_GROUP",
+        "must be a group name such as sftp{sender}, {sender} standing for the sender number",
+    ),
+    "sender_folder_mode": (
+        "FLEXIBATCH_SENDER_FOLDER_MODE",
+        "must be an octal mode such as 2750: rwx for the owner, nothing for others (setgid and sticky may be set)",
+    ),
+    "answer_mode": (
+        "FLEXIBATCH_ANSWER_MODE",
+        "must be the octal mode 600 (owner-only) or 640 (the sender group may read)",
+    ),
+}
+
+#: The settings whose environment twin is taken as written, checked by Settings.
+_TEXTS: Final = {
+    "FLEXIBATCH_SENDER_GROUP": "sender_group",
+    "FLEXIBATCH_SENDER_FOLDER_MODE": "sender_folder_mode",
+    "FLEXIBATCH_ANSWER_MODE": "answer_mode",
 }
 
 
@@ -302,6 +328,7 @@ def load_settings(
         ("FLEXIBATCH_DEFAULT_LANGUAGE", "default_language"),
         ("FLEXIBATCH_LANG", "lang"),
         ("FLEXIBATCH_ANSWER_CSV_SEPARATOR", "answer_csv_separator"),
+        *_TEXTS.items(),
     ):
         if (value := given(variable)) is not None:
             values[field] = value

@@ -51,6 +51,16 @@ def status_lines(view: StatusView, t: Translate) -> list[str]:
                 reason=f.reason,
             )
         )
+    for i in view.ignored:
+        lines.append(
+            render(
+                t,
+                N_("not read, since {since}: {entry} ({reason})"),
+                since=i.since,
+                entry=i.entry,
+                reason=t(i.reason),
+            )
+        )
     return lines
 
 

@@ -5,7 +5,8 @@ against the ceiling, their Dimona periods of that year, and the year's wage run 
 employer view is the service's home page: the workers with wage transfers, their situations, and
 their Dimona periods; with a range of days, it is the wage run (`wage_run_views.py`): the workers
 with a Dimona or a wage transfer in it, and what does not match. The status view lists the
-recent submissions, those waiting in the inbox and those the processor failed. Each record's fields
+recent submissions, those waiting in the inbox, those the processor failed and what in the inbox
+it will not read. Each record's fields
 are the keys of its `--json` (`dataclasses.asdict`). They are value records like the domain's
 (`unsafe_hash`, tests/unit/test_records.py): made once, never assigned to.
 """
@@ -15,10 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
-from flexibatch.channel.inbox import scan
+from flexibatch.channel.ignored import Ignored
+from flexibatch.channel.inbox import InboxView, scan
+from flexibatch.config import BRUSSELS
 from flexibatch.domain.dimona import Period
 from flexibatch.domain.flexi import Situation, ceiling_for
 from flexibatch.domain.ids import company_id_compact
@@ -130,6 +133,17 @@ class WaitingLine:
 
 
 @dataclass(frozen=True, slots=True, unsafe_hash=True)
+class IgnoredLine:
+    """An inbox entry the channel will not read (channel/ignored.py)."""
+
+    entry: str
+    folder: str | None
+    kind: str
+    reason: str
+    since: str
+
+
+@dataclass(frozen=True, slots=True, unsafe_hash=True)
 class FailureLine:
     stage: str
     folder: str
@@ -147,6 +161,7 @@ class StatusView:
     submissions: list[SubmissionLine]
     waiting: list[WaitingLine]
     failed: list[FailureLine]
+    ignored: list[IgnoredLine]
 
 
 def _period(period: Period, refdata: RefData) -> PeriodView:
@@ -277,6 +292,11 @@ def _failure(failure: FailureRecord) -> FailureLine:
     )
 
 
+def _ignored(entry: Ignored) -> IgnoredLine:
+    since = datetime.fromtimestamp(entry.mtime, BRUSSELS).isoformat(timespec="seconds")
+    return IgnoredLine(entry.place, entry.folder, entry.kind.value, entry.reason, since)
+
+
 def status_view(
     store: Store, inbox: Path, limit: int, settle_seconds: float, go_timeout_seconds: float
 ) -> StatusView:
@@ -284,14 +304,10 @@ def status_view(
     the inbox is not a folder: `status` also serves where the channel has not run yet)."""
     records = store.submissions.latest(limit)
     failures = store.failures.all()
-    waiting = []
-    if inbox.is_dir():
-        waiting = [
-            WaitingLine(p.folder, p.key.stem, p.trigger is not None, len(p.data))
-            for p in scan(inbox, settle_seconds, go_timeout_seconds).waiting
-        ]
+    view = scan(inbox, settle_seconds, go_timeout_seconds) if inbox.is_dir() else InboxView()
     return StatusView(
         submissions=[_submission(r) for r in records],
-        waiting=waiting,
+        waiting=[WaitingLine(p.folder, p.key.stem, p.trigger is not None, len(p.data)) for p in view.waiting],
         failed=[_failure(f) for f in failures],
+        ignored=[_ignored(i) for i in view.ignored],
     )

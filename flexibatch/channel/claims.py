@@ -47,7 +47,7 @@ from typing import IO, Any
 import structlog
 
 from flexibatch.channel.inbox import Drop, InboxView, incomplete, still_ready
-from flexibatch.channel.names import safe_name
+from flexibatch.channel.names import SPOT_PREFIX, safe_name
 from flexibatch.domain.anomalies import Diagnostic
 from flexibatch.files import copy_durably, flush_to_disk, open_private, private_dir, write_durably
 
@@ -55,8 +55,6 @@ log = structlog.get_logger()
 
 CLAIM_FILE = "claim.json"
 LOCK_FILE = ".lock"
-#: The hidden folder beside a sender's files that holds them while they are claimed (step 2).
-SPOT_PREFIX = ".flexibatch-"
 STAGING_PREFIX = ".new-"
 _OUR_FILES = (CLAIM_FILE, CLAIM_FILE + ".tmp")
 

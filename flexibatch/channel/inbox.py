@@ -13,15 +13,16 @@ which a crash leaves in a state the next run finishes. Its docstring and docs/ar
 from __future__ import annotations
 
 import os
+import stat
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import structlog
-
+from flexibatch.channel.ignored import Ignored, IgnoredKind
 from flexibatch.channel.names import (
     PURPOSES,
+    SPOT_PREFIX,
     ChannelName,
     Role,
     SubmissionKey,
@@ -30,8 +31,6 @@ from flexibatch.channel.names import (
 )
 from flexibatch.domain.anomalies import N_, Diagnostic, diagnostic
 from flexibatch.errors import ChannelError
-
-log = structlog.get_logger()
 
 _SENDER_FOLDER_LENGTH = 6
 
@@ -101,31 +100,47 @@ class InboxView:
     waiting: list[Pending] = field(default_factory=list)
     timed_out: list[Pending] = field(default_factory=list)
     foreign: list[tuple[Drop, list[Diagnostic]]] = field(default_factory=list)
+    #: What the channel will not read (channel/ignored.py), in listing order.
+    ignored: list[Ignored] = field(default_factory=list)
 
 
-def _entries(inbox: Path) -> Iterator[Drop]:
-    """Files directly in the inbox and in 6-digit sender folders; links are reported, never followed."""
-    folders: list[tuple[Path, str | None]] = [(inbox, None)]
-    with os.scandir(inbox) as top:
-        for entry in top:
-            if entry.is_dir(follow_symlinks=False):
-                if len(entry.name) == _SENDER_FOLDER_LENGTH and entry.name.isdigit():
-                    folders.append((Path(entry.path), entry.name))
-                elif not is_in_progress(entry.name):
-                    log.warning("inbox folder ignored: not a 6-digit sender folder", folder=entry.name)
-    for path, folder in folders:
-        with os.scandir(path) as listing:
-            for entry in listing:
-                if is_in_progress(entry.name):
-                    continue  # an upload in progress, or a spot holding files being claimed
-                try:
-                    is_link = entry.is_symlink()
-                    if not is_link and not entry.is_file(follow_symlinks=False):
-                        continue
-                    stat = entry.stat(follow_symlinks=False)
-                except FileNotFoundError:
-                    continue  # claimed by another process between the listing and the look
-                yield Drop(Path(entry.path), folder, stat.st_size, stat.st_mtime, is_link)
+def _entries(inbox: Path, ignored: list[Ignored], quiet_since: float) -> Iterator[Drop]:
+    """Files directly in the inbox and in 6-digit sender folders; links are reported, never followed.
+    What is not read goes to `ignored`: an upload in progress once unchanged since `quiet_since`."""
+    senders: list[Path] = []
+    yield from _listing(inbox, None, ignored, quiet_since, senders)
+    for path in senders:
+        yield from _listing(path, path.name, ignored, quiet_since, None)
+
+
+def _listing(
+    path: Path, folder: str | None, ignored: list[Ignored], quiet_since: float, senders: list[Path] | None
+) -> Iterator[Drop]:
+    """One folder's files; in the inbox itself (`senders` given) its sender folders are collected."""
+    with os.scandir(path) as listing:
+        for entry in listing:
+            if entry.name.startswith(SPOT_PREFIX):
+                continue  # a claim's spot beside the files it takes: the channel's own
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue  # claimed by another process between the listing and the look
+            kind = None
+            if stat.S_ISDIR(info.st_mode):
+                if senders is not None and len(entry.name) == _SENDER_FOLDER_LENGTH and entry.name.isdigit():
+                    senders.append(Path(entry.path))
+                    continue
+                kind = IgnoredKind.SUBFOLDER if folder else IgnoredKind.NOT_A_SENDER_FOLDER
+            elif is_in_progress(entry.name):
+                if info.st_mtime > quiet_since:
+                    continue  # an upload going on: read once it is renamed
+                kind = IgnoredKind.UPLOAD_IN_PROGRESS
+            elif not stat.S_ISREG(info.st_mode) and not stat.S_ISLNK(info.st_mode):
+                kind = IgnoredKind.NOT_A_FILE
+            if kind is not None:
+                ignored.append(Ignored(folder, entry.name, kind, info.st_mtime))
+                continue
+            yield Drop(Path(entry.path), folder, info.st_size, info.st_mtime, stat.S_ISLNK(info.st_mode))
 
 
 def _made_order(group: Pending) -> tuple[str, str, int, str, float]:
@@ -140,10 +155,15 @@ def scan(
 ) -> InboxView:
     """Sort what is in the inbox. File ages use the real clock (SPEC 2)."""
     now = time.time() if wall_now is None else wall_now
+    ignored: list[Ignored] = []
     try:
-        return sort_out(_entries(inbox), now, settle_seconds, go_timeout_seconds)
+        view = sort_out(
+            _entries(inbox, ignored, now - settle_seconds), now, settle_seconds, go_timeout_seconds
+        )
     except OSError as exc:  # the inbox vanished or cannot be listed since the command checked it
         raise ChannelError(f"the inbox {inbox} cannot be read: {exc.strerror or exc}") from exc
+    view.ignored = ignored
+    return view
 
 
 def sort_out(

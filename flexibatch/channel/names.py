@@ -35,6 +35,8 @@ _ELEMENT_PATTERNS: tuple[tuple[str, str, str], ...] = (
 )
 _EXTENSIONS = (".xml", ".csv")
 _IN_PROGRESS_SUFFIXES = (".filepart", ".part", ".tmp", "~")
+#: The hidden folder beside a sender's files that holds them while they are claimed (channel/claims.py).
+SPOT_PREFIX = ".flexibatch-"
 
 
 class Role(StrEnum):

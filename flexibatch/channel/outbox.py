@@ -11,19 +11,18 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from flexibatch.channel.names import marker_name
 from flexibatch.errors import ChannelError
-from flexibatch.files import flush_to_disk, open_private, private_dir
+from flexibatch.files import flush_to_disk, open_private
+
+#: What an answer's file is given before it takes its name (its group and mode, channel/access.py).
+Grant = Callable[[Path], None]
 
 
-def outbox_folder(outbox: Path, folder: str | None) -> Path:
-    """An answer to inbox/123456/X goes to outbox/123456/, an answer to inbox/X to outbox/."""
-    return private_dir(outbox / folder if folder else outbox)
-
-
-def _install(source: Path | None, target: Path) -> None:
+def _install(source: Path | None, target: Path, grant: Grant) -> None:
     if source is not None and _same_file(source, target):
         return  # linked and renamed before a crash (and renaming a link onto its twin does nothing)
     temporary = target.with_name(f".{target.name}.tmp")
@@ -42,6 +41,7 @@ def _install(source: Path | None, target: Path) -> None:
             with contextlib.suppress(OSError):  # a full outbox: give back what the half copy took
                 temporary.unlink(missing_ok=True)
             raise
+    grant(temporary)
     temporary.replace(target)
 
 
@@ -63,12 +63,13 @@ def _linked(source: Path, temporary: Path) -> bool:
     return True
 
 
-def publish(source: Path, folder: Path, name: str, *, with_marker: bool) -> None:
-    """Put one answer in place, then its GO marker when it completes the answer."""
+def publish(source: Path, folder: Path, name: str, *, with_marker: bool, grant: Grant) -> None:
+    """Put one answer in place, then its GO marker when it completes the answer. An answer to
+    inbox/123456/X goes to outbox/123456/, an answer to inbox/X to outbox/."""
     try:
-        _install(source, folder / name)
+        _install(source, folder / name, grant)
         if with_marker:
-            _install(None, folder / marker_name(name))
+            _install(None, folder / marker_name(name), grant)
         flush_to_disk(folder)
     except OSError as exc:  # a full or read-only outbox: the submission's failure, tried again later
         raise ChannelError(f"{name} cannot be published in {folder}: {exc}") from exc

@@ -49,13 +49,23 @@ def watch(
     observer.start()
     try:
         look_soon_until = 0.0
+        failing: str | None = None  # why the last scan failed: said once, until the reason changes
         while not stop.is_set():
             wake.clear()
             try:
-                if process(stop.is_set):
+                answered = process(stop.is_set)
+            except Exception as error:  # the file system or the store failing for a moment must not end watch
+                if (reason := f"{type(error).__name__}: {error}") != failing:
+                    log.exception(
+                        "scan failed: trying again at each rescan, said again if the reason changes"
+                    )
+                failing = reason
+            else:
+                if failing is not None:
+                    log.info("scan works again", failed_with=failing)
+                failing = None
+                if answered:
                     look_soon_until = time.monotonic() + _HELD
-            except Exception:  # the file system or the store failing for a moment must not end watch
-                log.exception("scan failed: trying again at the next rescan")
             soon = time.monotonic() < look_soon_until
             wake.wait(timeout=min(_SOON, rescan_seconds) if soon else rescan_seconds)
     finally:

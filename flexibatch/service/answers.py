@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from flexibatch.channel.access import SenderAccess
 from flexibatch.channel.claims import Claim
 from flexibatch.channel.names import SubmissionKey, answer_name, error_answer_name
-from flexibatch.channel.outbox import outbox_folder, publish
+from flexibatch.channel.outbox import publish
 from flexibatch.config import Settings
 from flexibatch.files import make_durable, write_private
 from flexibatch.formats.answers import render_acrf
@@ -36,6 +37,7 @@ class Answers:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
         self.store = store
+        self.access = SenderAccess(settings.sender_group, settings.sender_folder_mode, settings.answer_mode)
 
     def _name_free(self, folder: str | None, name: str) -> bool:
         in_outbox = (self.settings.outbox / folder if folder else self.settings.outbox) / name
@@ -77,13 +79,14 @@ class Answers:
         pending = self.store.answers.unpublished(taken.ticket)
         if not pending:
             return
-        target = outbox_folder(self.settings.outbox, taken.folder)
+        target = self.access.folder(self.settings.outbox, taken.folder)
         for answer in pending:
             publish(
                 answers_dir(taken) / answer.name,
                 target,
                 answer.name,
                 with_marker=not answer.name.endswith(".csv"),
+                grant=lambda path: self.access.grant(path, taken.folder),
             )
             with self.store.transaction():
                 self.store.answers.mark_published(taken.ticket, answer.order)

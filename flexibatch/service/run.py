@@ -22,6 +22,7 @@ from datetime import datetime
 import structlog
 
 from flexibatch.channel.claims import Claim, ClaimKind, claim, claim_jobs, claims_dir, file_away
+from flexibatch.channel.ignored import Mentions
 from flexibatch.channel.inbox import Drop, scan
 from flexibatch.channel.recovery import Recovery, orphaned_claims, resume
 from flexibatch.config import Settings
@@ -66,6 +67,8 @@ class Processor:
         self.retries = Failures(store, settings, wall_clock)
         self.answers = Answers(settings, store)
         self.submissions = SubmissionDecider(settings, store, self.answers)
+        #: What the inbox holds that is not read, said once while this processor lives (watch).
+        self.mentions = Mentions()
 
     def run_once(self, should_stop: Callable[[], bool] = lambda: False) -> list[Outcome]:
         """Finish interrupted claims, then answer everything the inbox holds that can be answered;
@@ -78,6 +81,7 @@ class Processor:
             self.settings.go_timeout_seconds,
             self.wall_clock(),
         )
+        self.mentions.say(view.ignored)
         for drops, kind, problems in claim_jobs(view):
             if should_stop():
                 break

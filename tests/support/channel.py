@@ -51,8 +51,7 @@ class Channel:
             inbox=self.inbox,
             outbox=self.outbox,
             now=now or self.now,
-            settle_seconds=0.0,
-            **{**self.extra, **settings},
+            **{"settle_seconds": 0.0, **self.extra, **settings},
         )
         return Processor(config, self.store, wall_clock)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -153,3 +154,31 @@ def test_a_setting_without_an_environment_twin_is_refused_with_its_range() -> No
         load_settings({}, batch_size=0)
 
     assert str(refused.value) == "the setting batch_size must be a whole number from 1 to 1000000, not 0"
+
+
+def test_the_sftp_settings_keep_everything_owner_only_unless_set() -> None:
+    settings = load_settings({})
+    assert (settings.sender_group, settings.sender_folder_mode, settings.answer_mode) == (None, 0o700, 0o600)
+
+
+@pytest.mark.parametrize("raw", ["2750", "0o2750", "02750"])
+def test_a_sender_folder_mode_is_written_as_for_chmod(raw: str) -> None:
+    assert load_settings({"FLEXIBATCH_SENDER_FOLDER_MODE": raw}).sender_folder_mode == 0o2750
+
+
+@pytest.mark.parametrize(
+    ("variable", "raw"),
+    [
+        ("FLEXIBATCH_SENDER_FOLDER_MODE", "2751"),  # others may traverse
+        ("FLEXIBATCH_SENDER_FOLDER_MODE", "0500"),  # the processor could not write its answers
+        ("FLEXIBATCH_SENDER_FOLDER_MODE", "4770"),  # setuid means nothing here
+        ("FLEXIBATCH_SENDER_FOLDER_MODE", "27500"),
+        ("FLEXIBATCH_ANSWER_MODE", "660"),  # an answer is never edited in place
+        ("FLEXIBATCH_ANSWER_MODE", "rw-r-----"),
+        ("FLEXIBATCH_SENDER_GROUP", "{sender}"),
+        ("FLEXIBATCH_SENDER_GROUP", "sftp{sender}{sender}"),
+    ],
+)
+def test_an_sftp_setting_out_of_range_names_its_variable(variable: str, raw: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{variable} must be .*, not '{re.escape(raw)}'$"):
+        load_settings({variable: raw})

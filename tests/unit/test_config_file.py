@@ -97,3 +97,20 @@ def test_a_file_that_is_not_toml_is_refused(tmp_path: Path, text: str) -> None:
 def test_a_missing_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings({}, config=tmp_path / "absent.toml")
+
+
+@pytest.mark.parametrize(
+    ("written", "mode"), [('"2750"', 0o2750), ("0o2750", 0o2750), ('"0o3770"', 0o3770), ('"700"', 0o700)]
+)
+def test_a_sender_folder_mode_is_octal_as_a_string_or_a_toml_octal_number(
+    tmp_path: Path, written: str, mode: int
+) -> None:
+    file = settings_file(tmp_path, f'sender_group = "sftp{{sender}}"\nsender_folder_mode = {written}\n')
+    settings = load_settings({}, config=file)
+    assert (settings.sender_group, settings.sender_folder_mode) == ("sftp{sender}", mode)
+
+
+def test_a_decimal_mode_in_the_file_is_refused_naming_its_key(tmp_path: Path) -> None:
+    file = settings_file(tmp_path, "answer_mode = 640\n")  # 640 decimal is 0o1200: not a mode meant
+    with pytest.raises(ConfigError, match=r"answer_mode in the settings file .* must be the octal mode 600"):
+        load_settings({}, config=file)
