@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import re
 import signal
 import sys
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any, Final
@@ -24,12 +26,14 @@ import structlog
 from flexibatch import __version__, logs
 from flexibatch.channel.watch import watch
 from flexibatch.config import Settings, load_settings
-from flexibatch.domain.results import SubmissionOutcome
+from flexibatch.domain.results import FileOutcome
 from flexibatch.errors import ChannelError, ConfigError, FlexibatchError, NotFound, StoreError
 from flexibatch.formats.refdata import read_refdata
 from flexibatch.gc_tuning import collect_cycles_less_often
+from flexibatch.identifiers import insz
 from flexibatch.service.run import Outcome, Processor
 from flexibatch.store import OpenMode, Store, opened
+from flexibatch.store.base import SubmissionQuery
 from flexibatch.views import PeriodView, employer_view, status_view, worker_view
 
 log = structlog.get_logger()
@@ -42,6 +46,23 @@ EXIT_FAILURE: Final = 1
 EXIT_USAGE: Final = 2
 #: What a view was asked about is not there (no such employer): the operator's mistake, as a usage error.
 EXIT_NOT_FOUND: Final = EXIT_USAGE
+
+
+def sender_number(text: str) -> str:
+    """A sender number on the command line: its 6 digits."""
+    if not re.fullmatch("[0-9]{6}", text.strip()):
+        raise argparse.ArgumentTypeError(f"a sender number is 6 digits, such as 123456, not {text!r}")
+    return text.strip()
+
+
+def day(text: str) -> date:
+    """A day on the command line: YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"a day is written YYYY-MM-DD, such as 2026-06-24, not {text!r}"
+        ) from None
 
 
 def _common_options() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
@@ -110,6 +131,17 @@ def _parser() -> argparse.ArgumentParser:
         "--limit", type=int, default=20, help="how many recent submissions to list (default 20)"
     )
     status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.add_argument("--sender", type=sender_number, help="only this sender's submissions (6 digits)")
+    status.add_argument(
+        "--since", type=day, metavar="YYYY-MM-DD", help="only those received on this day or later"
+    )
+    status.add_argument(
+        "--outcome",
+        type=FileOutcome,
+        choices=list(FileOutcome),
+        metavar="OUTCOME",
+        help="only those that came to this: " + ", ".join(FileOutcome),
+    )
     worker = command(
         commands,
         "worker",
@@ -148,11 +180,13 @@ def _opened(settings: Settings, mode: OpenMode) -> AbstractContextManager[Store]
 
 
 def _summary(outcomes: list[Outcome]) -> str:
-    accepted = sum(o.outcome is SubmissionOutcome.ACCEPTED for o in outcomes)
+    """`7 submission(s) answered: 3 ACCEPTED, 1 PARTLY_REFUSED, ...; 19 declaration(s), 3 refused`."""
+    each = Counter(o.file_outcome for o in outcomes)
     declarations = sum(o.declarations for o in outcomes)
     refused_declarations = sum(o.refused for o in outcomes)
+    shown = ", ".join(f"{each[outcome]} {outcome}" for outcome in FileOutcome if each[outcome])
     return (
-        f"{len(outcomes)} submission(s) answered: {accepted} accepted, {len(outcomes) - accepted} refused; "
+        f"{len(outcomes)} submission(s) answered{': ' + shown if shown else ''}; "
         f"{declarations} declaration(s), {refused_declarations} refused"
     )
 
@@ -238,18 +272,28 @@ def _print_json(record: Any) -> None:
 
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:
+    query = SubmissionQuery(sender=args.sender, since=args.since, outcome=args.outcome)
     with _opened(settings, "read") as store:
         view = status_view(
-            store, settings.inbox, args.limit, settings.settle_seconds, settings.go_timeout_seconds
+            store,
+            settings.inbox,
+            args.limit,
+            settings.settle_seconds,
+            settings.go_timeout_seconds,
+            query=query,
         )
     if args.json:
         _print_json(view)
         return EXIT_OK
-    print(f"{'received':19}  {'outcome':8}  {'decl':>6}  {'acc':>6}  {'warn':>6}  {'ref':>6}  file / errors")
+    print(
+        f"{'received':25}  {'ticket':13}  {'sender':6}  {'outcome':24}  {'decl':>6}  {'acc':>6}  "
+        f"{'warn':>6}  {'ref':>6}  file / errors"
+    )
     for row in view.submissions:
         print(
-            f"{row.received:19}  {row.outcome:8}  {row.declarations:>6}  {row.accepted:>6}  "
-            f"{row.warnings:>6}  {row.refused:>6}  {row.file} {','.join(row.error_ids)}".rstrip()
+            f"{row.received:25}  {row.ticket:13}  {row.sender or '-':6}  {row.outcome:24}  "
+            f"{row.declarations:>6}  {row.accepted:>6}  {row.warnings:>6}  {row.refused:>6}  "
+            f"{row.file} {','.join(row.error_ids)}".rstrip()
         )
     if not view.submissions:
         print("(no submission yet)")
@@ -258,7 +302,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
         print(f"waiting for its {missing}: {item.folder or '.'}/{item.key} ({item.parts} part(s) present)")
     for f in view.failed:
         if f.retry_at is not None:
-            then = f"next try {datetime.fromisoformat(f.retry_at).astimezone():%H:%M:%S}"
+            then = f"next try {datetime.fromisoformat(f.retry_at).astimezone().isoformat(timespec='seconds')}"
         elif f.quarantined == "inbox":
             then = "given up, left in the inbox"
         else:
@@ -277,7 +321,7 @@ def _print_periods(periods: list[PeriodView], indent: str = "") -> None:
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
     year: int = args.year or settings.business_now().year
     with _opened(settings, "read") as store:
-        view = worker_view(store, args.insz, year, args.env, settings.ceilings)
+        view = worker_view(store, insz(args.insz), year, args.env, settings.ceilings)
     if args.json:
         _print_json(view)
         return EXIT_OK

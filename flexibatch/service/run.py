@@ -27,7 +27,7 @@ from flexibatch.channel.recovery import Recovery, orphaned_claims, resume
 from flexibatch.config import Settings
 from flexibatch.domain.anomalies import Diagnostic
 from flexibatch.domain.ids import new_file_ticket
-from flexibatch.domain.results import SubmissionOutcome
+from flexibatch.domain.results import FileOutcome, SubmissionOutcome, file_outcome
 from flexibatch.files import private_dir
 from flexibatch.service.answers import Answers
 from flexibatch.service.failures import Failures, Subject
@@ -51,6 +51,14 @@ class Outcome:
     warnings: int = 0
     refused: int = 0
     answers: tuple[str, ...] = ()
+    purpose: str | None = None
+    #: How long it took to decide (or finish) and answer, in seconds.
+    duration_seconds: float = 0.0
+
+    @property
+    def file_outcome(self) -> FileOutcome:
+        """What the file came to as a whole: its receipt and its declarations (domain/results.py)."""
+        return file_outcome(self.outcome, self.declarations, self.warnings, self.refused)
 
 
 class Processor:
@@ -169,15 +177,18 @@ class Processor:
             warnings=record.warnings,
             refused=record.refused,
             answers=tuple(counts.answers),
+            purpose=record.purpose,
+            duration_seconds=time.perf_counter() - started,
         )
         logger.info(
             "submission answered",
-            outcome=outcome.outcome,
+            outcome=outcome.file_outcome,
+            receipt=outcome.outcome,
             error_ids=list(outcome.error_ids),
             declarations=outcome.declarations,
             accepted=outcome.accepted,
             warnings=outcome.warnings,
             refused=outcome.refused,
-            duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            duration_ms=round(outcome.duration_seconds * 1000, 1),
         )
         return outcome
