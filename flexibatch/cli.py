@@ -23,7 +23,7 @@ from typing import Any, Final
 
 import structlog
 
-from flexibatch import __version__, logs
+from flexibatch import __version__, cli_ops, logs
 from flexibatch.channel.watch import watch
 from flexibatch.config import Settings, load_settings
 from flexibatch.domain.results import FileOutcome
@@ -157,6 +157,7 @@ def _parser() -> argparse.ArgumentParser:
         [common],
     )
     employer.add_argument("employer_id", metavar="ID", help="RSZ number or enterprise number")
+    cli_ops.add_commands(commands, command, common, folders)
     for view in (worker, employer):
         view.add_argument(
             "--env", choices=("R", "T"), default="R", help="production (R, default) or test (T)"
@@ -372,6 +373,7 @@ HANDLERS: Final[dict[str, Handler]] = {
     "status": _status,
     "worker": _worker,
     "employer": _employer,
+    **cli_ops.HANDLERS,
 }
 
 #: The exit status of each error family the adapters raise (errors.py); the root's is the default.

@@ -10,6 +10,7 @@ import itertools
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -260,18 +261,30 @@ def _file_sentence(error: ErrorDetails, file: Path) -> str:
     return _must(field, f"{field} in the settings file {file}", error["input"])
 
 
-def load_settings(
-    env: Mapping[str, str] | None = None, config: Path | None = None, **overrides: object
-) -> Settings:
-    """Build Settings from a TOML file, the environment twins of the CLI options, then explicit
-    overrides (the command line), each overriding the one before.
+@dataclass(frozen=True, slots=True)
+class _Layers:
+    """What each source gives, lowest first: the TOML file, the environment, the command line."""
 
-    The file is `config` (`--config`), else FLEXIBATCH_CONFIG. A variable set to nothing (or blanks)
-    counts as unset. Every value is checked against its range here, before anything moves: a
-    ConfigError says which variable or key, in what unit, from what to what.
-    """
-    env = os.environ if env is None else env
+    config: Path | None
+    from_file: dict[str, object]
+    from_env: dict[str, object]
+    from_cli: dict[str, object]
+    raw: dict[str, object]
 
+
+#: The environment twins of the settings that have one besides the numbers: variable -> field.
+_TWINS: Final = {
+    "FLEXIBATCH_STATE": "state",
+    "FLEXIBATCH_INBOX": "inbox",
+    "FLEXIBATCH_OUTBOX": "outbox",
+    "FLEXIBATCH_WORK": "work",
+    "FLEXIBATCH_NOW": "now",
+    "FLEXIBATCH_JOINT_COMMITTEES": "joint_committees",
+    "FLEXIBATCH_CEILINGS": "ceilings",
+}
+
+
+def _layers(env: Mapping[str, str], config: Path | None, overrides: Mapping[str, object]) -> _Layers:
     def given(variable: str) -> str | None:
         value = env.get(variable, "").strip()
         return value or None
@@ -281,14 +294,9 @@ def load_settings(
     from_file = {} if config is None else _toml(config)
     values: dict[str, object] = {}
     raw: dict[str, object] = {}
-    for variable, field in (
-        ("FLEXIBATCH_STATE", "state"),
-        ("FLEXIBATCH_INBOX", "inbox"),
-        ("FLEXIBATCH_OUTBOX", "outbox"),
-        ("FLEXIBATCH_WORK", "work"),
-    ):
+    for variable in ("FLEXIBATCH_STATE", "FLEXIBATCH_INBOX", "FLEXIBATCH_OUTBOX", "FLEXIBATCH_WORK"):
         if (value := given(variable)) is not None:
-            values[field] = value
+            values[_TWINS[variable]] = value
     if (value := given("FLEXIBATCH_NOW")) is not None:
         values["now"] = parse_now(value)
     for variable, (field, _) in _NUMBERS.items():
@@ -299,11 +307,47 @@ def load_settings(
         raw["joint_committees"] = value
     if (value := given("FLEXIBATCH_CEILINGS")) is not None:
         values["ceilings"] = parse_ceilings(value)
-    values.update({k: v for k, v in overrides.items() if v is not None})
+    cli = {k: v for k, v in overrides.items() if v is not None}
+    return _Layers(config, from_file, values, cli, raw)
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, config: Path | None = None, **overrides: object
+) -> Settings:
+    """Build Settings from a TOML file, the environment twins of the CLI options, then explicit
+    overrides (the command line), each overriding the one before.
+
+    The file is `config` (`--config`), else FLEXIBATCH_CONFIG. A variable set to nothing (or blanks)
+    counts as unset. Every value is checked against its range here, before anything moves: a
+    ConfigError says which variable or key, in what unit, from what to what.
+    """
+    layers = _layers(os.environ if env is None else env, config, overrides)
+    values = {**layers.from_env, **layers.from_cli}
     try:
-        return Settings.model_validate({**from_file, **values})
+        return Settings.model_validate({**layers.from_file, **values})
     except ValidationError as exc:
         error = exc.errors()[0]
-        if config is not None and str(error["loc"][0]) in from_file.keys() - values.keys():
-            raise ConfigError(_file_sentence(error, config)) from None
-        raise ConfigError(_sentence(error, raw)) from None
+        if layers.config is not None and str(error["loc"][0]) in layers.from_file.keys() - values.keys():
+            raise ConfigError(_file_sentence(error, layers.config)) from None
+        raise ConfigError(_sentence(error, layers.raw)) from None
+
+
+def origins(
+    env: Mapping[str, str] | None = None, config: Path | None = None, **overrides: object
+) -> dict[str, str]:
+    """Where each setting's effective value came from (`flexibatch config`): `default`, `file
+    PATH`, `environment VARIABLE` or `option --NAME`, the same layers `load_settings` reads."""
+    layers = _layers(os.environ if env is None else env, config, overrides)
+    variables = {field: variable for variable, field in _TWINS.items()}
+    variables.update({field: variable for variable, (field, _) in _NUMBERS.items()})
+    found = {}
+    for field in Settings.model_fields:
+        if field in layers.from_cli:
+            found[field] = f"option --{field}"
+        elif field in layers.from_env:
+            found[field] = f"environment {variables[field]}"
+        elif field in layers.from_file:
+            found[field] = f"file {layers.config}"
+        else:
+            found[field] = "default"
+    return found

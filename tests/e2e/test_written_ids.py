@@ -26,7 +26,9 @@ def test_a_worker_is_found_however_the_insz_is_written(answered: Path, written: 
 
 
 @pytest.mark.parametrize("written", ["85.03.12-123.63", "8503121236", "85.03.12-123.6X"])
-def test_an_insz_whose_check_fails_is_a_usage_error_not_an_unknown_worker(answered: Path, written: str) -> None:
+def test_an_insz_whose_check_fails_is_a_usage_error_not_an_unknown_worker(
+    answered: Path, written: str
+) -> None:
     result = flexibatch(answered, "worker", written)
     one_sentence(result, 2, "not a valid INSZ", written)
     assert not result.stdout, "no margin shown for a number that names nobody"
@@ -40,5 +42,7 @@ def test_an_employer_is_found_however_its_number_is_written(answered: Path, writ
 
 
 @pytest.mark.parametrize("written", ["0123.456.789", "BE 0400767773", "175110802", "ACME"])
-def test_an_employer_number_whose_check_fails_is_refused_in_one_sentence(answered: Path, written: str) -> None:
+def test_an_employer_number_whose_check_fails_is_refused_in_one_sentence(
+    answered: Path, written: str
+) -> None:
     one_sentence(flexibatch(answered, "employer", written), 2, "neither an RSZ number", written)

@@ -1,0 +1,85 @@
+"""The commands of running the channel for months (SPEC 10): `config`, `replay`, `backup`, `prune`.
+
+Each parses its arguments, calls one service and prints a short result, as cli.py's commands do;
+cli.py adds them to its parser and its handlers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final
+
+from flexibatch.config import Settings, origins
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+#: Makes one command of the parser: (subparsers, name, help, parents) -> its parser.
+MakeCommand = Callable[[Any, str, str, list[argparse.ArgumentParser]], argparse.ArgumentParser]
+
+
+def add_commands(
+    commands: Any, command: MakeCommand, common: argparse.ArgumentParser, folders: argparse.ArgumentParser
+) -> None:
+    shown = command(
+        commands,
+        "config",
+        "print the effective settings as TOML, and where each came from (file, environment, option, default)",
+        [common, folders],
+    )
+    shown.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    if isinstance(value, datetime):
+        return json.dumps(value.isoformat())
+    if isinstance(value, dict):  # the ceilings, in euros as FLEXIBATCH_CEILINGS writes them
+        return json.dumps(",".join(f"{year}={cents / 100:.2f}" for year, cents in sorted(value.items())))
+    return json.dumps(str(value))
+
+
+def _config(args: argparse.Namespace, settings: Settings) -> int:
+    came_from = origins(
+        config=getattr(args, "config", None),
+        state=getattr(args, "state", None),
+        inbox=getattr(args, "inbox", None),
+        outbox=getattr(args, "outbox", None),
+    )
+    values: dict[str, object] = dict(settings)
+    values["work"] = settings.work_dir
+    if settings.work is None:
+        came_from["work"] = "default (beside the state)"
+    if args.json:
+        shown = {
+            name: {"value": None if value is None else json.loads(_json(value)), "from": came_from[name]}
+            for name, value in values.items()
+        }
+        print(json.dumps(shown, indent=2))
+        return 0
+    for name, value in values.items():
+        if value is None:
+            print(f"# {name} is unset ({came_from[name]}: the real clock)")
+        else:
+            print(f"{name} = {_toml_value(value)}  # {came_from[name]}")
+    return 0
+
+
+def _json(value: object) -> str:
+    if isinstance(value, datetime):
+        return json.dumps(value.isoformat())
+    if isinstance(value, Path):
+        return json.dumps(str(value))
+    if isinstance(value, dict):
+        return json.dumps({str(k): v for k, v in value.items()})
+    return json.dumps(value, default=str)
+
+
+HANDLERS: Final[dict[str, Handler]] = {"config": _config}
