@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any, Final
 
 from flexibatch.config import Settings, origins
+from flexibatch.service.replay import replay
+from flexibatch.service.run import Processor
+from flexibatch.store import opened
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 #: Makes one command of the parser: (subparsers, name, help, parents) -> its parser.
@@ -30,6 +33,13 @@ def add_commands(
         [common, folders],
     )
     shown.add_argument("--json", action="store_true", help="machine-readable output")
+    again = command(
+        commands,
+        "replay",
+        "process again a submission refused as a whole or given up, under a new ticket; earlier answers stay",
+        [common, folders],
+    )
+    again.add_argument("ticket", metavar="TICKET", help="the file ticket `flexibatch status` shows")
 
 
 def _toml_value(value: object) -> str:
@@ -82,4 +92,23 @@ def _json(value: object) -> str:
     return json.dumps(value, default=str)
 
 
-HANDLERS: Final[dict[str, Handler]] = {"config": _config}
+def _replay(args: argparse.Namespace, settings: Settings) -> int:
+    from flexibatch import cli  # the checks `run` makes, at call time: cli.py imports this module
+
+    cli._check_folders(settings)
+    with opened(settings.state, "write", settings.busy_timeout_seconds) as store:
+        cli._check_processing(settings, store)
+        processor = Processor(settings, store)
+        done = replay(processor, args.ticket.strip().upper())
+    if done.outcome is None:
+        print(f"the submission {args.ticket} failed again: see the log and `flexibatch status`")
+        return 1
+    shown = done.outcome
+    print(
+        f"replayed {args.ticket} as {done.ticket}: {shown.file_outcome}, {shown.declarations} declaration(s), "
+        f"{shown.refused} refused; answers {', '.join(shown.answers) or 'published'}"
+    )
+    return 0
+
+
+HANDLERS: Final[dict[str, Handler]] = {"config": _config, "replay": _replay}

@@ -107,7 +107,7 @@ class Processor:
         subject = Subject.in_inbox(drops)
         if self.retries.postponed(subject):
             return None
-        ticket = self._new_ticket()
+        ticket = self.new_ticket()
         try:
             taken = self._claim(drops, kind, problems, ticket)
         except Exception as error:
@@ -139,12 +139,16 @@ class Processor:
         self.retries.succeeded(subject)
         return outcome
 
+    def finish(self, taken: Claim) -> Outcome | None:
+        """Finish one claim made outside the loop (`replay`), as the loop finishes its own."""
+        return self._finish_safely(taken, Subject.claimed(taken), recovered=True)
+
     def _received(self, ticket: str) -> tuple[str | None, datetime] | None:
         """Where and when the store says a ticket was received, for a claim that lost its record."""
         record = self.store.submissions.by_ticket(ticket)
         return None if record is None else (record.folder or None, record.reception_time)
 
-    def _new_ticket(self) -> str:
+    def new_ticket(self) -> str:
         ticket = new_file_ticket()
         while self.store.submissions.by_ticket(ticket) is not None:
             ticket = new_file_ticket()
