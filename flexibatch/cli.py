@@ -31,6 +31,8 @@ from flexibatch.errors import ChannelError, ConfigError, FlexibatchError, NotFou
 from flexibatch.formats.refdata import read_refdata
 from flexibatch.gc_tuning import collect_cycles_less_often
 from flexibatch.identifiers import insz
+from flexibatch.service.preflight import check_folders as _check_folders
+from flexibatch.service.preflight import check_processing as _check_processing
 from flexibatch.service.run import Outcome, Processor
 from flexibatch.store import OpenMode, Store, opened
 from flexibatch.store.base import SubmissionQuery
@@ -190,29 +192,6 @@ def _summary(outcomes: list[Outcome]) -> str:
         f"{len(outcomes)} submission(s) answered{': ' + shown if shown else ''}; "
         f"{declarations} declaration(s), {refused_declarations} refused"
     )
-
-
-def _check_processing(settings: Settings, store: Store) -> None:
-    """What `run` and `watch` check before anything moves (SPEC 10): folders that can serve and
-    lie apart, a state of this release that holds reference data."""
-    if store.refdata.version() == 0:
-        raise ConfigError(
-            f"the state {settings.state} holds no reference data: load it with "
-            "`flexibatch refdata load DIR` first, or every sender would be refused (ACRF-190)"
-        )
-    for name, folder in (("outbox", settings.outbox), ("work folder", settings.work_dir)):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ConfigError(f"the {name} {folder} cannot be created: {exc.strerror}") from None
-
-
-def _check_folders(settings: Settings) -> None:
-    if not settings.inbox.is_dir():
-        raise ConfigError(f"the inbox {settings.inbox} is not a folder")
-    if settings.outbox.exists() and not settings.outbox.is_dir():
-        raise ConfigError(f"the outbox {settings.outbox} is not a folder")
-    settings.check_apart()
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:

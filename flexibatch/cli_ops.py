@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from flexibatch.config import Settings, origins
+from flexibatch.service.preflight import check_folders, check_processing
 from flexibatch.service.replay import replay
 from flexibatch.service.run import Processor
 from flexibatch.store import opened
@@ -93,11 +94,9 @@ def _json(value: object) -> str:
 
 
 def _replay(args: argparse.Namespace, settings: Settings) -> int:
-    from flexibatch import cli  # the checks `run` makes, at call time: cli.py imports this module
-
-    cli._check_folders(settings)
+    check_folders(settings)
     with opened(settings.state, "write", settings.busy_timeout_seconds) as store:
-        cli._check_processing(settings, store)
+        check_processing(settings, store)
         processor = Processor(settings, store)
         done = replay(processor, args.ticket.strip().upper())
     if done.outcome is None:
