@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from flexibatch.config import Settings, origins
 from flexibatch.service.preflight import check_folders, check_processing
+from flexibatch.service.prune import prune
 from flexibatch.service.replay import replay
 from flexibatch.service.run import Processor
 from flexibatch.store import opened
@@ -41,6 +42,15 @@ def add_commands(
         [common, folders],
     )
     again.add_argument("ticket", metavar="TICKET", help="the file ticket `flexibatch status` shows")
+    old = command(
+        commands,
+        "prune",
+        "remove the archived and quarantined files of submissions received more than DAYS days ago "
+        "(real clock); their records stay, claims in progress, the inbox and the outbox are never touched",
+        [common],
+    )
+    old.add_argument("--older-than", type=_days, required=True, metavar="DAYS", help="whole days, 1 or more")
+    old.add_argument("--dry-run", action="store_true", help="list what would go, remove nothing")
 
 
 def _toml_value(value: object) -> str:
@@ -110,4 +120,25 @@ def _replay(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-HANDLERS: Final[dict[str, Handler]] = {"config": _config, "replay": _replay}
+def _days(text: str) -> int:
+    if not text.strip().isdigit() or not 1 <= int(text) <= 36500:
+        raise argparse.ArgumentTypeError(f"DAYS is a whole number of days from 1 to 36500, not {text!r}")
+    return int(text)
+
+
+def _prune(args: argparse.Namespace, settings: Settings) -> int:
+    with opened(settings.state, "read", settings.busy_timeout_seconds) as store:
+        done = prune(settings.work_dir, store, args.older_than, dry_run=args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    for folder in done.removed:
+        print(f"{verb} {folder}")
+    for folder, why in done.kept.items():
+        print(f"kept {folder}: {why}")
+    print(
+        f"{verb} the files of {len(done.removed)} submission(s) received more than {args.older_than} day(s) "
+        f"ago ({done.removed_bytes / 1e6:.1f} MB); their records stay in the state"
+    )
+    return 0
+
+
+HANDLERS: Final[dict[str, Handler]] = {"config": _config, "replay": _replay, "prune": _prune}
