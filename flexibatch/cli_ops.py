@@ -18,7 +18,7 @@ from flexibatch.service.preflight import check_folders, check_processing
 from flexibatch.service.prune import prune
 from flexibatch.service.replay import replay
 from flexibatch.service.run import Processor
-from flexibatch.store import opened
+from flexibatch.store import backup_state, opened
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 #: Makes one command of the parser: (subparsers, name, help, parents) -> its parser.
@@ -42,6 +42,14 @@ def add_commands(
         [common, folders],
     )
     again.add_argument("ticket", metavar="TICKET", help="the file ticket `flexibatch status` shows")
+    copy = command(
+        commands,
+        "backup",
+        "write a consistent copy of the SQLite state to the file DEST while the channel runs "
+        "(one file; restoring it is copying it back while no processor runs)",
+        [common],
+    )
+    copy.add_argument("dest", type=Path, metavar="DEST")
     old = command(
         commands,
         "prune",
@@ -141,4 +149,17 @@ def _prune(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-HANDLERS: Final[dict[str, Handler]] = {"config": _config, "replay": _replay, "prune": _prune}
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    with opened(settings.state, "read", settings.busy_timeout_seconds):
+        pass  # a flexibatch state of this release, or one sentence saying why not
+    backup_state(settings.state, args.dest)
+    print(f"state {settings.state} backed up to {args.dest} ({args.dest.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+HANDLERS: Final[dict[str, Handler]] = {
+    "config": _config,
+    "replay": _replay,
+    "prune": _prune,
+    "backup": _backup,
+}

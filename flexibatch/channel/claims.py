@@ -58,6 +58,8 @@ LOCK_FILE = ".lock"
 #: The hidden folder beside a sender's files that holds them while they are claimed (step 2).
 SPOT_PREFIX = ".flexibatch-"
 STAGING_PREFIX = ".new-"
+#: Where finished claims are filed (`file_away`): `<work>/<shelf>/<date>/<ticket>/`.
+SHELVES = ("archive", "quarantine")
 _OUR_FILES = (CLAIM_FILE, CLAIM_FILE + ".tmp")
 
 

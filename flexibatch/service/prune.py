@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from flexibatch.channel.claims import CLAIM_FILE, lock_folder
+from flexibatch.channel.claims import CLAIM_FILE, SHELVES, lock_folder
 from flexibatch.config import BRUSSELS
 from flexibatch.service.failures import REASON_FILE
-from flexibatch.service.replay import SHELVES
 from flexibatch.store.ports import Store
 
 

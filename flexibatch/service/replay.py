@@ -17,6 +17,7 @@ from pathlib import Path
 
 from flexibatch.channel.claims import (
     LOCK_FILE,
+    SHELVES,
     STAGING_PREFIX,
     Claim,
     as_records,
@@ -32,9 +33,6 @@ from flexibatch.errors import ChannelError, ConfigError, NotFound
 from flexibatch.files import copy_durably, flush_to_disk
 from flexibatch.service.failures import FINISH, REASON_FILE
 from flexibatch.service.run import Outcome, Processor
-
-#: Where finished submissions are filed (channel/claims.file_away): `<shelf>/<date>/<ticket>/`.
-SHELVES = ("archive", "quarantine")
 
 
 def filed(work: Path, ticket: str) -> Path | None:

@@ -31,6 +31,7 @@ from flexibatch.domain.results import FileOutcome, SubmissionOutcome, file_outco
 from flexibatch.files import private_dir
 from flexibatch.service.answers import Answers
 from flexibatch.service.failures import Failures, Subject
+from flexibatch.service.restore import record_again
 from flexibatch.service.submission import Counts, SubmissionDecider
 from flexibatch.store.ports import Store
 
@@ -74,10 +75,14 @@ class Processor:
         self.retries = Failures(store, settings, wall_clock)
         self.answers = Answers(settings, store)
         self.submissions = SubmissionDecider(settings, store, self.answers)
+        self._restore_checked = False
 
     def run_once(self, should_stop: Callable[[], bool] = lambda: False) -> list[Outcome]:
         """Finish interrupted claims, then answer everything the inbox holds that can be answered;
         what failed before waits for its next attempt (service/failures.py)."""
+        if not self._restore_checked:  # once: a state is copied back only while no processor runs
+            record_again(self.work, self.store, self.finish)
+            self._restore_checked = True
         recovery = Recovery(self.settings.inbox, self.settings.business_now, self._received)
         outcomes = [o for taken in orphaned_claims(self.work, recovery) if (o := self._recover(taken))]
         view = scan(
