@@ -9,22 +9,17 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import re
-import signal
 import sys
-import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from types import FrameType
 from typing import Any, Final
 
 import structlog
 
 from flexibatch import __version__, cli_ops, logs
-from flexibatch.channel.watch import watch
 from flexibatch.config import Settings, load_settings
 from flexibatch.domain.results import FileOutcome
 from flexibatch.errors import ChannelError, ConfigError, FlexibatchError, NotFound, StoreError
@@ -48,23 +43,6 @@ EXIT_FAILURE: Final = 1
 EXIT_USAGE: Final = 2
 #: What a view was asked about is not there (no such employer): the operator's mistake, as a usage error.
 EXIT_NOT_FOUND: Final = EXIT_USAGE
-
-
-def sender_number(text: str) -> str:
-    """A sender number on the command line: its 6 digits."""
-    if not re.fullmatch("[0-9]{6}", text.strip()):
-        raise argparse.ArgumentTypeError(f"a sender number is 6 digits, such as 123456, not {text!r}")
-    return text.strip()
-
-
-def day(text: str) -> date:
-    """A day on the command line: YYYY-MM-DD."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"a day is written YYYY-MM-DD, such as 2026-06-24, not {text!r}"
-        ) from None
 
 
 def _common_options() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
@@ -108,11 +86,17 @@ def _parser() -> argparse.ArgumentParser:
         )
 
     command(commands, "run", "process every ready submission once, then exit", [common, folders])
-    command(
+    watching = command(
         commands,
         "watch",
         "keep processing as files arrive until stopped (SIGTERM finishes the submission in hand)",
         [common, folders],
+    )
+    watching.add_argument(
+        "--metrics",
+        type=cli_ops.metrics_address,
+        metavar="HOST:PORT",
+        help="serve Prometheus metrics at /metrics and a health check at /healthz (200 or 503)",
     )
     refdata = command(commands, "refdata", "reference data (senders, employers, mandates, workers)", [])
     refdata_commands = refdata.add_subparsers(dest="refdata_command", required=True, metavar="ACTION")
@@ -133,9 +117,11 @@ def _parser() -> argparse.ArgumentParser:
         "--limit", type=int, default=20, help="how many recent submissions to list (default 20)"
     )
     status.add_argument("--json", action="store_true", help="machine-readable output")
-    status.add_argument("--sender", type=sender_number, help="only this sender's submissions (6 digits)")
     status.add_argument(
-        "--since", type=day, metavar="YYYY-MM-DD", help="only those received on this day or later"
+        "--sender", type=cli_ops.sender_number, help="only this sender's submissions (6 digits)"
+    )
+    status.add_argument(
+        "--since", type=cli_ops.day, metavar="YYYY-MM-DD", help="only those received on this day or later"
     )
     status.add_argument(
         "--outcome",
@@ -207,31 +193,6 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             "later, or given up (see the log and `flexibatch status`)"
         )
         return EXIT_FAILURE
-    return EXIT_OK
-
-
-def _watch(args: argparse.Namespace, settings: Settings) -> int:
-    _check_folders(settings)
-    with _opened(settings, "write") as store:
-        _check_processing(settings, store)
-        stop = threading.Event()
-        wake = threading.Event()
-
-        def _stop(signum: int, frame: FrameType | None) -> None:
-            log.info("stopping after the submission in hand", signal=signal.Signals(signum).name)
-            stop.set()
-            wake.set()
-
-        signal.signal(signal.SIGTERM, _stop)
-        signal.signal(signal.SIGINT, _stop)
-        processor = Processor(settings, store)
-        log.info(
-            "watching",
-            inbox=str(settings.inbox),
-            outbox=str(settings.outbox),
-            rescan_s=settings.rescan_seconds,
-        )
-        watch(settings.inbox, settings.rescan_seconds, processor.run_once, stop, wake)
     return EXIT_OK
 
 
@@ -347,7 +308,7 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 #: One handler per command (and per `refdata` action): nothing falls through to another.
 HANDLERS: Final[dict[str, Handler]] = {
     "run": _run,
-    "watch": _watch,
+    "watch": cli_ops.watch_channel,
     "refdata load": _load_refdata,
     "status": _status,
     "worker": _worker,

@@ -8,17 +8,29 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
+import signal
+import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from types import FrameType
 from typing import Any, Final
 
-from flexibatch.config import Settings, origins
+import structlog
+
+from flexibatch.config import Settings, origins, systemd_environment
+from flexibatch.monitoring.server import address
+from flexibatch.monitoring.systemd import Notifier
+from flexibatch.monitoring.watching import serve
 from flexibatch.service.preflight import check_folders, check_processing
 from flexibatch.service.prune import prune
 from flexibatch.service.replay import replay
 from flexibatch.service.run import Processor
 from flexibatch.store import backup_state, opened
+
+log = structlog.get_logger()
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 #: Makes one command of the parser: (subparsers, name, help, parents) -> its parser.
@@ -155,6 +167,58 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
     backup_state(settings.state, args.dest)
     print(f"state {settings.state} backed up to {args.dest} ({args.dest.stat().st_size / 1e6:.1f} MB)")
     return 0
+
+
+def sender_number(text: str) -> str:
+    """A sender number on the command line: its 6 digits."""
+    if not re.fullmatch("[0-9]{6}", text.strip()):
+        raise argparse.ArgumentTypeError(f"a sender number is 6 digits, such as 123456, not {text!r}")
+    return text.strip()
+
+
+def day(text: str) -> date:
+    """A day on the command line: YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"a day is written YYYY-MM-DD, such as 2026-06-24, not {text!r}"
+        ) from None
+
+
+def watch_channel(args: argparse.Namespace, settings: Settings) -> int:
+    check_folders(settings)
+    with opened(settings.state, "write", settings.busy_timeout_seconds) as store:
+        check_processing(settings, store)
+        stop = threading.Event()
+        wake = threading.Event()
+
+        notifier = Notifier.from_environment(systemd_environment(), os.getpid())
+
+        def _stop(signum: int, frame: FrameType | None) -> None:
+            log.info("stopping after the submission in hand", signal=signal.Signals(signum).name)
+            notifier.stopping()
+            stop.set()
+            wake.set()
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        processor = Processor(settings, store)
+        log.info(
+            "watching",
+            inbox=str(settings.inbox),
+            outbox=str(settings.outbox),
+            rescan_s=settings.rescan_seconds,
+        )
+        serve(settings, processor, stop, wake, notifier=notifier, metrics_at=args.metrics)
+    return 0
+
+
+def metrics_address(text: str) -> tuple[str, int]:
+    try:
+        return address(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 HANDLERS: Final[dict[str, Handler]] = {

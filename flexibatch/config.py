@@ -127,6 +127,16 @@ class Settings(BaseSettings):
         return datetime.now(BRUSSELS).replace(tzinfo=None)
 
 
+#: What systemd tells a `Type=notify` service (sd_notify(3)): read here with the settings, so that
+#: this module stays the only reader of the environment.
+SYSTEMD_VARIABLES: Final = ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID")
+
+
+def systemd_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = os.environ if env is None else env
+    return {name: env[name] for name in SYSTEMD_VARIABLES if name in env}
+
+
 def parse_now(raw: str) -> datetime:
     """FLEXIBATCH_NOW: an ISO 8601 local date-time such as 2026-06-24T11:50:00."""
     try:

@@ -15,6 +15,8 @@ import structlog
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from flexibatch.errors import FlexibatchError
+
 log = structlog.get_logger()
 
 #: watchdog's inotify buffer holds a moved-from event for half a second, to pair it with its moved-to,
@@ -39,9 +41,11 @@ def watch(
     process: Callable[[Callable[[], bool]], object],
     stop: threading.Event,
     wake: threading.Event | None = None,
+    *,
+    scanned: Callable[[Exception | None], None] = lambda failure: None,
 ) -> None:
     """Call `process` (which is told when to stop between submissions, and returns what it answered)
-    until `stop` is set."""
+    until `stop` is set; `scanned` hears after each call whether it failed, and why."""
     wake = wake or threading.Event()
     observer = Observer()
     observer.schedule(_Wake(wake), str(inbox), recursive=True)
@@ -51,11 +55,17 @@ def watch(
         look_soon_until = 0.0
         while not stop.is_set():
             wake.clear()
+            failure: Exception | None = None
             try:
                 if process(stop.is_set):
                     look_soon_until = time.monotonic() + _HELD
-            except Exception:  # the file system or the store failing for a moment must not end watch
+            except FlexibatchError as error:  # the inbox gone, the store busy: one line, no traceback
+                failure = error
+                log.error("scan failed: trying again at the next rescan", reason=str(error))
+            except Exception as error:  # a fault of our own must not end watch either
+                failure = error
                 log.exception("scan failed: trying again at the next rescan")
+            scanned(failure)
             soon = time.monotonic() < look_soon_until
             wake.wait(timeout=min(_SOON, rescan_seconds) if soon else rescan_seconds)
     finally:

@@ -22,7 +22,7 @@ from datetime import datetime
 import structlog
 
 from flexibatch.channel.claims import Claim, ClaimKind, claim, claim_jobs, claims_dir, file_away
-from flexibatch.channel.inbox import Drop, scan
+from flexibatch.channel.inbox import Drop, InboxView, scan
 from flexibatch.channel.recovery import Recovery, orphaned_claims, resume
 from flexibatch.config import Settings
 from flexibatch.domain.anomalies import Diagnostic
@@ -76,6 +76,8 @@ class Processor:
         self.answers = Answers(settings, store)
         self.submissions = SubmissionDecider(settings, store, self.answers)
         self._restore_checked = False
+        #: What the last scan found (`watch --metrics` reports what waits).
+        self.last_view: InboxView | None = None
 
     def run_once(self, should_stop: Callable[[], bool] = lambda: False) -> list[Outcome]:
         """Finish interrupted claims, then answer everything the inbox holds that can be answered;
@@ -91,6 +93,7 @@ class Processor:
             self.settings.go_timeout_seconds,
             self.wall_clock(),
         )
+        self.last_view = view
         for drops, kind, problems in claim_jobs(view):
             if should_stop():
                 break

@@ -10,6 +10,7 @@ schema error in the last batch) rolls all of it back and the file is refused ins
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,18 @@ def _data_bytes(taken: Claim) -> int:
     return sum(path.stat().st_size for path in taken.data_files)
 
 
+def _progress(taken: Claim, counts: Counts, stream: Parts, total: int) -> None:
+    """A long file's progress: the declarations decided, the bytes read of the total, the share."""
+    log.info(
+        "deciding",
+        ticket=taken.ticket,
+        declarations=counts.declarations,
+        read_bytes=stream.consumed,
+        total_bytes=total,
+        percent=round(100 * stream.consumed / total, 1) if total else 100.0,
+    )
+
+
 class SubmissionDecider:
     """Decides claimed submissions; one instance per processor, sharing its store."""
 
@@ -84,6 +97,8 @@ class SubmissionDecider:
         self.store = store
         self.answers = answers
         self._loaded: tuple[int, RefData] | None = None
+        #: Called after every batch of a file: `watch` pings systemd's watchdog from it.
+        self.heartbeat: Callable[[], None] = lambda: None
 
     def _refdata(self) -> RefData:
         """The current reference data, read again only after `refdata load` replaced it: a national
@@ -171,6 +186,7 @@ class SubmissionDecider:
         """Read the file batch by batch, deciding while it is sound; write the NOTI as it goes."""
         counts = Counts()
         stream = Parts(taken.data_files)
+        total = stream.total
         answers = answers_dir(taken)
         try:
             with (
@@ -189,8 +205,9 @@ class SubmissionDecider:
                     counts.warnings += warnings
                     counts.refused += refused
                     counts.declarations += len(entries)
+                    self.heartbeat()
                     if len(batch.records) >= self.settings.batch_size:
-                        log.info("deciding", ticket=taken.ticket, declarations=counts.declarations)
+                        _progress(taken, counts, stream, total)
         finally:
             stream.close()
         problems += reader.diagnostics
