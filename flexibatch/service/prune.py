@@ -53,6 +53,14 @@ def _received(folder: Path, store: Store) -> datetime | None:
     return claimed.replace(tzinfo=BRUSSELS) if claimed.tzinfo is None else claimed
 
 
+def _waiting_for_the_operator(folder: Path, store: Store) -> bool:
+    """Given up (`FAILED.txt`) and never answered: not decided, or answers left unpublished. One
+    the operator finished since (moved back into `claims/`) is answered and may go."""
+    if not (folder / REASON_FILE).exists():
+        return False
+    return store.submissions.by_ticket(folder.name) is None or bool(store.answers.unpublished(folder.name))
+
+
 def _size(folder: Path) -> int:
     return sum(path.lstat().st_size for path in folder.rglob("*") if not path.is_dir())
 
@@ -66,7 +74,7 @@ def prune(work: Path, store: Store, older_than_days: int, *, dry_run: bool = Fal
             continue
         if received is None:
             done.kept[folder] = "its reception time cannot be told"
-        elif (folder / REASON_FILE).exists():
+        elif _waiting_for_the_operator(folder, store):
             done.kept[folder] = "given up by the processor: see FAILED.txt"
         elif dry_run:
             done.removed.append(folder)

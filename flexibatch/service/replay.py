@@ -71,6 +71,7 @@ def replay(processor: Processor, ticket: str) -> Replayed:
     if record is not None and given_up:  # decided, not all published: finish it under its ticket
         target = claims_dir(work) / ticket
         folder.rename(target)
+        (target / REASON_FILE).unlink()  # finished now: no longer given up
         return Replayed(ticket, processor.finish(_locked(target)))
     copied = _copy_into_claim(folder, processor)
     store.failures.forget(FINISH, ticket)

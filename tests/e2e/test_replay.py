@@ -13,6 +13,7 @@ from support.answers import read_acrf
 from support.builders import dimona, dimona_in
 from support.channel import SAMPLES
 from support.cli import flexibatch, one_sentence
+from support.mounts import read_only
 
 NAME = "FI.DIMN.123456.20260624.00001.R.1.1.xml"
 
@@ -70,3 +71,31 @@ def test_a_refused_file_is_replayed_under_a_new_ticket_and_the_first_answer_stay
 def test_replay_of_an_unknown_ticket_is_a_usage_error(refused_for_want_of_refdata: tuple[Path, str]) -> None:
     root, _ = refused_for_want_of_refdata
     one_sentence(flexibatch(root, "replay", "0000000000000"), 2, "0000000000000")
+
+
+def test_a_submission_given_up_while_publishing_is_finished_under_its_own_ticket(tmp_path: Path) -> None:
+    assert flexibatch(tmp_path, "refdata", "load", str(SAMPLES / "refdata")).returncode == 0
+    inbox, outbox = tmp_path / "inbox" / "123456", tmp_path / "outbox" / "123456"
+    inbox.mkdir(parents=True)
+    outbox.mkdir(parents=True)
+    (inbox / NAME).write_bytes(dimona(dimona_in(insz="93051822361")))
+    (inbox / "GO.DIMN.123456.20260624.00001.R.1").write_bytes(b"")
+    with read_only(outbox):
+        assert flexibatch(tmp_path, "run", FLEXIBATCH_FAILURE_ATTEMPTS="1").returncode == 1
+    (failed,) = json.loads(flexibatch(tmp_path, "status", "--json").stdout)["failed"]
+    ticket = failed["ticket"]
+
+    result = flexibatch(tmp_path, "replay", ticket)
+
+    assert result.returncode == 0, result.stderr
+    assert f"replayed {ticket} as {ticket}" in result.stdout
+    assert read_acrf(outbox / "FO.ACRF.123456.20260624.00001.R.DIMN").accepted
+    assert sorted(p.name for p in outbox.iterdir() if p.name.startswith("FO.")) == [
+        "FO.ACRF.123456.20260624.00001.R.DIMN",
+        "FO.NOTI.123456.20260624.00001.R.DIMN",
+        "FO.NOTI.123456.20260624.00001.R.DIMN.csv",
+    ], "published once, under the names it was decided with"
+    shown = json.loads(flexibatch(tmp_path, "status", "--json").stdout)
+    assert shown["failed"] == [] and [r["ticket"] for r in shown["submissions"]] == [ticket]
+    (archived,) = (tmp_path / "state.work" / "archive").glob(f"*/{ticket}")
+    assert not (archived / "FAILED.txt").exists()
