@@ -86,6 +86,8 @@ def _locked(directory: Path) -> Claim:
     if taken is None:
         lock.close()
         raise ChannelError(f"the claim record in {directory} cannot be read")
+    taken.spot = None  # its files are all here: nothing is left to take from the inbox
+    taken._save(directory)
     return taken
 
 

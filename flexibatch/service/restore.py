@@ -81,6 +81,8 @@ def record_again(work: Path, store: Store, finish: Callable[[Claim], object]) ->
         taken = read_record(target, lock) if lock is not None else None
         if taken is None:
             raise ChannelError(f"the claim record in {target} cannot be read: restore it by hand")
+        taken.spot = None  # its files are all here: nothing is left to take from the inbox
+        taken._save(target)
         log.warning(
             "submission answered after the state's backup: recorded again",
             ticket=taken.ticket,
