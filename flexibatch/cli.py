@@ -92,12 +92,7 @@ def _parser() -> argparse.ArgumentParser:
         "keep processing as files arrive until stopped (SIGTERM finishes the submission in hand)",
         [common, folders],
     )
-    watching.add_argument(
-        "--metrics",
-        type=cli_ops.metrics_address,
-        metavar="HOST:PORT",
-        help="serve Prometheus metrics at /metrics and a health check at /healthz (200 or 503)",
-    )
+    cli_ops.add_metrics_option(watching)
     refdata = command(commands, "refdata", "reference data (senders, employers, mandates, workers)", [])
     refdata_commands = refdata.add_subparsers(dest="refdata_command", required=True, metavar="ACTION")
     load = command(
@@ -117,19 +112,7 @@ def _parser() -> argparse.ArgumentParser:
         "--limit", type=int, default=20, help="how many recent submissions to list (default 20)"
     )
     status.add_argument("--json", action="store_true", help="machine-readable output")
-    status.add_argument(
-        "--sender", type=cli_ops.sender_number, help="only this sender's submissions (6 digits)"
-    )
-    status.add_argument(
-        "--since", type=cli_ops.day, metavar="YYYY-MM-DD", help="only those received on this day or later"
-    )
-    status.add_argument(
-        "--outcome",
-        type=FileOutcome,
-        choices=list(FileOutcome),
-        metavar="OUTCOME",
-        help="only those that came to this: " + ", ".join(FileOutcome),
-    )
+    cli_ops.add_status_filters(status)
     worker = command(
         commands,
         "worker",

@@ -21,6 +21,7 @@ from typing import Any, Final
 import structlog
 
 from flexibatch.config import Settings, origins, systemd_environment
+from flexibatch.domain.results import FileOutcome
 from flexibatch.monitoring.server import address
 from flexibatch.monitoring.systemd import Notifier
 from flexibatch.monitoring.watching import serve
@@ -71,6 +72,31 @@ def add_commands(
     )
     old.add_argument("--older-than", type=_days, required=True, metavar="DAYS", help="whole days, 1 or more")
     old.add_argument("--dry-run", action="store_true", help="list what would go, remove nothing")
+
+
+def add_status_filters(parser: argparse.ArgumentParser) -> None:
+    """`status --sender N --since DAY --outcome O`."""
+    parser.add_argument("--sender", type=sender_number, help="only this sender's submissions (6 digits)")
+    parser.add_argument(
+        "--since", type=day, metavar="YYYY-MM-DD", help="only those received on this day or later"
+    )
+    parser.add_argument(
+        "--outcome",
+        type=FileOutcome,
+        choices=list(FileOutcome),
+        metavar="OUTCOME",
+        help="only those that came to this: " + ", ".join(FileOutcome),
+    )
+
+
+def add_metrics_option(parser: argparse.ArgumentParser) -> None:
+    """`watch --metrics HOST:PORT`."""
+    parser.add_argument(
+        "--metrics",
+        type=metrics_address,
+        metavar="HOST:PORT",
+        help="serve Prometheus metrics at /metrics and a health check at /healthz (200 or 503)",
+    )
 
 
 def _toml_value(value: object) -> str:
