@@ -25,9 +25,10 @@ ANSWERS = "answers"
 #: What the NOTI writer writes into `answers/` while a file is decided, before it has its name.
 NOTI_XML = "noti.xml"
 NOTI_CSV = "noti.csv"
-#: A claim folder holding this was answered before the state it is decided on was restored from a
-#: backup (service/restore.py): its answers keep their names and are not published again.
-RESTORED = ".restored"
+#: A claim folder holding this folder was answered before the state it is decided on was restored
+#: from a backup (service/restore.py): it holds the answers the sender got (the outbox's own files,
+#: never written to again), whose names the new ones take; they are not published again.
+RESTORED = ".answered"
 #: How many suffixes a restored claim's answers are looked for under.
 _SUFFIXES = 1000
 
@@ -37,7 +38,7 @@ def answers_dir(taken: Claim) -> Path:
 
 
 def restored(taken: Claim) -> bool:
-    return (taken.directory / RESTORED).exists()
+    return (taken.directory / RESTORED).is_dir()
 
 
 class Answers:
@@ -49,7 +50,7 @@ class Answers:
 
     def _fits(self, taken: Claim, names: list[str]) -> bool:
         if restored(taken):  # the names it was published under, which it holds already
-            return (answers_dir(taken) / names[0]).exists()
+            return (taken.directory / RESTORED / names[0]).exists()
         return all(self._name_free(taken.folder, name) for name in names)
 
     def _name_free(self, folder: str | None, name: str) -> bool:

@@ -64,19 +64,45 @@ def lost(work: Path, store: Store) -> list[Path]:
 def _digests(folder: Path) -> dict[str, str]:
     return {
         path.name: hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted((folder / ANSWERS).glob("*"))
+        for path in sorted(folder.glob("*"))
         if path.is_file()
     }
+
+
+def _set_aside(claim: Path) -> None:
+    """The answers the sender got, out of the way of the new ones: they are the outbox's own files
+    (hard links), which nothing may write into."""
+    kept = claim / RESTORED
+    kept.mkdir(mode=0o700, exist_ok=True)
+    for path in sorted((claim / ANSWERS).glob("*")):
+        path.rename(kept / path.name)
+
+
+def _compare(shelved: Path, ticket: str) -> None:
+    """The new answers against those the sender got: the same, the sender's are put back (the
+    archive and the outbox stay one file); otherwise both are kept and the operator told."""
+    kept, answers = shelved / RESTORED, shelved / ANSWERS
+    before, now = _digests(kept), _digests(answers)
+    if before == now:
+        for name in before:
+            (kept / name).replace(answers / name)
+        kept.rmdir()
+        return
+    log.error(
+        "a submission recorded again after a restore was decided otherwise than the sender was told",
+        ticket=ticket,
+        changed=sorted(n for n in before.keys() | now.keys() if before.get(n) != now.get(n)),
+        told=str(kept),
+    )
 
 
 def record_again(work: Path, store: Store, finish: Callable[[Claim], object]) -> int:
     """Decide again every lost submission (see the module's docstring); how many there were."""
     folders = lost(work, store)
     for folder in folders:
-        answered = _digests(folder)
         target = claims_dir(work) / folder.name
         folder.rename(target)
-        (target / RESTORED).touch()
+        _set_aside(target)
         lock = lock_folder(target)
         taken = read_record(target, lock) if lock is not None else None
         if taken is None:
@@ -91,15 +117,6 @@ def record_again(work: Path, store: Store, finish: Callable[[Claim], object]) ->
         )
         finish(taken)
         shelved = next((p for s in SHELVES for p in (work / s).glob(f"*/{taken.ticket}")), None)
-        if shelved is None:
-            continue  # failed: kept in claims/ for the next run, as any failure
-        (shelved / RESTORED).unlink(missing_ok=True)
-        if (now := _digests(shelved)) != answered:
-            log.error(
-                "a submission recorded again after a restore was decided otherwise than the sender was told",
-                ticket=taken.ticket,
-                changed=sorted(
-                    name for name in now.keys() | answered.keys() if now.get(name) != answered.get(name)
-                ),
-            )
+        if shelved is not None:  # else failed: kept in claims/ for the next run, as any failure
+            _compare(shelved, taken.ticket)
     return len(folders)

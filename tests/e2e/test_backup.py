@@ -10,8 +10,9 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from support.answers import read_noti
+from support.answers import read_acrf, read_noti
 from support.builders import dimona, dimona_in
+from support.channel import SAMPLES
 from support.cli import FORMS, cli, flexibatch, install_with_two_submissions, json_lines, workers
 from support.hostile import wait_for
 
@@ -80,6 +81,8 @@ def test_a_backup_taken_mid_batch_restored_later_carries_on_exactly_once(tmp_pat
     assert not [e for e in json_lines(restored.stderr) if e["level"] == "error"]
     assert _outbox(root) == answered, "nothing answered twice, nothing answered anew"
     assert _state(root / "state.db") == state, "the same periods, submissions and counters as before"
+    for archived in (root / "state.work" / "archive").glob("*/*/answers/FO.*"):
+        assert archived.samefile(root / "outbox" / SENDER / archived.name), "archive and outbox: one file"
 
     _drop(root, "00004", "93051822361", start="2026-06-26")
     assert flexibatch(root, "run").returncode == 0
@@ -100,3 +103,35 @@ def test_backup_refuses_a_folder_or_the_state_itself(tmp_path: Path) -> None:
     for dest in (tmp_path, tmp_path / "state.db"):
         result = flexibatch(tmp_path, "backup", str(dest))
         assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+
+
+def test_a_submission_decided_otherwise_after_a_restore_is_reported_and_its_answers_left_alone(
+    tmp_path: Path,
+) -> None:
+    """Reference data loaded between the backup and the restore: the sender keeps the answer it has."""
+    root = tmp_path
+    (root / "inbox" / SENDER).mkdir(parents=True)
+    assert flexibatch(root, "refdata", "load", str(SAMPLES / "refdata")).returncode == 0
+    assert flexibatch(root, "backup", str(root / "backup.db")).returncode == 0
+    _drop(root, "00001", "93051822361")
+    assert flexibatch(root, "run").returncode == 0
+    answered = _outbox(root)
+    receipt = root / "outbox" / SENDER / f"FO.ACRF.{SENDER}.20260624.00001.R.DIMN"
+    assert read_acrf(receipt).accepted
+
+    shutil.copyfile(root / "backup.db", root / "state.db")
+    partial = root / "refdata"
+    shutil.copytree(SAMPLES / "refdata", partial)
+    senders = (partial / "senders.csv").read_text(encoding="utf-8").splitlines()
+    (partial / "senders.csv").write_text(
+        "\n".join(line for line in senders if not line.startswith(SENDER)) + "\n", encoding="utf-8"
+    )
+    assert flexibatch(root, "refdata", "load", str(partial)).returncode == 0
+    restored = flexibatch(root, "run")
+
+    assert restored.returncode == 0, restored.stderr
+    (error,) = [e for e in json_lines(restored.stderr) if e["level"] == "error"]
+    assert "decided otherwise than the sender was told" in str(error["event"])
+    assert receipt.name in error["changed"]  # now refused: no NOTI either
+    assert _outbox(root) == answered, "the sender's answers are not touched"
+    assert read_acrf(Path(str(error["told"])) / receipt.name).accepted, "what the sender was told is kept"
