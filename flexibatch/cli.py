@@ -9,29 +9,30 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import signal
 import sys
-import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from pathlib import Path
-from types import FrameType
 from typing import Any, Final
 
 import structlog
 
-from flexibatch import __version__, logs
-from flexibatch.channel.watch import watch
+from flexibatch import __version__, cli_ops, logs
 from flexibatch.config import Settings, load_settings
-from flexibatch.domain.results import SubmissionOutcome
+from flexibatch.domain.results import FileOutcome
 from flexibatch.errors import ChannelError, ConfigError, FlexibatchError, NotFound, StoreError
 from flexibatch.formats.refdata import read_refdata
 from flexibatch.gc_tuning import collect_cycles_less_often
 from flexibatch.i18n import LANGUAGES, Translate, printing_language, translator
+from flexibatch.identifiers import insz
 from flexibatch.printing import period_lines, status_lines, worker_lines
+from flexibatch.service.preflight import check_folders as _check_folders
+from flexibatch.service.preflight import check_processing as _check_processing
 from flexibatch.service.run import Outcome, Processor
 from flexibatch.store import OpenMode, Store, opened
+from flexibatch.store.base import SubmissionQuery
 from flexibatch.views import employer_run_view, employer_view, status_view, worker_view
 from flexibatch.wage_run_cli import print_wage_run, wage_run_options, wage_run_range
 from flexibatch.wage_run_text import worker_run_lines
@@ -106,12 +107,13 @@ def _parser() -> argparse.ArgumentParser:
         )
 
     command(commands, "run", "process every ready submission once, then exit", [common, folders])
-    command(
+    watching = command(
         commands,
         "watch",
         "keep processing as files arrive until stopped (SIGTERM finishes the submission in hand)",
         [common, folders],
     )
+    cli_ops.add_metrics_option(watching)
     refdata = command(commands, "refdata", "reference data (senders, employers, mandates, workers)", [])
     refdata_commands = refdata.add_subparsers(dest="refdata_command", required=True, metavar="ACTION")
     load = command(
@@ -131,6 +133,7 @@ def _parser() -> argparse.ArgumentParser:
         "--limit", type=int, default=20, help="how many recent submissions to list (default 20)"
     )
     status.add_argument("--json", action="store_true", help="machine-readable output")
+    cli_ops.add_status_filters(status)
     worker = command(
         commands,
         "worker",
@@ -148,6 +151,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     employer.add_argument("employer_id", metavar="ID", help="RSZ number or enterprise number")
     wage_run_options(employer)
+    cli_ops.add_commands(commands, command, common, folders)
     for view in (worker, employer):
         view.add_argument(
             "--env", choices=("R", "T"), default="R", help="production (R, default) or test (T)"
@@ -172,36 +176,15 @@ def _opened(settings: Settings, mode: OpenMode) -> AbstractContextManager[Store]
 
 
 def _summary(outcomes: list[Outcome]) -> str:
-    accepted = sum(o.outcome is SubmissionOutcome.ACCEPTED for o in outcomes)
+    """`7 submission(s) answered: 3 ACCEPTED, 1 PARTLY_REFUSED, ...; 19 declaration(s), 3 refused`."""
+    each = Counter(o.file_outcome for o in outcomes)
     declarations = sum(o.declarations for o in outcomes)
     refused_declarations = sum(o.refused for o in outcomes)
+    shown = ", ".join(f"{each[outcome]} {outcome}" for outcome in FileOutcome if each[outcome])
     return (
-        f"{len(outcomes)} submission(s) answered: {accepted} accepted, {len(outcomes) - accepted} refused; "
+        f"{len(outcomes)} submission(s) answered{': ' + shown if shown else ''}; "
         f"{declarations} declaration(s), {refused_declarations} refused"
     )
-
-
-def _check_processing(settings: Settings, store: Store) -> None:
-    """What `run` and `watch` check before anything moves (SPEC 10): folders that can serve and
-    lie apart, a state of this release that holds reference data."""
-    if store.refdata.version() == 0:
-        raise ConfigError(
-            f"the state {settings.state} holds no reference data: load it with "
-            "`flexibatch refdata load DIR` first, or every sender would be refused (ACRF-190)"
-        )
-    for name, folder in (("outbox", settings.outbox), ("work folder", settings.work_dir)):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ConfigError(f"the {name} {folder} cannot be created: {exc.strerror}") from None
-
-
-def _check_folders(settings: Settings) -> None:
-    if not settings.inbox.is_dir():
-        raise ConfigError(f"the inbox {settings.inbox} is not a folder")
-    if settings.outbox.exists() and not settings.outbox.is_dir():
-        raise ConfigError(f"the outbox {settings.outbox} is not a folder")
-    settings.check_apart()
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -217,31 +200,6 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             "later, or given up (see the log and `flexibatch status`)"
         )
         return EXIT_FAILURE
-    return EXIT_OK
-
-
-def _watch(args: argparse.Namespace, settings: Settings) -> int:
-    _check_folders(settings)
-    with _opened(settings, "write") as store:
-        _check_processing(settings, store)
-        stop = threading.Event()
-        wake = threading.Event()
-
-        def _stop(signum: int, frame: FrameType | None) -> None:
-            log.info("stopping after the submission in hand", signal=signal.Signals(signum).name)
-            stop.set()
-            wake.set()
-
-        signal.signal(signal.SIGTERM, _stop)
-        signal.signal(signal.SIGINT, _stop)
-        processor = Processor(settings, store)
-        log.info(
-            "watching",
-            inbox=str(settings.inbox),
-            outbox=str(settings.outbox),
-            rescan_s=settings.rescan_seconds,
-        )
-        watch(settings.inbox, settings.rescan_seconds, processor.run_once, stop, wake)
     return EXIT_OK
 
 
@@ -262,9 +220,15 @@ def _print_json(record: Any) -> None:
 
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:
+    query = SubmissionQuery(sender=args.sender, since=args.since, outcome=args.outcome)
     with _opened(settings, "read") as store:
         view = status_view(
-            store, settings.inbox, args.limit, settings.settle_seconds, settings.go_timeout_seconds
+            store,
+            settings.inbox,
+            args.limit,
+            settings.settle_seconds,
+            settings.go_timeout_seconds,
+            query=query,
         )
     if args.json:
         _print_json(view)
@@ -276,7 +240,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
     year: int = args.year or settings.business_now().year
     with _opened(settings, "read") as store:
-        view = worker_view(store, args.insz, year, args.env, settings.ceilings)
+        view = worker_view(store, insz(args.insz), year, args.env, settings.ceilings)
     if args.json:
         _print_json(view)
         return EXIT_OK
@@ -323,11 +287,12 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 #: One handler per command (and per `refdata` action): nothing falls through to another.
 HANDLERS: Final[dict[str, Handler]] = {
     "run": _run,
-    "watch": _watch,
+    "watch": cli_ops.watch_channel,
     "refdata load": _load_refdata,
     "status": _status,
     "worker": _worker,
     "employer": _employer,
+    **cli_ops.HANDLERS,
 }
 
 #: The exit status of each error family the adapters raise (errors.py); the root's is the default.

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Final, Literal
-from zoneinfo import ZoneInfo
 
 import annotated_types
 from pydantic import Field, StringConstraints, ValidationError
@@ -29,8 +27,7 @@ from pydantic_settings import (
 from flexibatch.errors import ConfigError
 from flexibatch.i18n import Language
 from flexibatch.modes import AnswerMode, FolderMode, SenderGroup
-
-BRUSSELS = ZoneInfo("Europe/Brussels")
+from flexibatch.setting_values import BRUSSELS, parse_ceilings, parse_now, split_committees
 
 #: SPEC 8: the tax-free flexi income ceiling per year, in euro cents; a later year keeps the last
 #: figure until its indexed one is configured.
@@ -143,43 +140,14 @@ class Settings(BaseSettings):
         return datetime.now(BRUSSELS).replace(tzinfo=None)
 
 
-def parse_now(raw: str) -> datetime:
-    """FLEXIBATCH_NOW: an ISO 8601 local date-time such as 2026-06-24T11:50:00."""
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        raise ConfigError(
-            f"FLEXIBATCH_NOW must be an ISO 8601 local date-time such as 2026-06-24T11:50:00, not {raw!r}"
-        ) from None
-    if value.tzinfo is not None:
-        value = value.astimezone(BRUSSELS).replace(tzinfo=None)
-    return value
+#: What systemd tells a `Type=notify` service (sd_notify(3)): read here with the settings, so that
+#: this module stays the only reader of the environment.
+SYSTEMD_VARIABLES: Final = ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID")
 
 
-def _cents(euros: str) -> int | None:
-    """An amount of euros from 0 to a million with at most two decimals, in cents; None otherwise."""
-    try:
-        cents = Decimal(euros) * 100
-    except InvalidOperation:
-        return None
-    if not cents.is_finite() or not 0 <= cents <= 100_000_000 or cents != cents.to_integral_value():
-        return None
-    return int(cents)
-
-
-def parse_ceilings(raw: str) -> dict[int, int]:
-    """FLEXIBATCH_CEILINGS: `2027=18500.00,2028=19000` (euros), added to or replacing the defaults."""
-    ceilings = dict(DEFAULT_CEILINGS)
-    for item in filter(None, (part.strip() for part in raw.split(","))):
-        year, _, amount = (text.strip() for text in item.partition("="))
-        cents = _cents(amount)
-        if not re.fullmatch("[0-9]{4}", year) or cents is None:
-            raise ConfigError(
-                "FLEXIBATCH_CEILINGS items must be a year and an amount of euros from 0 to 1000000.00 "
-                f"with at most two decimals, such as 2027=18500.00, not {item!r}"
-            )
-        ceilings[int(year)] = cents
-    return ceilings
+def systemd_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = os.environ if env is None else env
+    return {name: env[name] for name in SYSTEMD_VARIABLES if name in env}
 
 
 #: The settings read from the environment as they are written there, checked by Settings:
@@ -260,11 +228,6 @@ def _sentence(error: ErrorDetails, raw: Mapping[str, object]) -> str:
     return _must(field, who, raw.get(field, error["input"]))
 
 
-def _committees(text: str) -> tuple[str, ...]:
-    """`302, 118.03,XXX`: the joint committees of a comma-separated list."""
-    return tuple(jc.strip() for jc in text.split(","))
-
-
 #: The settings that are paths: a relative one in a TOML file is taken from the file's folder.
 _PATHS: Final = ("state", "inbox", "outbox", "work")
 
@@ -284,9 +247,9 @@ def _toml(file: Path) -> dict[str, object]:
     if isinstance(now := values.get("now"), str):
         values["now"] = parse_now(now)
     if isinstance(ceilings := values.get("ceilings"), str):
-        values["ceilings"] = parse_ceilings(ceilings)
+        values["ceilings"] = {**DEFAULT_CEILINGS, **parse_ceilings(ceilings)}
     if isinstance(committees := values.get("joint_committees"), str):
-        values["joint_committees"] = _committees(committees)
+        values["joint_committees"] = split_committees(committees)
     return values
 
 
@@ -299,6 +262,69 @@ def _file_sentence(error: ErrorDetails, file: Path) -> str:
     return _must(field, f"{field} in the settings file {file}", error["input"])
 
 
+@dataclass(frozen=True, slots=True)
+class _Layers:
+    """What each source gives, lowest first: the TOML file, the environment, the command line."""
+
+    config: Path | None
+    from_file: dict[str, object]
+    from_env: dict[str, object]
+    from_cli: dict[str, object]
+    raw: dict[str, object]
+
+
+#: The environment twins of the settings that have one besides the numbers: variable -> field.
+_TWINS: Final = {
+    "FLEXIBATCH_STATE": "state",
+    "FLEXIBATCH_INBOX": "inbox",
+    "FLEXIBATCH_OUTBOX": "outbox",
+    "FLEXIBATCH_WORK": "work",
+    "FLEXIBATCH_DEFAULT_LANGUAGE": "default_language",
+    "FLEXIBATCH_LANG": "lang",
+    "FLEXIBATCH_ANSWER_CSV_SEPARATOR": "answer_csv_separator",
+    **_TEXTS,
+    "FLEXIBATCH_NOW": "now",
+    "FLEXIBATCH_JOINT_COMMITTEES": "joint_committees",
+    "FLEXIBATCH_CEILINGS": "ceilings",
+}
+
+
+def _layers(env: Mapping[str, str], config: Path | None, overrides: Mapping[str, object]) -> _Layers:
+    def given(variable: str) -> str | None:
+        value = env.get(variable, "").strip()
+        return value or None
+
+    if config is None and (named := given("FLEXIBATCH_CONFIG")) is not None:
+        config = Path(named)
+    from_file = {} if config is None else _toml(config)
+    values: dict[str, object] = {}
+    raw: dict[str, object] = {}
+    for variable in (
+        "FLEXIBATCH_STATE",
+        "FLEXIBATCH_INBOX",
+        "FLEXIBATCH_OUTBOX",
+        "FLEXIBATCH_WORK",
+        "FLEXIBATCH_DEFAULT_LANGUAGE",
+        "FLEXIBATCH_LANG",
+        "FLEXIBATCH_ANSWER_CSV_SEPARATOR",
+        *_TEXTS,
+    ):
+        if (value := given(variable)) is not None:
+            values[_TWINS[variable]] = value
+    if (value := given("FLEXIBATCH_NOW")) is not None:
+        values["now"] = parse_now(value)
+    for variable, (field, _) in _NUMBERS.items():
+        if (value := given(variable)) is not None:
+            values[field] = value
+    if (value := given("FLEXIBATCH_JOINT_COMMITTEES")) is not None:
+        values["joint_committees"] = split_committees(value)
+        raw["joint_committees"] = value
+    if (value := given("FLEXIBATCH_CEILINGS")) is not None:
+        values["ceilings"] = {**DEFAULT_CEILINGS, **parse_ceilings(value)}
+    cli = {k: v for k, v in overrides.items() if v is not None}
+    return _Layers(config, from_file, values, cli, raw)
+
+
 def load_settings(
     env: Mapping[str, str] | None = None, config: Path | None = None, **overrides: object
 ) -> Settings:
@@ -309,44 +335,33 @@ def load_settings(
     counts as unset. Every value is checked against its range here, before anything moves: a
     ConfigError says which variable or key, in what unit, from what to what.
     """
-    env = os.environ if env is None else env
-
-    def given(variable: str) -> str | None:
-        value = env.get(variable, "").strip()
-        return value or None
-
-    if config is None and (named := given("FLEXIBATCH_CONFIG")) is not None:
-        config = Path(named)
-    from_file = {} if config is None else _toml(config)
-    values: dict[str, object] = {}
-    raw: dict[str, object] = {}
-    for variable, field in (
-        ("FLEXIBATCH_STATE", "state"),
-        ("FLEXIBATCH_INBOX", "inbox"),
-        ("FLEXIBATCH_OUTBOX", "outbox"),
-        ("FLEXIBATCH_WORK", "work"),
-        ("FLEXIBATCH_DEFAULT_LANGUAGE", "default_language"),
-        ("FLEXIBATCH_LANG", "lang"),
-        ("FLEXIBATCH_ANSWER_CSV_SEPARATOR", "answer_csv_separator"),
-        *_TEXTS.items(),
-    ):
-        if (value := given(variable)) is not None:
-            values[field] = value
-    if (value := given("FLEXIBATCH_NOW")) is not None:
-        values["now"] = parse_now(value)
-    for variable, (field, _) in _NUMBERS.items():
-        if (value := given(variable)) is not None:
-            values[field] = value
-    if (value := given("FLEXIBATCH_JOINT_COMMITTEES")) is not None:
-        values["joint_committees"] = _committees(value)
-        raw["joint_committees"] = value
-    if (value := given("FLEXIBATCH_CEILINGS")) is not None:
-        values["ceilings"] = parse_ceilings(value)
-    values.update({k: v for k, v in overrides.items() if v is not None})
+    layers = _layers(os.environ if env is None else env, config, overrides)
+    values = {**layers.from_env, **layers.from_cli}
     try:
-        return Settings.model_validate({**from_file, **values})
+        return Settings.model_validate({**layers.from_file, **values})
     except ValidationError as exc:
         error = exc.errors()[0]
-        if config is not None and str(error["loc"][0]) in from_file.keys() - values.keys():
-            raise ConfigError(_file_sentence(error, config)) from None
-        raise ConfigError(_sentence(error, raw)) from None
+        if layers.config is not None and str(error["loc"][0]) in layers.from_file.keys() - values.keys():
+            raise ConfigError(_file_sentence(error, layers.config)) from None
+        raise ConfigError(_sentence(error, layers.raw)) from None
+
+
+def origins(
+    env: Mapping[str, str] | None = None, config: Path | None = None, **overrides: object
+) -> dict[str, str]:
+    """Where each setting's effective value came from (`flexibatch config`): `default`, `file
+    PATH`, `environment VARIABLE` or `option --NAME`, the same layers `load_settings` reads."""
+    layers = _layers(os.environ if env is None else env, config, overrides)
+    variables = {field: variable for variable, field in _TWINS.items()}
+    variables.update({field: variable for variable, (field, _) in _NUMBERS.items()})
+    found = {}
+    for field in Settings.model_fields:
+        if field in layers.from_cli:
+            found[field] = f"option --{field}"
+        elif field in layers.from_env:
+            found[field] = f"environment {variables[field]}"
+        elif field in layers.from_file:
+            found[field] = f"file {layers.config}"
+        else:
+            found[field] = "default"
+    return found

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import MutableMapping
+from datetime import datetime
+from typing import Any
 
 import structlog
+
+
+def _timestamp(logger: object, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """The moment of a line in the server's local time with its UTC offset
+    (`2026-06-24T11:50:00.123+02:00`): never a time a reader must guess the zone of."""
+    event["timestamp"] = datetime.now().astimezone().isoformat(timespec="milliseconds")
+    return event
 
 
 def configure(verbose: bool = False) -> None:
@@ -19,7 +29,7 @@ def configure(verbose: bool = False) -> None:
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=False),
+            _timestamp,
             *rendering,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG if verbose else logging.INFO),

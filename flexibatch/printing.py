@@ -15,15 +15,25 @@ from flexibatch.views import PeriodView, StatusView, WorkerView
 
 def status_lines(view: StatusView, t: Translate) -> list[str]:
     """The recent submissions, what waits for its GO or parts, and what failed."""
-    heads = [t(N_("received")), t(N_("outcome")), t(N_("decl")), t(N_("acc")), t(N_("warn")), t(N_("ref"))]
+    heads = [
+        t(N_("received")),
+        t(N_("ticket")),
+        t(N_("sender")),
+        t(N_("outcome")),
+        t(N_("decl")),
+        t(N_("acc")),
+        t(N_("warn")),
+        t(N_("ref")),
+    ]
     lines = [
-        f"{heads[0]:19}  {heads[1]:8}  {heads[2]:>6}  {heads[3]:>6}  {heads[4]:>6}  {heads[5]:>6}  "
-        + t(N_("file / errors"))
+        f"{heads[0]:25}  {heads[1]:13}  {heads[2]:6}  {heads[3]:24}  {heads[4]:>6}  {heads[5]:>6}  "
+        f"{heads[6]:>6}  {heads[7]:>6}  " + t(N_("file / errors"))
     ]
     for row in view.submissions:
         lines.append(
-            f"{row.received:19}  {row.outcome:8}  {row.declarations:>6}  {row.accepted:>6}  "
-            f"{row.warnings:>6}  {row.refused:>6}  {row.file} {','.join(row.error_ids)}".rstrip()
+            f"{row.received:25}  {row.ticket:13}  {row.sender or '-':6}  {row.outcome:24}  "
+            f"{row.declarations:>6}  {row.accepted:>6}  {row.warnings:>6}  {row.refused:>6}  "
+            f"{row.file} {','.join(row.error_ids)}".rstrip()
         )
     if not view.submissions:
         lines.append(t(N_("(no submission yet)")))
@@ -35,7 +45,9 @@ def status_lines(view: StatusView, t: Translate) -> list[str]:
     for f in view.failed:
         if f.retry_at is not None:
             then = render(
-                t, N_("next try {time}"), time=f"{datetime.fromisoformat(f.retry_at).astimezone():%H:%M:%S}"
+                t,
+                N_("next try {time}"),
+                time=datetime.fromisoformat(f.retry_at).astimezone().isoformat(timespec="seconds"),
             )
         elif f.quarantined == "inbox":
             then = t(N_("given up, left in the inbox"))

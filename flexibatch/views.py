@@ -13,7 +13,6 @@ are the keys of its `--json` (`dataclasses.asdict`). They are value records like
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,14 +20,15 @@ from pathlib import Path
 
 from flexibatch.channel.ignored import Ignored
 from flexibatch.channel.inbox import InboxView, scan
-from flexibatch.config import BRUSSELS
 from flexibatch.domain.dimona import Period
 from flexibatch.domain.flexi import Situation, ceiling_for
-from flexibatch.domain.ids import company_id_compact
 from flexibatch.domain.refdata import EmployerRecord, RefData
+from flexibatch.domain.results import file_outcome
 from flexibatch.domain.wage_run import RunStatus, days
 from flexibatch.errors import NotFound
-from flexibatch.store.base import FailureRecord, SubmissionRecord
+from flexibatch.identifiers import employer_number
+from flexibatch.setting_values import BRUSSELS
+from flexibatch.store.base import EVERY_SUBMISSION, FailureRecord, SubmissionQuery, SubmissionRecord
 from flexibatch.store.ports import Store
 from flexibatch.wage_run_views import (
     CalculationView,
@@ -114,9 +114,14 @@ class EmployerRunView:
 @dataclass(frozen=True, slots=True, unsafe_hash=True)
 class SubmissionLine:
     ticket: str
+    #: The reception time in Belgian time, with its UTC offset.
     received: str
+    sender: str | None
+    folder: str
     file: str
+    #: What the file came to as a whole (domain/results.FileOutcome); `receipt` is the ACRF's result.
     outcome: str
+    receipt: str
     error_ids: list[str]
     declarations: int
     accepted: int
@@ -216,12 +221,14 @@ def worker_view(store: Store, insz: str, year: int, env: str, ceilings: Mapping[
 
 def find_employer(refdata: RefData, number: str) -> EmployerRecord:
     """An employer by its RSZ number or its enterprise number, as operators write them
-    (`0400.767.772`, `BE0400767772`, `175110801`); NotFound when none is in the repertory."""
-    number = re.sub(r"[^0-9]", "", number.strip().upper().removeprefix("BE"))
-    record = refdata.employer_by_noss(number) if len(number) == 9 else None
-    record = record or refdata.employer_by_company(company_id_compact(number))
+    (`0400.767.772`, `BE0400767772`, `175110801`; identifiers.employer_number refuses a number
+    whose check fails); NotFound when none is in the repertory."""
+    given = employer_number(number)
+    record = refdata.employer_by_noss(given.noss) if given.noss else None
+    record = record or (refdata.employer_by_company(given.company_id) if given.company_id else None)
     if record is None:
-        raise NotFound(f"no employer {number} in the repertory: give its RSZ or enterprise number")
+        shown = given.noss or given.company_id
+        raise NotFound(f"no employer {shown} in the repertory: give its RSZ or enterprise number")
     return record
 
 
@@ -267,9 +274,12 @@ def employer_run_view(
 def _submission(record: SubmissionRecord) -> SubmissionLine:
     return SubmissionLine(
         ticket=record.ticket,
-        received=record.reception_time.isoformat(timespec="seconds"),
+        received=record.reception_time.replace(tzinfo=BRUSSELS).isoformat(timespec="seconds"),
+        sender=record.sender,
+        folder=record.folder,
         file=record.file_name,
-        outcome=record.outcome,
+        outcome=file_outcome(record.outcome, record.declarations, record.warnings, record.refused),
+        receipt=record.outcome,
         error_ids=list(record.error_ids),
         declarations=record.declarations,
         accepted=record.accepted,
@@ -298,11 +308,18 @@ def _ignored(entry: Ignored) -> IgnoredLine:
 
 
 def status_view(
-    store: Store, inbox: Path, limit: int, settle_seconds: float, go_timeout_seconds: float
+    store: Store,
+    inbox: Path,
+    limit: int,
+    settle_seconds: float,
+    go_timeout_seconds: float,
+    *,
+    query: SubmissionQuery = EVERY_SUBMISSION,
 ) -> StatusView:
-    """The recent submissions and failures from the state, and what waits in the inbox (none when
-    the inbox is not a folder: `status` also serves where the channel has not run yet)."""
-    records = store.submissions.latest(limit)
+    """The recent submissions `query` names and the failures from the state, and what waits in the
+    inbox (none when the inbox is not a folder: `status` also serves where the channel has not run
+    yet)."""
+    records = store.submissions.latest(limit, query)
     failures = store.failures.all()
     view = scan(inbox, settle_seconds, go_timeout_seconds) if inbox.is_dir() else InboxView()
     return StatusView(

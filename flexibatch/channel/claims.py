@@ -56,6 +56,8 @@ log = structlog.get_logger()
 CLAIM_FILE = "claim.json"
 LOCK_FILE = ".lock"
 STAGING_PREFIX = ".new-"
+#: Where finished claims are filed (`file_away`): `<work>/<shelf>/<date>/<ticket>/`.
+SHELVES = ("archive", "quarantine")
 _OUR_FILES = (CLAIM_FILE, CLAIM_FILE + ".tmp")
 
 

@@ -27,6 +27,7 @@ import structlog
 from flexibatch.channel.claims import (
     STAGING_PREFIX,
     Claim,
+    ClaimJob,
     abandon,
     as_records,
     carry_on,
@@ -107,6 +108,20 @@ def resume(taken: Claim) -> bool:
     return False
 
 
+def one_job(directory: Path, names: list[str]) -> ClaimJob | None:
+    """These files of a folder as the one job a scan would make of them with nothing left to wait
+    for (an incomplete submission is ACRF-130); None when they are not one submission."""
+    drops = []
+    for name in names:
+        path = directory / name
+        stat = path.lstat()
+        drops.append(Drop(path, None, stat.st_size, stat.st_mtime, path.is_symlink()))
+    jobs = claim_jobs(sort_out(drops, math.inf, 0.0, 0.0))
+    if len(jobs) != 1 or len(jobs[0][0]) != len(names):
+        return None
+    return jobs[0]
+
+
 def _rebuilt(directory: Path, lock: IO[str], recovery: Recovery) -> Claim | None:
     """A claim whose record cannot be read, made again from the names of the sender's files in it;
     None when it holds none (then it is removed) or when they are not one submission (kept)."""
@@ -119,14 +134,8 @@ def _rebuilt(directory: Path, lock: IO[str], recovery: Recovery) -> Claim | None
         discard(directory)
         lock.close()
         return None
-    drops = []
-    for name in names:
-        path = directory / name
-        stat = path.lstat()
-        drops.append(Drop(path, None, stat.st_size, stat.st_mtime, path.is_symlink()))
-    view = sort_out(drops, math.inf, 0.0, 0.0)  # nothing waits: an incomplete submission is ACRF-130
-    jobs = claim_jobs(view)
-    if len(jobs) != 1 or len(jobs[0][0]) != len(names):
+    job = one_job(directory, names)
+    if job is None:
         log.error(
             "claim record unreadable and its files are not one submission: left for the operator",
             folder=str(directory),
@@ -134,7 +143,7 @@ def _rebuilt(directory: Path, lock: IO[str], recovery: Recovery) -> Claim | None
         )
         lock.close()
         return None
-    found, kind, problems = jobs[0]
+    found, kind, problems = job
     files = [drop.name for drop in found]
     parsed = parse_name(files[0])
     sender = parsed.key.sender if isinstance(parsed, ChannelName) else None

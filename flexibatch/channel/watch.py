@@ -15,6 +15,8 @@ import structlog
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from flexibatch.errors import FlexibatchError
+
 log = structlog.get_logger()
 
 #: watchdog's inotify buffer holds a moved-from event for half a second, to pair it with its moved-to,
@@ -39,9 +41,11 @@ def watch(
     process: Callable[[Callable[[], bool]], object],
     stop: threading.Event,
     wake: threading.Event | None = None,
+    *,
+    scanned: Callable[[Exception | None], None] = lambda failure: None,
 ) -> None:
     """Call `process` (which is told when to stop between submissions, and returns what it answered)
-    until `stop` is set."""
+    until `stop` is set; `scanned` hears after each call whether it failed, and why."""
     wake = wake or threading.Event()
     observer = Observer()
     observer.schedule(_Wake(wake), str(inbox), recursive=True)
@@ -52,13 +56,13 @@ def watch(
         failing: str | None = None  # why the last scan failed: said once, until the reason changes
         while not stop.is_set():
             wake.clear()
+            failure: Exception | None = None
             try:
                 answered = process(stop.is_set)
             except Exception as error:  # the file system or the store failing for a moment must not end watch
+                failure = error
                 if (reason := f"{type(error).__name__}: {error}") != failing:
-                    log.exception(
-                        "scan failed: trying again at each rescan, said again if the reason changes"
-                    )
+                    _say_failed(error)
                 failing = reason
             else:
                 if failing is not None:
@@ -66,8 +70,20 @@ def watch(
                 failing = None
                 if answered:
                     look_soon_until = time.monotonic() + _HELD
+            scanned(failure)
             soon = time.monotonic() < look_soon_until
             wake.wait(timeout=min(_SOON, rescan_seconds) if soon else rescan_seconds)
     finally:
         observer.stop()
         observer.join(timeout=5)
+
+
+def _say_failed(error: Exception) -> None:
+    """A failing scan, said once until its reason changes: the inbox gone or the store busy in one
+    line; a fault of the processor's own with its traceback."""
+    if isinstance(error, FlexibatchError):
+        log.error(
+            "scan failed: trying again at each rescan, said again if the reason changes", reason=str(error)
+        )
+    else:
+        log.exception("scan failed: trying again at each rescan, said again if the reason changes")

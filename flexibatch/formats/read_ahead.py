@@ -50,8 +50,8 @@ def _read_in_child(
     try:
         with cycles_collected_at_the_end():
             for batch in reader.read(stream):
-                sender.send((batch.first_index, batch.records))
-        sender.send((_END, reader.diagnostics))
+                sender.send((batch.first_index, batch.records, stream.consumed))
+        sender.send((_END, reader.diagnostics, stream.consumed))
     except BrokenPipeError:
         pass  # the parent is gone or stopped listening: there is nobody left to read for
     finally:
@@ -82,7 +82,7 @@ class ReadAhead(Generic[R, T]):
         try:
             while True:
                 try:
-                    first_index, payload = receiver.recv()
+                    first_index, payload, stream.consumed = receiver.recv()
                 except EOFError:
                     child.join(_STOP_SECONDS)
                     raise FlexibatchError(

@@ -33,6 +33,13 @@ class Parts:
         self.paths = list(paths)
         self._pending = iter(self.paths)
         self._current: IO[bytes] | None = None
+        #: Bytes read so far (a read-ahead reader sets what its child has read), for progress.
+        self.consumed = 0
+
+    @property
+    def total(self) -> int:
+        """The size of every part together."""
+        return sum(path.stat().st_size for path in self.paths)
 
     def read(self, size: int = -1) -> bytes:
         while True:
@@ -43,6 +50,7 @@ class Parts:
                 self._current = path.open("rb")
             data = self._current.read(size)
             if data or size == 0:
+                self.consumed += len(data)
                 return data
             self._current.close()
             self._current = None

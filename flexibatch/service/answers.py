@@ -15,6 +15,7 @@ from flexibatch.channel.claims import Claim
 from flexibatch.channel.names import SubmissionKey, answer_name, error_answer_name
 from flexibatch.channel.outbox import publish
 from flexibatch.config import Settings
+from flexibatch.errors import ChannelError
 from flexibatch.files import make_durable, write_private
 from flexibatch.formats.answers import render_acrf
 from flexibatch.store.base import AnswerRecord
@@ -25,10 +26,20 @@ ANSWERS = "answers"
 #: What the NOTI writer writes into `answers/` while a file is decided, before it has its name.
 NOTI_XML = "noti.xml"
 NOTI_CSV = "noti.csv"
+#: A claim folder holding this folder was answered before the state it is decided on was restored
+#: from a backup (service/restore.py): it holds the answers the sender got (the outbox's own files,
+#: never written to again), whose names the new ones take; they are not published again.
+RESTORED = ".answered"
+#: How many suffixes a restored claim's answers are looked for under.
+_SUFFIXES = 1000
 
 
 def answers_dir(taken: Claim) -> Path:
     return taken.directory / ANSWERS
+
+
+def restored(taken: Claim) -> bool:
+    return (taken.directory / RESTORED).is_dir()
 
 
 class Answers:
@@ -38,6 +49,11 @@ class Answers:
         self.settings = settings
         self.store = store
         self.access = SenderAccess(settings.sender_group, settings.sender_folder_mode, settings.answer_mode)
+
+    def _fits(self, taken: Claim, names: list[str]) -> bool:
+        if restored(taken):  # the names it was published under, which it holds already
+            return (taken.directory / RESTORED / names[0]).exists()
+        return all(self._name_free(taken.folder, name) for name in names)
 
     def _name_free(self, folder: str | None, name: str) -> bool:
         in_outbox = (self.settings.outbox / folder if folder else self.settings.outbox) / name
@@ -57,8 +73,10 @@ class Answers:
                 ]
             else:
                 names = [answer_name("ACRF", key, counter)]
-            if all(self._name_free(taken.folder, name) for name in names):
+            if self._fits(taken, names):
                 break
+            if counter > _SUFFIXES and restored(taken):
+                raise ChannelError(f"the answers of the restored claim {taken.directory} are missing")
             counter += 1
         answers = answers_dir(taken)
         if accepted:
@@ -69,8 +87,9 @@ class Answers:
         return names
 
     def records(self, taken: Claim, names: list[str]) -> Iterator[AnswerRecord]:
+        published = restored(taken)  # the sender has them already
         for position, name in enumerate(names, start=1):
-            yield AnswerRecord(taken.ticket, position, taken.folder or "", name)
+            yield AnswerRecord(taken.ticket, position, taken.folder or "", name, published)
 
     def publish(self, taken: Claim) -> None:
         """Publish the answers not yet published, each recorded as soon as it is in the outbox: a

@@ -23,15 +23,16 @@ import structlog
 
 from flexibatch.channel.claims import Claim, ClaimKind, claim, claim_jobs, claims_dir, file_away
 from flexibatch.channel.ignored import Mentions
-from flexibatch.channel.inbox import Drop, scan
+from flexibatch.channel.inbox import Drop, InboxView, scan
 from flexibatch.channel.recovery import Recovery, orphaned_claims, resume
 from flexibatch.config import Settings
 from flexibatch.domain.anomalies import Diagnostic
 from flexibatch.domain.ids import new_file_ticket
-from flexibatch.domain.results import SubmissionOutcome
+from flexibatch.domain.results import FileOutcome, SubmissionOutcome, file_outcome
 from flexibatch.files import private_dir
 from flexibatch.service.answers import Answers
 from flexibatch.service.failures import Failures, Subject
+from flexibatch.service.restore import record_again
 from flexibatch.service.submission import Counts, SubmissionDecider
 from flexibatch.store.ports import Store
 
@@ -52,6 +53,14 @@ class Outcome:
     warnings: int = 0
     refused: int = 0
     answers: tuple[str, ...] = ()
+    purpose: str | None = None
+    #: How long it took to decide (or finish) and answer, in seconds.
+    duration_seconds: float = 0.0
+
+    @property
+    def file_outcome(self) -> FileOutcome:
+        """What the file came to as a whole: its receipt and its declarations (domain/results.py)."""
+        return file_outcome(self.outcome, self.declarations, self.warnings, self.refused)
 
 
 class Processor:
@@ -69,10 +78,16 @@ class Processor:
         self.submissions = SubmissionDecider(settings, store, self.answers)
         #: What the inbox holds that is not read, said once while this processor lives (watch).
         self.mentions = Mentions()
+        self._restore_checked = False
+        #: What the last scan found (`watch --metrics` reports what waits).
+        self.last_view: InboxView | None = None
 
     def run_once(self, should_stop: Callable[[], bool] = lambda: False) -> list[Outcome]:
         """Finish interrupted claims, then answer everything the inbox holds that can be answered;
         what failed before waits for its next attempt (service/failures.py)."""
+        if not self._restore_checked:  # once: a state is copied back only while no processor runs
+            record_again(self.work, self.store, self.finish)
+            self._restore_checked = True
         recovery = Recovery(self.settings.inbox, self.settings.business_now, self._received)
         outcomes = [o for taken in orphaned_claims(self.work, recovery) if (o := self._recover(taken))]
         view = scan(
@@ -82,6 +97,7 @@ class Processor:
             self.wall_clock(),
         )
         self.mentions.say(view.ignored)
+        self.last_view = view
         for drops, kind, problems in claim_jobs(view):
             if should_stop():
                 break
@@ -103,7 +119,7 @@ class Processor:
         subject = Subject.in_inbox(drops)
         if self.retries.postponed(subject):
             return None
-        ticket = self._new_ticket()
+        ticket = self.new_ticket()
         try:
             taken = self._claim(drops, kind, problems, ticket)
         except Exception as error:
@@ -135,12 +151,16 @@ class Processor:
         self.retries.succeeded(subject)
         return outcome
 
+    def finish(self, taken: Claim) -> Outcome | None:
+        """Finish one claim made outside the loop (`replay`), as the loop finishes its own."""
+        return self._finish_safely(taken, Subject.claimed(taken), recovered=True)
+
     def _received(self, ticket: str) -> tuple[str | None, datetime] | None:
         """Where and when the store says a ticket was received, for a claim that lost its record."""
         record = self.store.submissions.by_ticket(ticket)
         return None if record is None else (record.folder or None, record.reception_time)
 
-    def _new_ticket(self) -> str:
+    def new_ticket(self) -> str:
         ticket = new_file_ticket()
         while self.store.submissions.by_ticket(ticket) is not None:
             ticket = new_file_ticket()
@@ -173,15 +193,18 @@ class Processor:
             warnings=record.warnings,
             refused=record.refused,
             answers=tuple(counts.answers),
+            purpose=record.purpose,
+            duration_seconds=time.perf_counter() - started,
         )
         logger.info(
             "submission answered",
-            outcome=outcome.outcome,
+            outcome=outcome.file_outcome,
+            receipt=outcome.outcome,
             error_ids=list(outcome.error_ids),
             declarations=outcome.declarations,
             accepted=outcome.accepted,
             warnings=outcome.warnings,
             refused=outcome.refused,
-            duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            duration_ms=round(outcome.duration_seconds * 1000, 1),
         )
         return outcome

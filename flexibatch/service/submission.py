@@ -10,7 +10,7 @@ schema error in the last batch) rolls all of it back and the file is refused ins
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,47 @@ def _data_bytes(taken: Claim) -> int:
     return sum(path.stat().st_size for path in taken.data_files)
 
 
+def _progress(ticket: str, declarations: int, stream: Parts, total: int) -> None:
+    """A long file's progress: the declarations decided, the bytes read of the total, the share."""
+    log.info(
+        "deciding",
+        ticket=ticket,
+        declarations=declarations,
+        read_bytes=stream.consumed,
+        total_bytes=total,
+        percent=round(100 * stream.consumed / total, 1) if total else 100.0,
+    )
+
+
+def _record(
+    taken: Claim,
+    key: SubmissionKey | None,
+    sha: str | None,
+    *,
+    problems: list[Diagnostic],
+    counts: Counts,
+) -> SubmissionRecord:
+    """What the submission log keeps of one answered submission."""
+    return SubmissionRecord(
+        ticket=taken.ticket,
+        folder=taken.folder or "",
+        file_name=taken.file_name,
+        purpose=key.purpose if key else None,
+        sender=key.sender if key else None,
+        file_date=key.date if key else None,
+        sequence=key.sequence if key else None,
+        env=key.env if key else None,
+        sha256=sha,
+        reception_time=taken.reception,
+        outcome=SubmissionOutcome.REFUSED if problems else SubmissionOutcome.ACCEPTED,
+        error_ids=tuple(dict.fromkeys(p.code for p in problems)),
+        declarations=counts.declarations,
+        accepted=counts.accepted,
+        warnings=counts.warnings,
+        refused=counts.refused,
+    )
+
+
 class SubmissionDecider:
     """Decides claimed submissions; one instance per processor, sharing its store."""
 
@@ -88,6 +129,8 @@ class SubmissionDecider:
         self.store = store
         self.answers = answers
         self._loaded: tuple[int, RefData] | None = None
+        #: Called after every batch of a file: `watch` pings systemd's watchdog from it.
+        self.heartbeat: Callable[[], None] = lambda: None
 
     def _refdata(self) -> RefData:
         """The current reference data, read again only after `refdata load` replaced it: a national
@@ -122,7 +165,7 @@ class SubmissionDecider:
             sha = _sha256(taken.data_files) if _data_bytes(taken) <= self.settings.max_file_bytes else None
             with self.store.transaction():
                 counts = self._decide_submission(taken, channel_names, key, sha)
-                record = self._record(taken, key, sha, problems=[], counts=counts)
+                record = _record(taken, key, sha, problems=[], counts=counts)
                 counts.answers = self.answers.register(taken, key, accepted=True)
                 self.store.submissions.record(record)
                 self.store.answers.record(self.answers.records(taken, counts.answers))
@@ -199,7 +242,9 @@ class SubmissionDecider:
                 ) as noti,
                 cycles_collected_at_the_end(),
             ):
-                counts = self._decide_all(taken.ticket, reader.read(stream), decide, noti, problems)
+                counts = self._decide_all(
+                    taken.ticket, stream, reader.read(stream), decide, noti, problems=problems
+                )
         finally:
             stream.close()
         problems += reader.diagnostics
@@ -210,13 +255,15 @@ class SubmissionDecider:
     def _decide_all(
         self,
         ticket: str,
+        stream: Parts,
         batches: Iterable[FormBatch[Any]],
         decide: Decide[Any],
         noti: NotiWriter,
+        *,
         problems: list[Diagnostic],
     ) -> Counts:
         """Decide the file batch by batch while it is sound, writing the NOTI as it goes."""
-        counts = Counts()
+        counts, total = Counts(), stream.total
         for batch in batches:
             if problems:
                 continue  # keep reading: the receipt lists every problem of the file
@@ -227,37 +274,10 @@ class SubmissionDecider:
             counts.warnings += warnings
             counts.refused += refused
             counts.declarations += len(decided)
+            self.heartbeat()
             if len(batch.records) >= self.settings.batch_size:
-                log.info("deciding", ticket=ticket, declarations=counts.declarations)
+                _progress(ticket, counts.declarations, stream, total)
         return counts
-
-    def _record(
-        self,
-        taken: Claim,
-        key: SubmissionKey | None,
-        sha: str | None,
-        *,
-        problems: list[Diagnostic],
-        counts: Counts,
-    ) -> SubmissionRecord:
-        return SubmissionRecord(
-            ticket=taken.ticket,
-            folder=taken.folder or "",
-            file_name=taken.file_name,
-            purpose=key.purpose if key else None,
-            sender=key.sender if key else None,
-            file_date=key.date if key else None,
-            sequence=key.sequence if key else None,
-            env=key.env if key else None,
-            sha256=sha,
-            reception_time=taken.reception,
-            outcome=SubmissionOutcome.REFUSED if problems else SubmissionOutcome.ACCEPTED,
-            error_ids=tuple(dict.fromkeys(p.code for p in problems)),
-            declarations=counts.declarations,
-            accepted=counts.accepted,
-            warnings=counts.warnings,
-            refused=counts.refused,
-        )
 
     def _refuse(
         self, taken: Claim, key: SubmissionKey | None, sha: str | None, problems: list[Diagnostic]
@@ -266,7 +286,7 @@ class SubmissionDecider:
         for partial in answers_dir(taken).glob("noti.*"):
             partial.unlink()  # a refused file gets no NOTI
         with self.store.transaction():
-            record = self._record(taken, key, sha, problems=problems, counts=counts)
+            record = _record(taken, key, sha, problems=problems, counts=counts)
             counts.answers = self.answers.register(taken, key, accepted=False)
             acrf = render_acrf(taken.file_name, None, problems, taken.reception, self._translator(key))
             write_private(answers_dir(taken) / counts.answers[0], acrf)

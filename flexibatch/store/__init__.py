@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from flexibatch.errors import ConfigError, StoreError
 from flexibatch.store.ports import Store
 from flexibatch.store.sqlite import OpenMode, SqliteStore
+from flexibatch.store.sqlite.backup import backup
 
-__all__ = ["OpenMode", "Store", "open_store", "opened"]
+__all__ = ["OpenMode", "Store", "backup_state", "open_store", "opened"]
 
 
 def open_store(state: str, mode: OpenMode, busy_timeout: float) -> Store:
@@ -35,3 +37,10 @@ def opened(state: str, mode: OpenMode, busy_timeout: float) -> Iterator[Store]:
         raise StoreError(f"the state {state} failed: {exc}") from exc
     finally:
         store.close()
+
+
+def backup_state(state: str, dest: Path) -> None:
+    """`flexibatch backup DEST`: a consistent copy of the state, taken while the channel runs."""
+    if state.startswith(("postgresql://", "postgres://")):
+        raise ConfigError("backup copies a SQLite state: back up a PostgreSQL state with pg_dump")
+    backup(state, dest)

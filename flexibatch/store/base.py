@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from flexibatch.domain.results import SubmissionOutcome
+from flexibatch.domain.results import FileOutcome, SubmissionOutcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,22 @@ class SubmissionRecord:
     accepted: int = 0
     warnings: int = 0
     refused: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionQuery:
+    """Which submissions `status` lists: each given field narrows the list."""
+
+    #: The 6-digit sender number of the file's name.
+    sender: str | None = None
+    #: Received on this (Belgian) day or later.
+    since: date | None = None
+    #: What the file came to as a whole (domain/results.file_outcome).
+    outcome: FileOutcome | None = None
+
+
+#: Every submission: no filter.
+EVERY_SUBMISSION = SubmissionQuery()
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,14 @@ from typing import Protocol
 from flexibatch.domain.dimona import Period, PeriodChange
 from flexibatch.domain.flexi import Situation, SituationChange, SituationKey, TotalKey
 from flexibatch.domain.refdata import RefData
-from flexibatch.store.base import AnswerRecord, FailureRecord, SubmissionRecord, VersionRecord
+from flexibatch.store.base import (
+    EVERY_SUBMISSION,
+    AnswerRecord,
+    FailureRecord,
+    SubmissionQuery,
+    SubmissionRecord,
+    VersionRecord,
+)
 
 #: What names a file for ACRF-133: purpose, sender, file date, sequence, environment.
 NameKey = tuple[str, str, str, str, str]
@@ -41,8 +48,8 @@ class Submissions(Protocol):
 
     def record(self, record: SubmissionRecord) -> None: ...
     def by_ticket(self, ticket: str) -> SubmissionRecord | None: ...
-    def latest(self, limit: int) -> list[SubmissionRecord]:
-        """The last `limit` records, newest first."""
+    def latest(self, limit: int, query: SubmissionQuery = EVERY_SUBMISSION) -> list[SubmissionRecord]:
+        """The last `limit` records that `query` names, newest first."""
         ...
 
     def name_used(self, key: NameKey) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -131,12 +132,16 @@ def test_run_answers_the_sample_inbox_and_logs_one_json_line_per_submission(inst
     assert len(answered) == sample_submissions(), "one log line per submission"
     outcome_of = {str(e["file"]): e["outcome"] for e in answered}
     assert set(outcome_of) >= SAMPLE_FILES
-    assert sorted(str(outcome_of[name]) for name in SAMPLE_FILES) == [
-        "ACCEPTED",
-        "ACCEPTED",
-        "ACCEPTED",
-        "REFUSED",
-    ]
+    # A positive receipt is not "ACCEPTED" when declarations of it were refused (00001: 3 of 9).
+    assert {name: str(outcome_of[name]) for name in SAMPLE_FILES} == {
+        "FI.DIMN.123456.20260624.00001.R.1.1.xml": "PARTLY_REFUSED",
+        "FI.DIMN.123456.20260624.00002.R.1.1.xml": "REFUSED",
+        "FI.DIMN.654321.20260624.00001.R.2.1.xml": "ACCEPTED",
+        "FI.DIMN.222222.20260623.0000A.T.1.1": "ACCEPTED",
+    }
+    for line in answered:
+        assert line["receipt"] == ("REFUSED" if line["outcome"] == "REFUSED" else "ACCEPTED"), line
+        assert datetime.fromisoformat(str(line["timestamp"])).utcoffset() is not None, line
     assert not [p for p in (installed / "inbox").rglob("*") if p.is_file()], "the inbox is emptied"
 
 
@@ -190,9 +195,14 @@ def test_status_lists_the_submissions_and_its_json_agrees(installed: Path) -> No
     assert sorted(outcome_of[name] for name in SAMPLE_FILES) == [
         "ACCEPTED",
         "ACCEPTED",
-        "ACCEPTED",
+        "PARTLY_REFUSED",
         "REFUSED",
     ]
+    for row in submissions:
+        assert row["ticket"] in text.stdout and row["sender"] in text.stdout
+        received = datetime.fromisoformat(row["received"])
+        assert received.utcoffset() == timedelta(hours=2), "Belgian summer time, offset shown"
+        assert row["received"] in text.stdout
 
 
 def test_status_shows_a_submission_waiting_for_its_go(installed: Path) -> None:

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
-from flexibatch.domain.results import SubmissionOutcome
-from flexibatch.store.base import AnswerRecord, FailureRecord, SubmissionRecord
+from flexibatch.domain.results import FileOutcome, SubmissionOutcome
+from flexibatch.store.base import (
+    EVERY_SUBMISSION,
+    AnswerRecord,
+    FailureRecord,
+    SubmissionQuery,
+    SubmissionRecord,
+)
 from flexibatch.store.ports import NameKey
 
 _SUBMISSION_COLUMNS = (
@@ -18,6 +24,17 @@ _SUBMISSION_COLUMNS = (
 _FAILURE_COLUMNS = (
     "stage, subject, folder, file_name, attempts, reason, failed_at, next_attempt, fingerprint, quarantined"
 )
+
+
+#: Each file outcome as a condition on a row: `domain/results.file_outcome` in SQL (a contract
+#: test holds the two together).
+_FILE_OUTCOME: dict[FileOutcome, str] = {
+    FileOutcome.REFUSED: "outcome = 'REFUSED'",
+    FileOutcome.ALL_DECLARATIONS_REFUSED: "outcome = 'ACCEPTED' AND refused > 0 AND refused >= declarations",
+    FileOutcome.PARTLY_REFUSED: "outcome = 'ACCEPTED' AND refused > 0 AND refused < declarations",
+    FileOutcome.ACCEPTED_WITH_WARNINGS: "outcome = 'ACCEPTED' AND refused = 0 AND warnings > 0",
+    FileOutcome.ACCEPTED: "outcome = 'ACCEPTED' AND refused = 0 AND warnings = 0",
+}
 
 
 def _submission(row: Sequence[Any]) -> SubmissionRecord:
@@ -62,10 +79,20 @@ class SqliteSubmissions:
         ).fetchone()
         return None if row is None else _submission(row)
 
-    def latest(self, limit: int) -> list[SubmissionRecord]:
+    def latest(self, limit: int, query: SubmissionQuery = EVERY_SUBMISSION) -> list[SubmissionRecord]:
+        terms, values = ["1 = 1"], list[object]()
+        if query.sender is not None:
+            terms.append("sender = ?")
+            values.append(query.sender)
+        if query.since is not None:
+            terms.append("reception_time >= ?")  # ISO text: its order is the time's
+            values.append(datetime.combine(query.since, time()).isoformat(timespec="milliseconds"))
+        if query.outcome is not None:
+            terms.append(_FILE_OUTCOME[query.outcome])
         rows = self._db.execute(
-            f"SELECT {_SUBMISSION_COLUMNS} FROM submissions ORDER BY reception_time DESC, rowid DESC LIMIT ?",
-            (limit,),
+            f"SELECT {_SUBMISSION_COLUMNS} FROM submissions WHERE {' AND '.join(terms)} "
+            "ORDER BY reception_time DESC, rowid DESC LIMIT ?",
+            (*values, limit),
         )
         return [_submission(row) for row in rows]
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import dataclasses
+from datetime import date, datetime
 
 import pytest
 
-from flexibatch.domain.results import SubmissionOutcome
+from flexibatch.domain.results import FileOutcome, SubmissionOutcome, file_outcome
 from flexibatch.store import Store
-from flexibatch.store.base import AnswerRecord, FailureRecord, SubmissionRecord
+from flexibatch.store.base import AnswerRecord, FailureRecord, SubmissionQuery, SubmissionRecord
 from support.backends import Backend
 
 RECEIVED = datetime(2026, 6, 24, 11, 50, 0, 123000)
@@ -67,6 +68,39 @@ def test_the_latest_submissions_come_newest_first_and_limited(store: Store) -> N
         for minute in range(5):
             store.submissions.record(submission(f"T{minute}", received=RECEIVED.replace(minute=minute)))
     assert [r.ticket for r in store.submissions.latest(3)] == ["T4", "T3", "T2"]
+
+
+def test_the_latest_submissions_are_filtered_by_sender_day_and_file_outcome(store: Store) -> None:
+    """`status --sender/--since/--outcome`: each filter narrows the list, and the file outcome the
+    store filters on is the one `file_outcome` gives each record."""
+    counts = [(3, 0, 0), (3, 1, 0), (3, 0, 1), (3, 0, 3), (2, 2, 2)]  # declarations, warnings, refused
+    records = []
+    for day, (declarations, warnings, refused) in enumerate(counts, start=20):
+        base = submission(
+            f"T{day}", sender="123456" if day % 2 else "654321", received=RECEIVED.replace(day=day)
+        )
+        records.append(
+            dataclasses.replace(base, declarations=declarations, warnings=warnings, refused=refused)
+        )
+    records.append(submission("T99", outcome="REFUSED", received=RECEIVED.replace(day=25)))
+    with store.transaction():
+        for record in records:
+            store.submissions.record(record)
+
+    def tickets(**query: object) -> list[str]:
+        return [r.ticket for r in store.submissions.latest(100, SubmissionQuery(**query))]  # type: ignore[arg-type]
+
+    assert tickets(sender="654321") == ["T24", "T22", "T20"]
+    assert tickets(since=date(2026, 6, 23)) == ["T99", "T24", "T23"]
+    for outcome in FileOutcome:
+        expected = [
+            r.ticket
+            for r in sorted(records, key=lambda r: r.reception_time, reverse=True)
+            if file_outcome(r.outcome, r.declarations, r.warnings, r.refused) is outcome
+        ]
+        assert tickets(outcome=outcome) == expected, outcome
+        assert expected, f"the records show {outcome} too"
+    assert tickets(sender="123456", outcome=FileOutcome.REFUSED) == ["T99"]
 
 
 def test_a_name_is_used_once_accepted_by_its_sender_in_its_environment(store: Store) -> None:

@@ -1,0 +1,1 @@
+"""What an operator's tools watch `flexibatch watch` by: Prometheus metrics, /healthz, systemd."""
