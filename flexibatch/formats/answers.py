@@ -202,13 +202,6 @@ class NotiEntry:
         return DeclarationResult.ACCEPTED_WITH_WARNING if self.anomalies else DeclarationResult.ACCEPTED
 
 
-def tally(entries: Sequence[NotiEntry]) -> tuple[int, int, int]:
-    """How many of these declarations were accepted, accepted with a warning, refused."""
-    results = [entry.result for entry in entries]
-    refused = results.count(DeclarationResult.REFUSED)
-    return len(results) - refused, results.count(DeclarationResult.ACCEPTED_WITH_WARNING), refused
-
-
 def _period_xml(tag: str, period: Period) -> str:
     s = period.schedule
     start_hour = "" if s.start_hour is None else f"<StartingHour>{hhmm(s.start_hour)}</StartingHour>"

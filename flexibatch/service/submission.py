@@ -24,11 +24,12 @@ from flexibatch.domain.parties import DecisionContext
 from flexibatch.domain.refdata import RefData
 from flexibatch.domain.results import SubmissionOutcome
 from flexibatch.files import make_durable, private_dir, write_private
-from flexibatch.formats.answers import NotiWriter, render_acrf, tally
+from flexibatch.formats.answers import NotiWriter, render_acrf
 from flexibatch.formats.streams import DeclarationReader, Parts
 from flexibatch.gc_tuning import cycles_collected_at_the_end
 from flexibatch.service.answers import NOTI_CSV, NOTI_XML, Answers, answers_dir
 from flexibatch.service.purposes import PURPOSES, Decide
+from flexibatch.service.tallies import Tallies
 from flexibatch.store.base import SubmissionRecord
 from flexibatch.store.ports import Store
 
@@ -52,6 +53,8 @@ class Counts:
     warnings: int = 0
     refused: int = 0
     answers: list[str] = field(default_factory=list)
+    #: Per employer and per ErrorID, for the report.
+    tallies: Tallies = field(default_factory=Tallies)
 
 
 def _sha256(paths: list[Path]) -> str:
@@ -114,6 +117,9 @@ class SubmissionDecider:
                 record = self._record(taken, key, sha, problems=[], counts=counts)
                 counts.answers = self.answers.register(taken, key, accepted=True)
                 self.store.submissions.record(record)
+                self.store.tallies.record(
+                    counts.tallies.error_records(taken.ticket), counts.tallies.employer_records(taken.ticket)
+                )
                 self.store.answers.record(self.answers.records(taken, counts.answers))
             return record, counts
         except _Refused as refused:
@@ -184,7 +190,7 @@ class SubmissionDecider:
                         continue  # keep reading: the receipt lists every problem of the file
                     entries = decide(batch.records)
                     noti.add(entries)
-                    accepted, warnings, refused = tally(entries)
+                    accepted, warnings, refused = counts.tallies.add(entries)
                     counts.accepted += accepted
                     counts.warnings += warnings
                     counts.refused += refused

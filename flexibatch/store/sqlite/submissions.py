@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flexibatch.domain.results import SubmissionOutcome
@@ -18,6 +18,11 @@ _SUBMISSION_COLUMNS = (
 _FAILURE_COLUMNS = (
     "stage, subject, folder, file_name, attempts, reason, failed_at, next_attempt, fingerprint, quarantined"
 )
+
+
+def received_between(since: date, until: date) -> tuple[str, str]:
+    """The bounds of `reception_time` (ISO text, Belgian time) for these days, both included."""
+    return since.isoformat(), (until + timedelta(days=1)).isoformat()
 
 
 def _submission(row: Sequence[Any]) -> SubmissionRecord:
@@ -84,6 +89,14 @@ class SqliteSubmissions:
             (sha256, env),
         ).fetchone()
         return None if row is None else str(row[0])
+
+    def received(self, since: date, until: date) -> list[SubmissionRecord]:
+        rows = self._db.execute(
+            f"SELECT {_SUBMISSION_COLUMNS} FROM submissions "
+            "WHERE reception_time >= ? AND reception_time < ? ORDER BY reception_time, rowid",
+            received_between(since, until),
+        )
+        return [_submission(row) for row in rows]
 
 
 class SqliteAnswers:
