@@ -28,6 +28,7 @@ from flexibatch.domain.results import SubmissionOutcome
 from flexibatch.errors import ChannelError, ConfigError, FlexibatchError, NotFound, StoreError
 from flexibatch.formats.refdata import read_refdata
 from flexibatch.gc_tuning import collect_cycles_less_often
+from flexibatch.report import command as report_command
 from flexibatch.service.run import Outcome, Processor
 from flexibatch.store import OpenMode, Store, opened
 from flexibatch.views import PeriodView, employer_view, status_view, worker_view
@@ -125,6 +126,14 @@ def _parser() -> argparse.ArgumentParser:
         [common],
     )
     employer.add_argument("employer_id", metavar="ID", help="RSZ number or enterprise number")
+    report_command.add_arguments(
+        command(
+            commands,
+            "report",
+            "a self-contained HTML report of the submissions received in a period",
+            [common],
+        )
+    )
     for view in (worker, employer):
         view.add_argument(
             "--env", choices=("R", "T"), default="R", help="production (R, default) or test (T)"
@@ -328,6 +337,7 @@ HANDLERS: Final[dict[str, Handler]] = {
     "status": _status,
     "worker": _worker,
     "employer": _employer,
+    "report": report_command.handle,
 }
 
 #: The exit status of each error family the adapters raise (errors.py); the root's is the default.
