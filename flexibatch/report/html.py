@@ -15,6 +15,7 @@ h1 { font-size: 1.6em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 
 table { border-collapse: collapse; margin: .5em 0; }
 th, td { padding: .2em .7em; border-bottom: 1px solid #e4e4e4; text-align: left; vertical-align: top; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td { white-space: nowrap; }
 dl { display: grid; grid-template-columns: max-content max-content; gap: .2em 1.5em; }
 dt { color: #555; } dd { margin: 0; text-align: right; font-variant-numeric: tabular-nums; }
 .refused { color: #c62828; } .muted { color: #777; }
