@@ -82,8 +82,8 @@ def top_employers(data: PeriodData) -> pd.DataFrame:
         return pd.DataFrame(columns=["key", "name", "declarations", *RESULTS])
     names = employer_names(data.employers["employer"], data.refdata)
     frame = with_results(data.employers)
-    frame["key"] = frame["employer"].map(lambda number: names[number][0])
-    frame["name"] = frame["employer"].map(lambda number: names[number][1])
+    frame["key"] = frame["employer"].map({number: key for number, (key, _) in names.items()})
+    frame["name"] = frame["employer"].map({number: name for number, (_, name) in names.items()})
     frame["declarations"] = frame[RESULTS].sum(axis=1)
     grouped = frame.groupby("key", as_index=False).agg(
         name=("name", "first"), **{c: (c, "sum") for c in ["declarations", *RESULTS]}
