@@ -45,7 +45,7 @@ def main() -> None:
     held = 0
     for month in range(args.months):
         data = write_submission(work / "inbox", "DIMN", args.size, args.employers, month)
-        seconds, _ = measured(["flexibatch", "run"], env)
+        seconds, _, _ = measured(["flexibatch", "run"], env)
         print(f"{first_day(month):%Y-%m} {held:>15} {seconds:>8.2f} {args.size / seconds:>8.0f}", flush=True)
         with closing(sqlite3.connect(work / "state.db")) as db:
             held = db.execute("SELECT count(*) FROM periods").fetchone()[0]

@@ -30,20 +30,22 @@ SCHEMAS = {"dimona": ROOT / "schemas" / "Dimona.xsd", "flex": ROOT / "schemas" /
 _MEASURE = (
     "import resource, subprocess, sys, time; t = time.perf_counter(); "
     "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode; "
-    "elapsed = time.perf_counter() - t; "
-    "print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)"
+    "elapsed = time.perf_counter() - t; usage = resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "print(elapsed, usage.ru_maxrss, code, usage.ru_utime + usage.ru_stime)"
 )
 
 
-def measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one command, measured by a small parent of its own."""
+def measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user and system, its children's included) of
+    one command, measured by a small parent of its own. On a busy machine the CPU seconds vary less
+    than the wall."""
     out = subprocess.run(
         [sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, env=env, check=True
     ).stdout.split()
-    elapsed, rss_kb, code = float(out[0]), int(out[1]), int(out[2])
+    elapsed, rss_kb, code, cpu = float(out[0]), int(out[1]), int(out[2]), float(out[3])
     if code != 0:
         raise SystemExit(f"{command[0]} failed with exit status {code}")
-    return elapsed, rss_kb / 1024
+    return elapsed, rss_kb / 1024, cpu
 
 
 def one_size(kind: str, size: int, repeats: int, work: Path) -> dict[str, float]:
@@ -52,9 +54,11 @@ def one_size(kind: str, size: int, repeats: int, work: Path) -> dict[str, float]
         write_refdata(source / "refdata", 2000)
         write_submission(source / "inbox", "DIMN" if kind == "dimona" else "FLEX", size, 2000)
     data = next((source / "inbox").glob("FI.*"))
-    xmllint, ours, rss = [], [], []
+    xmllint, ours, rss, cpu = [], [], [], []
     for _ in range(repeats):
-        seconds, _ = measured(["xmllint", "--noout", "--stream", "--schema", str(SCHEMAS[kind]), str(data)])
+        seconds, _, _ = measured(
+            ["xmllint", "--noout", "--stream", "--schema", str(SCHEMAS[kind]), str(data)]
+        )
         xmllint.append(seconds)
         run = work / "run"
         shutil.rmtree(run, ignore_errors=True)
@@ -73,9 +77,10 @@ def one_size(kind: str, size: int, repeats: int, work: Path) -> dict[str, float]
             check=True,
             capture_output=True,
         )
-        seconds, peak = measured(["flexibatch", "run"], env)
+        seconds, peak, used = measured(["flexibatch", "run"], env)
         ours.append(seconds)
         rss.append(peak)
+        cpu.append(used)
         answered = json.loads(
             subprocess.run(
                 ["flexibatch", "status", "--json"], env=env, check=True, capture_output=True
@@ -90,6 +95,7 @@ def one_size(kind: str, size: int, repeats: int, work: Path) -> dict[str, float]
         "per_second": size / statistics.median(ours),
         "ratio": statistics.median(ours) / statistics.median(xmllint),
         "peak_rss_mb": max(rss),
+        "cpu_s": statistics.median(cpu),
     }
 
 
@@ -107,14 +113,15 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="flexibatch-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     print(
-        f"{'N':>9} {'MB':>8} {'xmllint s':>10} {'flexibatch s':>13} {'decl/s':>9} {'ratio':>7} {'peak RSS MB':>12}"
+        f"{'N':>9} {'MB':>8} {'xmllint s':>10} {'flexibatch s':>13} {'decl/s':>9} {'ratio':>7} "
+        f"{'peak RSS MB':>12} {'CPU s':>7}"
     )
     for size in args.sizes:
         started = time.perf_counter()
         row = one_size(args.kind, size, args.repeats, work)
         print(
             f"{row['size']:>9} {row['mb']:>8.1f} {row['xmllint_s']:>10.2f} {row['flexibatch_s']:>13.2f} "
-            f"{row['per_second']:>9.0f} {row['ratio']:>7.1f} {row['peak_rss_mb']:>12.0f}",
+            f"{row['per_second']:>9.0f} {row['ratio']:>7.1f} {row['peak_rss_mb']:>12.0f} {row['cpu_s']:>7.2f}",
             flush=True,
         )
         print(f"          ({time.perf_counter() - started:.0f} s for this size)", file=sys.stderr)

@@ -20,7 +20,7 @@ from generate import write_refdata, write_submission
 from flexibatch.config import DEFAULT_JOINT_COMMITTEES
 from flexibatch.domain.parties import DecisionContext
 from flexibatch.formats.answers import NotiWriter
-from flexibatch.formats.dimona_xml import dimona_reader
+from flexibatch.formats.dimona_xml import dimona_reader, xml_locator
 from flexibatch.formats.refdata import read_refdata
 from flexibatch.gc_tuning import collect_cycles_less_often
 from flexibatch.service.dimona_batch import DimonaBatch
@@ -63,7 +63,16 @@ def main() -> None:
     timings["decide: queries, rules, writes, commit"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    with NotiWriter(work / "noti.xml", work / "noti.csv", data.name, "BENCHMARKTICKT", ctx.reception) as noti:
+    with NotiWriter(
+        work / "noti.xml",
+        work / "noti.csv",
+        data.name,
+        "BENCHMARKTICKT",
+        ctx.reception,
+        identification="DIMONA",
+        purpose="DIMN",
+        locate=xml_locator,
+    ) as noti:
         noti.add(entries)
     timings["write the NOTI and its CSV twin"] = time.perf_counter() - started
 

@@ -28,10 +28,12 @@ from flexibatch.domain.results import SubmissionOutcome
 from flexibatch.errors import ChannelError, ConfigError, FlexibatchError, NotFound, StoreError
 from flexibatch.formats.refdata import read_refdata
 from flexibatch.gc_tuning import collect_cycles_less_often
+from flexibatch.i18n import LANGUAGES, Translate, printing_language, translator
+from flexibatch.printing import period_lines, status_lines, worker_lines
 from flexibatch.report import command as report_command
 from flexibatch.service.run import Outcome, Processor
 from flexibatch.store import OpenMode, Store, opened
-from flexibatch.views import PeriodView, employer_view, status_view, worker_view
+from flexibatch.views import employer_view, status_view, worker_view
 
 log = structlog.get_logger()
 
@@ -68,8 +70,25 @@ def _common_options() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]
     return common, folders
 
 
+def _printing() -> argparse.ArgumentParser:
+    """The option of the commands that print for people (SPEC 10)."""
+    printing = argparse.ArgumentParser(add_help=False)
+    printing.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help="the language of the words printed, never of the data or the --json keys "
+        "(env FLEXIBATCH_LANG; default the setting default_language, en unless set)",
+    )
+    return printing
+
+
+def _words(settings: Settings) -> Translate:
+    return translator(printing_language(settings.lang, settings.default_language))
+
+
 def _parser() -> argparse.ArgumentParser:
     common, folders = _common_options()
+    printing = _printing()
     parser = argparse.ArgumentParser(
         prog="flexibatch",
         description="Batch file-exchange processor for Belgian flexi-jobs: Dimona declarations and "
@@ -105,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
         commands,
         "status",
         "submissions received, answered, refused, and those waiting for a GO",
-        [common, folders],
+        [common, folders, printing],
     )
     status.add_argument(
         "--limit", type=int, default=20, help="how many recent submissions to list (default 20)"
@@ -115,7 +134,7 @@ def _parser() -> argparse.ArgumentParser:
         commands,
         "worker",
         "a worker's flexi income per employer and in total against the ceiling, and their Dimona periods",
-        [common],
+        [common, printing],
     )
     worker.add_argument("insz", metavar="INSZ")
     worker.add_argument("--year", type=int, help="the income year (default: the current year)")
@@ -123,7 +142,7 @@ def _parser() -> argparse.ArgumentParser:
         commands,
         "employer",
         "the workers an employer declared, with their wage transfers and Dimona periods",
-        [common],
+        [common, printing],
     )
     employer.add_argument("employer_id", metavar="ID", help="RSZ number or enterprise number")
     report_command.add_arguments(
@@ -131,7 +150,7 @@ def _parser() -> argparse.ArgumentParser:
             commands,
             "report",
             "a self-contained HTML report of the submissions received in a period",
-            [common],
+            [common, printing],
         )
     )
     for view in (worker, employer):
@@ -148,6 +167,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         state=getattr(args, "state", None),
         inbox=getattr(args, "inbox", None),
         outbox=getattr(args, "outbox", None),
+        lang=getattr(args, "lang", None),
     )
 
 
@@ -254,33 +274,8 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json(view)
         return EXIT_OK
-    print(f"{'received':19}  {'outcome':8}  {'decl':>6}  {'acc':>6}  {'warn':>6}  {'ref':>6}  file / errors")
-    for row in view.submissions:
-        print(
-            f"{row.received:19}  {row.outcome:8}  {row.declarations:>6}  {row.accepted:>6}  "
-            f"{row.warnings:>6}  {row.refused:>6}  {row.file} {','.join(row.error_ids)}".rstrip()
-        )
-    if not view.submissions:
-        print("(no submission yet)")
-    for item in view.waiting:
-        missing = "parts" if item.has_go else "GO file"
-        print(f"waiting for its {missing}: {item.folder or '.'}/{item.key} ({item.parts} part(s) present)")
-    for f in view.failed:
-        if f.retry_at is not None:
-            then = f"next try {datetime.fromisoformat(f.retry_at).astimezone():%H:%M:%S}"
-        elif f.quarantined == "inbox":
-            then = "given up, left in the inbox"
-        else:
-            then = f"given up, in {f.quarantined}"
-        print(f"failed {f.attempts} time(s), {then}: {f.folder or '.'}/{f.file}: {f.reason}")
+    print("\n".join(status_lines(view, _words(settings))))
     return EXIT_OK
-
-
-def _print_periods(periods: list[PeriodView], indent: str = "") -> None:
-    if not periods:
-        print(f"{indent}(no Dimona period)")
-    for p in periods:
-        print(f"{indent}{p.period_id}  {p.start} -> {p.end or 'open'}  {p.status:9}  {p.employer}")
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
@@ -290,17 +285,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json(view)
         return EXIT_OK
-    print(f"Worker {view.insz} - flexi income {view.year} ({'production' if view.env == 'R' else 'test'})")
-    for name, amount in view.income_per_employer.items():
-        print(f"  {amount:>12} EUR  {name}")
-    print(f"  {view.total:>12} EUR  total")
-    if view.ceiling is None:
-        print("  no ceiling: pensioner" if view.pensioner else "  no ceiling configured for this year")
-    else:
-        print(f"  {view.ceiling:>12} EUR  tax-free ceiling")
-        print(f"  {view.margin:>12} EUR  remaining margin")
-    print("Dimona periods:")
-    _print_periods(view.dimona_periods, "  ")
+    print("\n".join(worker_lines(view, _words(settings))))
     return EXIT_OK
 
 
@@ -323,7 +308,7 @@ def _employer(args: argparse.Namespace, settings: Settings) -> int:
                     f"      {c.start} -> {c.end}  code {c.worker_code}  "
                     f"wage {c.wage:>10}  premium {c.premium:>10}"
                 )
-        _print_periods(worker.dimona_periods, "    ")
+        print("\n".join(period_lines(worker.dimona_periods, _words(settings), "    ")))
     return EXIT_OK
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Annotated, Final, Literal
 from zoneinfo import ZoneInfo
 
 import annotated_types
@@ -27,6 +27,7 @@ from pydantic_settings import (
 )
 
 from flexibatch.errors import ConfigError
+from flexibatch.i18n import Language
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -89,6 +90,15 @@ class Settings(BaseSettings):
     retry_seconds: float = Field(default=60.0, ge=0, le=3600, allow_inf_nan=False)
     #: ... and given up (quarantined, with its reason) at this many failures.
     failure_attempts: int = Field(default=5, ge=1, le=100)
+    #: SPEC 9: the language of the answers to a sender whose senders.csv row gives none, to an
+    #: unknown sender and to a foreign file name.
+    default_language: Language = "en"
+    #: SPEC 10: the language of `status`, `worker`, `employer` and `report` (`--lang`); when unset,
+    #: default_language.
+    lang: Language | None = None
+    #: SPEC 5: the separator of the NOTI's CSV twin for an XML submission (a CSV one is answered
+    #: in its own separator).
+    answer_csv_separator: Literal[",", ";"] = ","
 
     @property
     def work_dir(self) -> Path:
@@ -188,6 +198,9 @@ _EXPECTED: Final = {
     "inbox": ("FLEXIBATCH_INBOX", "must be a folder path"),
     "outbox": ("FLEXIBATCH_OUTBOX", "must be a folder path"),
     "work": ("FLEXIBATCH_WORK", "must be a folder path"),
+    "default_language": ("FLEXIBATCH_DEFAULT_LANGUAGE", "must be nl, fr, de or en"),
+    "lang": ("FLEXIBATCH_LANG", "must be nl, fr, de or en"),
+    "answer_csv_separator": ("FLEXIBATCH_ANSWER_CSV_SEPARATOR", "must be , or ;"),
 }
 
 
@@ -286,6 +299,9 @@ def load_settings(
         ("FLEXIBATCH_INBOX", "inbox"),
         ("FLEXIBATCH_OUTBOX", "outbox"),
         ("FLEXIBATCH_WORK", "work"),
+        ("FLEXIBATCH_DEFAULT_LANGUAGE", "default_language"),
+        ("FLEXIBATCH_LANG", "lang"),
+        ("FLEXIBATCH_ANSWER_CSV_SEPARATOR", "answer_csv_separator"),
     ):
         if (value := given(variable)) is not None:
             values[field] = value

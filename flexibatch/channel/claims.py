@@ -90,7 +90,10 @@ class Claim:
         return safe_name((data or self.files)[0])
 
     def problems(self) -> list[Diagnostic]:
-        return [Diagnostic(**item) for item in self.diagnostics]
+        return [
+            Diagnostic(**{**item, "args": tuple(tuple(pair) for pair in item.get("args", ()))})
+            for item in self.diagnostics
+        ]
 
     def release(self) -> None:
         if self.lock is not None:
@@ -227,7 +230,14 @@ def claim(
 
 def as_records(diagnostics: list[Diagnostic]) -> list[dict[str, Any]]:
     return [
-        {"code": d.code, "message": d.message, "line": d.line, "column": d.column, "path": d.path}
+        {
+            "code": d.code,
+            "message": d.message,
+            "line": d.line,
+            "column": d.column,
+            "path": d.path,
+            "args": [list(pair) for pair in d.args],
+        }
         for d in diagnostics
     ]
 

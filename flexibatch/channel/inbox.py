@@ -23,12 +23,12 @@ import structlog
 from flexibatch.channel.names import (
     PURPOSES,
     ChannelName,
-    Kind,
+    Role,
     SubmissionKey,
     is_in_progress,
     parse_name,
 )
-from flexibatch.domain.anomalies import Diagnostic, diagnostic
+from flexibatch.domain.anomalies import N_, Diagnostic, diagnostic
 from flexibatch.errors import ChannelError
 
 log = structlog.get_logger()
@@ -62,12 +62,12 @@ class Pending:
     signatures: list[tuple[ChannelName, Drop]] = field(default_factory=list)
 
     def add(self, parsed: ChannelName, drop: Drop) -> None:
-        if parsed.kind is Kind.TRIGGER:
+        if parsed.role is Role.TRIGGER:
             if self.trigger is not None:  # a second GO of another parts count: consumed with it
                 self.signatures.append((parsed, drop))
             else:
                 self.trigger = (parsed, drop)
-        elif parsed.kind is Kind.DATA:
+        elif parsed.role is Role.DATA:
             self.data.append((parsed, drop))
         else:
             self.signatures.append((parsed, drop))
@@ -159,7 +159,7 @@ def sort_out(
                 continue  # answered once it has stopped changing
             if drop.is_link:
                 parsed = [
-                    diagnostic("ACRF-901", "A link is not accepted in the inbox: drop the file itself.")
+                    diagnostic("ACRF-901", N_("A link is not accepted in the inbox: drop the file itself."))
                 ]
             view.foreign.append((drop, parsed))
             continue
@@ -178,9 +178,12 @@ def sort_out(
 
 def incomplete(group: Pending) -> Diagnostic:
     """The ACRF-130 of a submission still incomplete after the GO timeout."""
-    missing = "its GO file" if group.trigger is None else "some of its parts"
+    if group.trigger is None:
+        return diagnostic(
+            "ACRF-130", N_("The submission is incomplete after the GO timeout: its GO file did not arrive.")
+        )
     return diagnostic(
-        "ACRF-130", f"The submission is incomplete after the GO timeout: {missing} did not arrive."
+        "ACRF-130", N_("The submission is incomplete after the GO timeout: some of its parts did not arrive.")
     )
 
 

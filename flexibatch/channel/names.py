@@ -14,28 +14,31 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from flexibatch.domain.anomalies import Diagnostic, diagnostic
+from flexibatch.domain.anomalies import N_, Diagnostic, diagnostic
 from flexibatch.formats.text import FORBIDDEN
 
 PURPOSES = ("DIMN", "FLEX")
 
 _ELEMENT_PATTERNS: tuple[tuple[str, str, str], ...] = (
-    # (element, pattern, ErrorID when the element is malformed)
-    ("purpose", r"DIMN|FLEX", "ACRF-129"),
-    ("sender", r"[0-9]{6}", "ACRF-131"),
-    ("date", r"[0-9]{8}", "ACRF-109"),
-    ("sequence", r"[0-9A-Z]{5}", "ACRF-112"),
-    ("environment", r"[RT]", "ACRF-117"),
-    ("parts", r"[1-9]", "ACRF-114"),
-    ("part", r"[1-9]", "ACRF-114"),
+    # (what the element must be, pattern, ErrorID when the element is malformed)
+    (N_("The purpose {value} in the name must be DIMN or FLEX."), r"DIMN|FLEX", "ACRF-129"),
+    (N_("The sender {value} in the name must be 6 digits."), r"[0-9]{6}", "ACRF-131"),
+    (N_("The date {value} in the name must be 8 digits YYYYMMDD."), r"[0-9]{8}", "ACRF-109"),
+    (
+        N_("The sequence {value} in the name must be 5 characters, digits or capital letters."),
+        r"[0-9A-Z]{5}",
+        "ACRF-112",
+    ),
+    (N_("The environment {value} in the name must be R or T."), r"[RT]", "ACRF-117"),
+    (N_("The number of parts {value} in the name must be a digit from 1 to 9."), r"[1-9]", "ACRF-114"),
+    (N_("The part number {value} in the name must be a digit from 1 to 9."), r"[1-9]", "ACRF-114"),
 )
 _EXTENSIONS = (".xml", ".csv")
 _IN_PROGRESS_SUFFIXES = (".filepart", ".part", ".tmp", "~")
 
 
-class Kind(StrEnum):
-    """A channel file's prefix: its part of a submission (not a claim's ClaimKind, nor a wage
-    transfer's FlexiKind)."""
+class Role(StrEnum):
+    """A channel file's prefix: its role in a submission (data, trigger, signature)."""
 
     DATA = "FI"
     TRIGGER = "GO"
@@ -66,7 +69,7 @@ class ChannelName:
     """A name that follows SPEC 1.1 (FI, FS) or 1.2 (GO) in shape."""
 
     name: str
-    kind: Kind
+    role: Role
     key: SubmissionKey
     parts: int
     part: int | None
@@ -110,27 +113,36 @@ def parse_name(name: str) -> ChannelName | list[Diagnostic]:
     if prefix not in ("FI", "GO", "FS"):
         if len(fields) >= 7 and fields[1] in PURPOSES:
             return [
-                diagnostic("ACRF-129", f"Unknown file name prefix {prefix!r}: expected FI, GO or FS."),
+                diagnostic(
+                    "ACRF-129", N_("Unknown file name prefix {prefix}: expected FI, GO or FS."), prefix=prefix
+                ),
                 diagnostic("ACRF-131"),
             ]
         return [diagnostic("ACRF-131")]
-    kind = Kind(prefix)
-    name_code = "ACRF-107" if kind is Kind.TRIGGER else "ACRF-131"
-    expected = 7 if kind is Kind.TRIGGER else 8
-    if kind is Kind.TRIGGER and extension is not None:
-        return [diagnostic("ACRF-107", "A GO file name has no extension.")]
-    if len(fields) != expected and not (kind is Kind.SIGNATURE and len(fields) == 7):
-        return [diagnostic(name_code, f"The name has {len(fields)} elements where {expected} are expected.")]
+    role = Role(prefix)
+    name_code = "ACRF-107" if role is Role.TRIGGER else "ACRF-131"
+    expected = 7 if role is Role.TRIGGER else 8
+    if role is Role.TRIGGER and extension is not None:
+        return [diagnostic("ACRF-107", N_("A GO file name has no extension."))]
+    if len(fields) != expected and not (role is Role.SIGNATURE and len(fields) == 7):
+        return [
+            diagnostic(
+                name_code,
+                N_("The name has {count} elements where {expected} are expected."),
+                count=len(fields),
+                expected=expected,
+            )
+        ]
     problems = [
-        diagnostic(code, f"The {element} element {value!r} is malformed.")
-        for (element, pattern, code), value in zip(_ELEMENT_PATTERNS, fields[1:], strict=False)
+        diagnostic(code, must, value=value)
+        for (must, pattern, code), value in zip(_ELEMENT_PATTERNS, fields[1:], strict=False)
         if not re.fullmatch(pattern, value)
     ]
     if problems:
         return [*problems, diagnostic(name_code)]
     key = SubmissionKey(*fields[1:6])
     part = int(fields[7]) if len(fields) == 8 else None
-    return ChannelName(name, kind, key, int(fields[6]), part, extension)
+    return ChannelName(name, role, key, int(fields[6]), part, extension)
 
 
 def name_diagnostics(names: list[ChannelName], folder: str | None, reception: datetime) -> list[Diagnostic]:
@@ -141,27 +153,30 @@ def name_diagnostics(names: list[ChannelName], folder: str | None, reception: da
     if folder is not None and folder != key.sender:
         problems.append(
             diagnostic(
-                "ACRF-108", f"The name says sender {key.sender} but it was dropped in folder {folder}."
+                "ACRF-108",
+                N_("The name says sender {sender} but it was dropped in folder {folder}."),
+                sender=key.sender,
+                folder=folder,
             )
         )
     try:
         made = date(int(key.date[:4]), int(key.date[4:6]), int(key.date[6:]))
     except ValueError:
-        problems.append(diagnostic("ACRF-109", f"{key.date} is not a real date."))
+        problems.append(diagnostic("ACRF-109", N_("{date} is not a real date."), date=key.date))
     else:
         if made > reception.date():
-            problems.append(diagnostic("ACRF-109", f"{key.date} is after the reception date."))
+            problems.append(diagnostic("ACRF-109", N_("{date} is after the reception date."), date=key.date))
     if key.sequence == "00000":
-        problems.append(diagnostic("ACRF-112", "The sequence 00000 is not allowed."))
+        problems.append(diagnostic("ACRF-112", N_("The sequence 00000 is not allowed.")))
     counts = {n.parts for n in names}
     if len(counts) > 1:
         problems.append(
-            diagnostic("ACRF-114", "The GO file and the parts do not agree on the number of parts.")
+            diagnostic("ACRF-114", N_("The GO file and the parts do not agree on the number of parts."))
         )
-    data_parts = [n.part for n in names if n.kind is Kind.DATA]
+    data_parts = [n.part for n in names if n.role is Role.DATA]
     if any(p is not None and p > first.parts for p in data_parts) or len(data_parts) != len(set(data_parts)):
         problems.append(
-            diagnostic("ACRF-114", "A part number is beyond the number of parts, or given twice.")
+            diagnostic("ACRF-114", N_("A part number is beyond the number of parts, or given twice."))
         )
     return problems
 

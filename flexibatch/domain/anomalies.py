@@ -3,13 +3,39 @@
 Rules return `Anomaly` values; they never raise for a business problem. An anomaly names the field
 it is about with a logical path (`DimonaIn/StartingDate`); the format that read the declaration turns
 that into an XPath or a CSV column when the answer is written.
+
+Labels and messages are English source sentences (flexibatch/i18n.py), templates whose named
+placeholders (`Row {row}`) the anomaly's `args` fill: the answer writers translate the template into
+the sender's language first. `N_` marks a source sentence where it is written, for the catalogue test.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+
+#: Placeholder values of a sentence: (name, value) pairs, hashable as records are.
+Args = tuple[tuple[str, str], ...]
+
+
+def N_(text: str) -> str:  # gettext's name for "a source sentence, translated later"
+    """Marks a source sentence (the catalogue test extracts every one); returns it unchanged."""
+    return text
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def sentence(template: str, args: Args, translate: Callable[[str], str] = _same) -> str:
+    """A template in the translator's language with its placeholders filled (English by default)."""
+    text = translate(template)
+    return text.format_map(dict(args)) if args else text
+
+
+def _args(values: dict[str, object]) -> Args:
+    return tuple((name, str(value)) for name, value in values.items())
 
 
 class AnomalyClass(StrEnum):
@@ -29,22 +55,29 @@ class Anomaly:
     cls: AnomalyClass
     field: str | None
     value: str | None
-    label: str
+    label: str  # the source sentence, a template
+    args: Args = ()  # what fills its placeholders
 
     # Written out: mypyc compiles it (a generated one runs as Python; see Schedule).
-    def __init__(
+    def __init__(  # noqa: PLR0917 - the fields, positional as in the generated one
         self,
         code: str,
         cls: AnomalyClass,
         field: str | None,
         value: str | None,
         label: str,
+        args: Args = (),
     ) -> None:
         self.code = code
         self.cls = cls
         self.field = field
         self.value = value
         self.label = label
+        self.args = args
+
+    def text(self, translate: Callable[[str], str] = _same) -> str:
+        """The label in the translator's language (English by default), its values filled in."""
+        return sentence(self.label, self.args, translate)
 
 
 @dataclass(unsafe_hash=True)
@@ -52,13 +85,19 @@ class Diagnostic:
     """One finding about a whole file (an ACRF Diagnostic)."""
 
     code: str
-    message: str
+    message: str  # the source sentence, a template
     line: int | None = None
     column: int | None = None
     path: str | None = None
+    args: Args = ()  # what fills its placeholders
+
+    def text(self, translate: Callable[[str], str] = _same) -> str:
+        """The message in the translator's language (English by default), its values filled in."""
+        return sentence(self.message, self.args, translate)
 
 
-#: Declaration-level codes: (class, label). Labels are one sentence an operator understands.
+#: Declaration-level codes: (class, label). Labels are one sentence an operator understands; a
+#: `{where}` in one is the last step of the anomaly's Path, so it names the column a CSV has.
 DECLARATION_CODES: dict[str, tuple[AnomalyClass, str]] = {
     # SPEC 7, every declaration
     "90256-364": (B, "The employer must be identified by an RSZ number or an enterprise number."),
@@ -132,9 +171,11 @@ DECLARATION_CODES: dict[str, tuple[AnomalyClass, str]] = {
     "95030-001": (B, "The features carry no financial element."),
     "95030-003": (B, "The amount must be greater than zero."),
     "95030-008": (B, "The financial element code must be 0001001000 (flexi wage) or 0002001000 (premium)."),
-    "95031-001": (B, "A premium needs its BonusPaymentFrequency."),
-    "95031-005": (B, "A flexi wage line takes no BonusPaymentFrequency."),
-    "95031-008": (B, "BonusPaymentFrequency must lie between 0 and 12."),
+    # {where}: the element or CSV column of the field the anomaly names (its `where` argument, else
+    # its own field), as the submission's format calls it: BonusPaymentFrequency, or frequency
+    "95031-001": (B, "A premium needs its payment frequency ({where})."),
+    "95031-005": (B, "A flexi wage line takes no payment frequency ({where})."),
+    "95031-008": (B, "The payment frequency ({where}) must lie between 0 and 12."),
     "00024-152": (NP, "No active flexi-job Dimona of this employer and worker covers the validity period."),
     "95010-460": (NP, "Late: received more than 5 days after the calculation date."),
     "00024-902": (
@@ -167,10 +208,14 @@ FILE_CODES: dict[str, str] = {
 }
 
 
-def anomaly(code: str, field: str | None = None, value: object = None, label: str | None = None) -> Anomaly:
-    """An anomaly of the catalogue, with its class and label."""
+def anomaly(
+    code: str, field: str | None = None, value: object = None, label: str | None = None, **args: object
+) -> Anomaly:
+    """An anomaly of the catalogue, with its class and label (a template `args` fill)."""
     cls, default_label = DECLARATION_CODES[code]
-    return Anomaly(code, cls, field, None if value is None else str(value), label or default_label)
+    return Anomaly(
+        code, cls, field, None if value is None else str(value), label or default_label, _args(args)
+    )
 
 
 def diagnostic(
@@ -180,9 +225,10 @@ def diagnostic(
     line: int | None = None,
     column: int | None = None,
     path: str | None = None,
+    **args: object,
 ) -> Diagnostic:
-    """A file-level diagnostic of the catalogue."""
-    return Diagnostic(code, message or FILE_CODES[code], line, column, path)
+    """A file-level diagnostic of the catalogue, its message a template `args` fill."""
+    return Diagnostic(code, message or FILE_CODES[code], line, column, path, _args(args))
 
 
 def is_blocking(anomalies: Iterable[Anomaly]) -> bool:

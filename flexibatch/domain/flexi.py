@@ -20,8 +20,8 @@ PREMIUM = "0002001000"
 FLEXI_WORKER_CODES = ("050", "450")
 
 
-class FlexiKind(StrEnum):
-    """AttestationStatus of a FLXWAGE form."""
+class FlexiAction(StrEnum):
+    """What a FLXWAGE form does to its relations (its AttestationStatus): the NOTI's action."""
 
     ORIGINAL = "0"
     MODIFICATION = "1"
@@ -124,7 +124,7 @@ class FlexiDeclaration:
 
     index: int
     line: int
-    kind: FlexiKind
+    action: FlexiAction
     header: FormHeader | None
     references: tuple[Reference, ...]
     company_id: str | None
@@ -138,7 +138,7 @@ class FlexiDeclaration:
         self,
         index: int,
         line: int,
-        kind: FlexiKind,
+        action: FlexiAction,
         header: FormHeader | None,
         references: tuple[Reference, ...],
         company_id: str | None,
@@ -148,7 +148,7 @@ class FlexiDeclaration:
     ) -> None:
         self.index = index
         self.line = line
-        self.kind = kind
+        self.action = action
         self.header = header
         self.references = references
         self.company_id = company_id
@@ -240,17 +240,17 @@ class SituationChange:
     """An accepted Flexi at work relation's effect, which the store records with its history."""
 
     situation: Situation
-    kind: str  # AttestationStatus of the form: 0, 1 or 3
+    action: str  # AttestationStatus of the form: 0, 1 or 3
     declaration_ticket: str
     submission_ticket: str
     sender: str
 
     # Written out: mypyc compiles it (a generated one runs as Python; see Schedule).
     def __init__(
-        self, situation: Situation, kind: str, declaration_ticket: str, submission_ticket: str, sender: str
+        self, situation: Situation, action: str, declaration_ticket: str, submission_ticket: str, sender: str
     ) -> None:
         self.situation = situation
-        self.kind = kind
+        self.action = action
         self.declaration_ticket = declaration_ticket
         self.submission_ticket = submission_ticket
         self.sender = sender

@@ -12,15 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from flexibatch.domain.anomalies import Anomaly, anomaly, is_blocking
+from flexibatch.domain.anomalies import N_, Anomaly, anomaly, is_blocking
 from flexibatch.domain.dimona import PeriodBook, Schedule
 from flexibatch.domain.flexi import (
     FLEXI_WORKER_CODES,
     PREMIUM,
     WAGE,
     Beneficiary,
+    FlexiAction,
     FlexiDeclaration,
-    FlexiKind,
     Relation,
     Situation,
     SituationBook,
@@ -133,7 +133,7 @@ def decide_flexi(
     for beneficiary in decl.beneficiaries:
         problems += check_insz(beneficiary.insz, f"{beneficiary.path}/INSS")
         for relation in beneficiary.relations:
-            problems += _relation_shape(decl.kind, relation)
+            problems += _relation_shape(decl.action, relation)
             problems += _calculation_rules(relation, beneficiary.insz, record, periods, ctx)
             relation_id = relation.relation_id
             if record is None or relation_id is None or not _UUID.fullmatch(relation_id):
@@ -143,7 +143,7 @@ def decide_flexi(
                 problems.append(anomaly("95001-003", f"{relation.path}/Reference", relation_id))
                 continue
             before = book.get(key)
-            problems += _lifecycle(decl.kind, before, relation)
+            problems += _lifecycle(decl.action, before, relation)
             planned.append(_Planned(beneficiary, relation, key, before))
 
     if is_blocking(problems):
@@ -160,19 +160,19 @@ def decide_flexi(
     return FlexiDecision(decl, tuple(problems), impacts, tuple(changes))
 
 
-def _relation_shape(kind: FlexiKind, relation: Relation) -> list[Anomaly]:
+def _relation_shape(action: FlexiAction, relation: Relation) -> list[Anomaly]:
     problems = []
     ids = relation.relation_ids
     if len(ids) != 1 or not _UUID.fullmatch(ids[0]):
         problems.append(anomaly("95001-003", f"{relation.path}/Reference", ", ".join(ids) or None))
-    if (kind is FlexiKind.CANCELLATION) == bool(relation.calculations):
-        problems.append(anomaly("95001-005", f"{relation.path}/Calculation", kind.value))
+    if (action is FlexiAction.CANCELLATION) == bool(relation.calculations):
+        problems.append(anomaly("95001-005", f"{relation.path}/Calculation", action.value))
     return problems
 
 
-def _lifecycle(kind: FlexiKind, before: Situation | None, relation: Relation) -> list[Anomaly]:
+def _lifecycle(action: FlexiAction, before: Situation | None, relation: Relation) -> list[Anomaly]:
     field = f"{relation.path}/Reference"
-    if kind is FlexiKind.ORIGINAL:
+    if action is FlexiAction.ORIGINAL:
         return [anomaly("95001-183", field, relation.relation_id)] if before and before.active else []
     if before is None:
         return [anomaly("95001-180", field, relation.relation_id)]
@@ -228,7 +228,9 @@ def _element_rules(path: str, code: str, amount: int, frequency: int | None) -> 
     if code not in (WAGE, PREMIUM):
         problems.append(anomaly("95030-008", f"{path}/FinancialElementCode", code))
     elif code == PREMIUM and frequency is None:
-        problems.append(anomaly("95031-001", f"{path}/FinancialElementCode", code))
+        problems.append(
+            anomaly("95031-001", f"{path}/FinancialElementCode", code, where=f"{path}/BonusPaymentFrequency")
+        )
     elif code == WAGE and frequency is not None:
         problems.append(anomaly("95031-005", f"{path}/BonusPaymentFrequency", frequency))
     if frequency is not None and not 0 <= frequency <= 12:
@@ -238,7 +240,7 @@ def _element_rules(path: str, code: str, amount: int, frequency: int | None) -> 
 
 def _after(decl: FlexiDeclaration, record: EmployerRecord, planned: _Planned, env: str) -> Situation:
     before = planned.before
-    cancelling = decl.kind is FlexiKind.CANCELLATION
+    cancelling = decl.action is FlexiAction.CANCELLATION
     employer_key, insz, relation_id = planned.key
     return Situation(
         env=env,
@@ -285,8 +287,13 @@ def _ceiling_warnings(
                         "00024-902",
                         f"{item.beneficiary.path}/INSS",
                         f"{total / 100:.2f}",
-                        f"After this declaration the worker's flexi income for {year} is {total / 100:.2f} EUR, "
-                        f"over the tax-free ceiling of {ceiling / 100:.2f} EUR.",
+                        N_(
+                            "After this declaration the worker's flexi income for {year} is {total} EUR, "
+                            "over the tax-free ceiling of {ceiling} EUR."
+                        ),
+                        year=year,
+                        total=f"{total / 100:.2f}",
+                        ceiling=f"{ceiling / 100:.2f}",
                     )
                 )
     return warnings

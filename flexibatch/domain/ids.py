@@ -22,8 +22,9 @@ def insz_is_valid(number: str) -> bool:
     form, and the mod-97 check of either century.
 
     The same answer as python-stdnum's `be.ssn` (a Hypothesis property in tests/unit/test_ids.py
-    holds the two together) in 0.2 us instead of 10: stdnum's is pure Python, and even cached, one
-    check per worker, it was 4-9 % of a monthly file. Like stdnum, a number whose year has not come
+    holds the two together), some fifty times faster: stdnum's is pure Python, and even cached, one
+    check per worker, it was a few per cent of a monthly file (docs/performance.md, "Measured
+    costs"). Like stdnum, a number whose year has not come
     yet this century is checked as of 1900 only.
     """
     if len(number) != 11 or not number.isascii() or not number.isdigit():
@@ -58,7 +59,7 @@ def noss_is_valid(number: str) -> bool:
 
 
 #: The check digits of each remainder: an f-string's format spec, parsed at every call, made issuing
-#: a declaration's ticket and period id cost 2.6 us (compiled) against 0.4.
+#: a declaration's ticket and period id six times as costly (docs/performance.md, "Measured costs").
 _CHECK_DIGITS = tuple(f"{remainder:02d}" for remainder in range(97))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flexibatch.domain.anomalies import Anomaly, anomaly
+from flexibatch.domain.anomalies import N_, Anomaly, anomaly
 from flexibatch.domain.ids import (
     company_id_compact,
     company_id_is_valid,
@@ -61,7 +61,7 @@ def resolve_employer(
                 "00014-235",
                 company_field,
                 company_id,
-                "The enterprise number belongs to another employer than the RSZ number.",
+                N_("The enterprise number belongs to another employer than the RSZ number."),
             )
         )
         return None, problems

@@ -53,6 +53,8 @@ class RefData:
     employers: list[EmployerRecord] = field(default_factory=list)
     mandates: list[Mandate] = field(default_factory=list)
     workers: dict[tuple[str, str], WorkerStatus] = field(default_factory=dict)
+    #: A sender's language (nl, fr, de, en) when senders.csv gives one (SPEC 9).
+    languages: dict[str, str] = field(default_factory=dict)
     _by_noss: dict[str, EmployerRecord] = field(default_factory=dict, init=False, repr=False)
     _by_company: dict[str, EmployerRecord] = field(default_factory=dict, init=False, repr=False)
     _by_key: dict[str, EmployerRecord] = field(default_factory=dict, init=False, repr=False)
@@ -82,8 +84,9 @@ class RefData:
         employers: Iterable[EmployerRecord],
         mandates: Iterable[Mandate],
         workers: dict[tuple[str, str], WorkerStatus],
+        languages: dict[str, str] | None = None,
     ) -> RefData:
-        return cls(senders, list(employers), list(mandates), workers)
+        return cls(senders, list(employers), list(mandates), workers, languages or {})
 
     def employer_by_key(self, key: str) -> EmployerRecord | None:
         """The employer a period or situation in the state belongs to."""

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
-from flexibatch.domain.anomalies import Anomaly, B, Diagnostic
-from flexibatch.domain.dimona import FormHeader, Period, Reference, hhmm, iso_day
-from flexibatch.domain.results import DeclarationResult
+from flexibatch.domain.anomalies import Anomaly, Diagnostic, sentence
+from flexibatch.domain.decisions import Decided, Impact, PeriodImpact
+from flexibatch.domain.dimona import Period, Reference, hhmm, iso_day
+from flexibatch.domain.flexi_rules import RelationImpact
 from flexibatch.files import open_private, start_writing_back
 from flexibatch.formats.text import spreadsheet_cell, xml_text
 
@@ -37,8 +37,8 @@ NOTI_CSV_COLUMNS = (
     "error_ids",
     "labels",
 )
-#: Forms joined into one write (some 360 KB): a write per form costs 2.5 us of text-file buffering,
-#: one per batch of 5 000 (7 MB, past the processor's caches) 3.7 us a form, this 0.9 us.
+#: Forms joined into one write (some 360 KB): cheaper than a write per form (text-file buffering) or
+#: one per batch of 5 000 (7 MB, past the processor's caches); docs/performance.md, "Measured costs".
 _FORMS_PER_WRITE = 256
 #: What NOTIFICATION.xsd lets the NOTI echo of a declaration's identifiers: digits, so many of them.
 #: A CSV cell can hold anything; the anomaly already says what is wrong with it, the echo must not
@@ -92,13 +92,23 @@ def _form_start(identification: str, created: datetime) -> str:
     )
 
 
+def _same(text: str) -> str:
+    return text
+
+
+#: Turns an English source sentence into the sender's language (flexibatch/i18n.py `translator`).
+Translate = Callable[[str], str]
+
+
 def render_acrf(
     file_name: str,
     ticket: str | None,
     diagnostics: Sequence[Diagnostic],
     created: datetime,
+    translate: Translate = _same,
 ) -> bytes:
-    """The receipt: positive (ResultCode 1) when there is no diagnostic, else negative with them all."""
+    """The receipt: positive (ResultCode 1) when there is no diagnostic, else negative with them all,
+    each Message in the translator's language."""
     accepted = not diagnostics
     parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<ACRF>', _form_start("ACRF001", created)]
     parts.append("<FileReference>" + _element("FileName", file_name))
@@ -115,91 +125,21 @@ def render_acrf(
             + _optional("Line", problem.line)
             + _optional("Column", problem.column)
             + _optional("Path", problem.path)
-            + _element("Message", problem.message)
+            + _element("Message", problem.text(translate))
             + "</Diagnostic>"
         )
     parts.append("</Form></ACRF>\n")
     return "".join(parts).encode("utf-8")
 
 
-@dataclass(unsafe_hash=True)
-class LocatedAnomaly:
-    anomaly: Anomaly
-    path: str | None
-
-
 #: Turns a logical field path and a form index into the answer's Path (XPath or CSV column).
 Locator = Callable[[str, int], str]
 
 
-def located(anomalies: Iterable[Anomaly], locate: Locator, form_index: int) -> tuple[LocatedAnomaly, ...]:
-    """The anomalies of one declaration with the Path the format that carried it gives them."""
-    return tuple(LocatedAnomaly(a, locate(a.field, form_index) if a.field else None) for a in anomalies)
-
-
-@dataclass(unsafe_hash=True)
-class NotiEntry:
-    """Everything the NOTI and its CSV twin say about one declaration."""
-
-    form_index: int
-    source_line: int
-    identification: str  # DIMONA or FLXWAGE
-    purpose: str
-    action: str
-    header: FormHeader | None
-    references: tuple[Reference, ...]
-    noss: str | None
-    company_id: str | None
-    insz: tuple[str, ...]
-    declaration_ticket: str
-    anomalies: tuple[LocatedAnomaly, ...]
-    impact: str | None  # the ImpactReport's inner XML, only when accepted
-    period_id: str | None = None
-    relation_id: str | None = None
-
-    accepted: bool = field(init=False, repr=False, compare=False)
-
-    # Written out: mypyc compiles it (a generated one runs as Python; see Schedule).
-    def __init__(  # noqa: PLR0917 - the fields, positional as in the generated one
-        self,
-        form_index: int,
-        source_line: int,
-        identification: str,
-        purpose: str,
-        action: str,
-        header: FormHeader | None,
-        references: tuple[Reference, ...],
-        noss: str | None,
-        company_id: str | None,
-        insz: tuple[str, ...],
-        declaration_ticket: str,
-        anomalies: tuple[LocatedAnomaly, ...],
-        impact: str | None,
-        period_id: str | None = None,
-        relation_id: str | None = None,
-    ) -> None:
-        self.form_index = form_index
-        self.source_line = source_line
-        self.identification = identification
-        self.purpose = purpose
-        self.action = action
-        self.header = header
-        self.references = references
-        self.noss = noss
-        self.company_id = company_id
-        self.insz = insz
-        self.declaration_ticket = declaration_ticket
-        self.anomalies = anomalies
-        self.impact = impact
-        self.period_id = period_id
-        self.relation_id = relation_id
-        self.accepted = all(a.anomaly.cls is not B for a in self.anomalies)
-
-    @property
-    def result(self) -> DeclarationResult:
-        if not self.accepted:
-            return DeclarationResult.REFUSED
-        return DeclarationResult.ACCEPTED_WITH_WARNING if self.anomalies else DeclarationResult.ACCEPTED
+def _where(a: Anomaly, locate: Locator, form_index: int) -> str:
+    """The element or column a label's `{where}` names: the last step of its field's Path."""
+    field = dict(a.args).get("where") or a.field or ""
+    return locate(field, form_index).rsplit("/", 1)[-1].split("[", 1)[0] if field else ""
 
 
 def _period_xml(tag: str, period: Period) -> str:
@@ -225,40 +165,66 @@ def dimona_impact(before: Period | None, after: Period | None) -> str:
     )
 
 
-def flexi_impact(relations: Sequence[tuple[str, int, str, Sequence[tuple[int, int]]]]) -> str:
-    """The FlexiImpactReports of an accepted wage transfer: (relation id, version, status, year totals).
+def flexi_impact(impacts: Sequence[RelationImpact]) -> str:
+    """The FlexiImpactReports of an accepted wage transfer: each situation and its worker's year totals.
     Numbers and statuses need no escaping; the relation id is the sender's text."""
     reports = []
-    for relation_id, version, status, totals in relations:
+    for impact in impacts:
         years = "".join(
             [
                 f"<YearTotal><Year>{year}</Year><Amount>{amount}</Amount></YearTotal>"
-                for year, amount in totals
+                for year, amount in impact.year_totals
             ]
         )
+        situation = impact.situation
         reports.append(
-            f"<FlexiImpactReport><RelationId>{xml_text(relation_id)}</RelationId><Version>{version}</Version>"
-            f"<Status>{status}</Status>{years}</FlexiImpactReport>"
+            f"<FlexiImpactReport><RelationId>{xml_text(impact.relation_id)}</RelationId>"
+            f"<Version>{situation.version}</Version><Status>{situation.status!s}</Status>{years}"
+            "</FlexiImpactReport>"
         )
     return "".join(reports)
 
 
-def _anomaly_xml(located: LocatedAnomaly) -> str:
-    a = located.anomaly
+def impact_xml(impact: Impact) -> str:
+    """The ImpactReport's content of an accepted declaration."""
+    if isinstance(impact, PeriodImpact):
+        return dimona_impact(impact.before, impact.after)
+    return flexi_impact(impact)
+
+
+def _anomaly_xml(a: Anomaly, path: str | None, label: str) -> str:
     return (
         f"<AnomalyReport><ErrorID>{a.code}</ErrorID><AnomalyClass>{a.cls.value}</AnomalyClass>"
-        + _optional("Path", located.path)
+        + _optional("Path", path)
         + _optional("Value", a.value)
-        + f"<AnomalyLabel>{xml_text(a.label)}</AnomalyLabel></AnomalyReport>"
+        + f"<AnomalyLabel>{xml_text(label)}</AnomalyLabel></AnomalyReport>"
     )
 
 
 class NotiWriter:
-    """Writes a NOTI and its CSV twin form by form."""
+    """Writes a NOTI and its CSV twin form by form, from the decisions of one purpose's declarations
+    read in one format (whose locator gives each anomaly its Path), the labels in the translator's
+    language."""
 
     def __init__(
-        self, xml_path: Path, csv_path: Path, file_name: str, ticket: str, created: datetime
+        self,
+        xml_path: Path,
+        csv_path: Path,
+        file_name: str,
+        ticket: str,
+        created: datetime,
+        *,
+        identification: str,
+        purpose: str,
+        locate: Locator,
+        translate: Translate = _same,
+        separator: str = ",",
     ) -> None:
+        """`separator`: the twin's, `;` or `,` as the submission's CSV (SPEC 5)."""
+        self._translate = translate
+        self._identification = identification
+        self._purpose = purpose
+        self._locate = locate
         self._form_start = _form_start("NOTI001", created)
         self._file_reference = (
             "<FileReference>"
@@ -268,9 +234,10 @@ class NotiWriter:
             + "</FileReference>"
         )
         self._xml: IO[str] = open_private(xml_path, "w", encoding="utf-8", newline="\n")
-        self._csv_file: IO[str] = open_private(csv_path, "w", encoding="utf-8", newline="")
+        # A byte-order mark first: a Belgian spreadsheet then reads the accents as UTF-8 (SPEC 5).
+        self._csv_file: IO[str] = open_private(csv_path, "w", encoding="utf-8-sig", newline="")
         self._lines = io.StringIO()  # a chunk's CSV lines, then written to the file at once
-        self._csv = csv.writer(self._lines)
+        self._csv = csv.writer(self._lines, delimiter=separator)
         self._xml.write('<?xml version="1.0" encoding="UTF-8"?>\n<NOTIFICATION>\n')
         self._csv.writerow(NOTI_CSV_COLUMNS)
         self._write_lines()
@@ -283,7 +250,7 @@ class NotiWriter:
     ) -> None:
         self.close()
 
-    def add(self, entries: Sequence[NotiEntry]) -> None:
+    def add(self, entries: Sequence[Decided]) -> None:
         """A batch's entries, some hundreds of forms to a write; then handed to the disk."""
         for start in range(0, len(entries), _FORMS_PER_WRITE):
             chunk = entries[start : start + _FORMS_PER_WRITE]
@@ -304,7 +271,24 @@ class NotiWriter:
             self._xml.close()
             self._csv_file.close()
 
-    def _form(self, entry: NotiEntry) -> str:
+    def _label(self, a: Anomaly, form_index: int) -> str:
+        """The label in the translator's language, a `{where}` in it naming the element or column."""
+        if "{where}" not in a.label:
+            return a.text(self._translate)
+        where = _where(a, self._locate, form_index)
+        args = (*[arg for arg in a.args if arg[0] != "where"], ("where", where))
+        return sentence(a.label, args, self._translate)
+
+    def _anomalies(self, entry: Decided) -> str:
+        locate, index = self._locate, entry.form_index
+        return "".join(
+            [
+                _anomaly_xml(a, locate(a.field, index) if a.field else None, self._label(a, index))
+                for a in entry.anomalies
+            ]
+        )
+
+    def _form(self, entry: Decided) -> str:
         header = entry.header
         original = (
             ""
@@ -331,36 +315,39 @@ class NotiWriter:
             ]
         )
         accepted = entry.accepted
-        anomalies = "".join([_anomaly_xml(located) for located in entry.anomalies]) if entry.anomalies else ""
-        impact = f"<ImpactReport>{entry.impact}</ImpactReport>" if accepted and entry.impact else ""
+        anomalies = self._anomalies(entry) if entry.anomalies else ""
+        impact = (
+            f"<ImpactReport>{impact_xml(entry.impact)}</ImpactReport>" if accepted and entry.impact else ""
+        )
         return (
             f"{self._form_start}{self._file_reference}<HandledOriginalForm>"
-            f"<Identification>{entry.identification}</Identification>{original}"
+            f"<Identification>{self._identification}</Identification>{original}"
             f"<FormIndex>{entry.form_index}</FormIndex><SourceLine>{entry.source_line}</SourceLine>"
             f"</HandledOriginalForm>{references}{employer}{persons}<HandledReference>"
             "<ReferenceType>1</ReferenceType><ReferenceOrigin>2</ReferenceOrigin>"
-            f"<ReferenceNbr>{entry.declaration_ticket}</ReferenceNbr></HandledReference>"
+            f"<ReferenceNbr>{entry.ticket}</ReferenceNbr></HandledReference>"
             f"<HandlingResult><ResultCode>{int(accepted)}</ResultCode>{anomalies}{impact}"
             "</HandlingResult></Form>\n"
         )
 
-    @staticmethod
-    def _row(entry: NotiEntry) -> list[str]:
-        """The twin's line, every cell made inert: the guard does not need to know which came from
-        the sender (a reference, an employer, a relation id, a label quoting a value)."""
+    def _row(self, entry: Decided) -> list[str]:
+        """The twin's line. Every cell that can hold a sender's text (a reference, an employer, an
+        INSZ, a period or relation id as declared, a label quoting a value) is made inert; the
+        others are the processor's own numbers and words."""
         anomalies = entry.anomalies
-        cells = [
+        return [
             str(entry.form_index),
             str(entry.source_line),
-            entry.purpose,
+            self._purpose,
             entry.action,
-            _own_reference(entry.references),
-            entry.noss or entry.company_id,
-            " ".join(entry.insz),
+            spreadsheet_cell(_own_reference(entry.references)),
+            spreadsheet_cell(entry.noss or entry.company_id),
+            spreadsheet_cell(" ".join(entry.insz)),
             entry.result,
-            entry.period_id,
-            entry.relation_id,
-            "; ".join([a.anomaly.code for a in anomalies]) if anomalies else None,
-            "; ".join([a.anomaly.label for a in anomalies]) if anomalies else None,
+            spreadsheet_cell(entry.period_id),
+            spreadsheet_cell(entry.relation_id),
+            "; ".join([a.code for a in anomalies]) if anomalies else "",
+            spreadsheet_cell("; ".join([self._label(a, entry.form_index) for a in anomalies]))
+            if anomalies
+            else "",
         ]
-        return [spreadsheet_cell(cell) for cell in cells]

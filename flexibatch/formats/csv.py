@@ -11,25 +11,78 @@ naming the column, while such a character in the header refuses the file (ACRF-1
 
 from __future__ import annotations
 
+import codecs
 import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from flexibatch.domain.anomalies import Anomaly, Diagnostic, anomaly, diagnostic
-from flexibatch.formats.streams import ByteSource, FormBatch, Rewound
+from flexibatch.domain.anomalies import N_, Anomaly, Diagnostic, anomaly, diagnostic
+from flexibatch.formats.streams import ByteSource, FormBatch, Parts, Rewound
 from flexibatch.formats.text import REPLACEMENT, first_forbidden, has_forbidden
 
 T = TypeVar("T")
 
 _HEADER_BYTES = 64 * 1024
+_SCAN_BYTES = 1024 * 1024
+#: SPEC 1.1: what Excel's "CSV (separator: semicolon)" writes on a Belgian machine.
+WINDOWS = "cp1252"
+
+
+def encoding_of(paths: list[Path]) -> str:
+    """SPEC 1.1: UTF-8 (a BOM allowed) when every byte of the parts reads as UTF-8, else Windows-1252.
+    One read of the file before the rows: a file that turned out not to be UTF-8 half-way through
+    could not be decided again from its start."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for path in paths:
+            with path.open("rb") as handle:
+                while chunk := handle.read(_SCAN_BYTES):
+                    decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return WINDOWS
+    return "utf-8"
+
+
+class Transcoded:
+    """A Windows-1252 stream read as UTF-8 bytes, for pandas (which decodes a stream it is given as
+    UTF-8 whatever its `encoding`). A byte Windows-1252 leaves undefined (0x81) raises
+    UnicodeDecodeError, which refuses the file as unreadable."""
+
+    def __init__(self, source: ByteSource, encoding: str) -> None:
+        self._source = source
+        self._decoder = codecs.getincrementaldecoder(encoding)()
+
+    def read(self, size: int = -1, /) -> bytes:
+        chunk = self._source.read(size)
+        return self._decoder.decode(chunk, final=not chunk).encode("utf-8")
+
+
+def separator_of(header: str) -> str:
+    """SPEC 6.3: whichever of `;` and `,` the header holds more of (`;` on a tie: Belgian Excel)."""
+    return ";" if header.count(";") >= header.count(",") else ","
+
+
+def first_line(path: Path) -> str:
+    """A CSV file's header line, for the separator its NOTI twin answers in."""
+    with path.open("rb") as handle:
+        return handle.read(_HEADER_BYTES).split(b"\n", 1)[0].decode("latin-1")
+
+
 _DAY_MONTH_YEAR = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _HOUR = re.compile(r"([01]\d|2[0-3]):?([0-5]\d)")
 _EUROS = re.compile(r"-?\d+([.,]\d{1,2})?")
+#: 1.234,56 and 1,234.56: groups of three digits, then the other mark and the cents.
+_GROUPED_EUROS = (
+    (re.compile(r"-?\d{1,3}(\.\d{3})+,\d{1,2}"), "."),
+    (re.compile(r"-?\d{1,3}(,\d{3})+\.\d{1,2}"), ","),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +107,13 @@ def forbidden_anomalies(row: Row) -> list[Anomaly]:
                 "90000-102",
                 column,
                 value,
-                f"Row {row.line}, column {column}: the cell holds U+{ord(character):04X}, "
-                "a character XML does not allow (a control character).",
+                N_(
+                    "Row {row}, column {column}: the cell holds {character}, "
+                    "a character XML does not allow (a control character)."
+                ),
+                row=row.line,
+                column=column,
+                character=f"U+{ord(character):04X}",
             )
         )
     return found
@@ -76,24 +134,36 @@ class Cells:
         value = self.row.cells.get(column)
         limit = self.limits.get(column)
         if value is not None and limit is not None and len(value) > limit:
-            self._fail(column, value, f"at most {limit} characters long")
+            self._fail(
+                column,
+                value,
+                N_("Row {row}, column {column}: {cell} is longer than {limit} characters."),
+                limit=limit,
+            )
             return None
         return value
 
-    def _fail(self, column: str, value: str, expected: str) -> None:
+    def _fail(self, column: str, value: str, sentence: str, **args: object) -> None:
+        """90000-102 for the cell; `sentence` says what it should be, with the row, column and value."""
         self.errors.append(
             anomaly(
                 "90000-102",
                 column,
                 value,
-                f"Row {self.row.line}, column {column}: {value!r} is not {expected}.",
+                sentence,
+                row=self.row.line,
+                column=column,
+                cell=f"'{value}'",
+                **args,
             )
         )
 
-    def require(self, column: str, reason: str) -> None:
+    def require(self, column: str, sentence: str, **args: object) -> None:
         """A cell this row cannot do without (the XML schema requires its twin element)."""
         if self.text(column) is None:
-            self.errors.append(anomaly("90000-102", column, None, f"Row {self.row.line}: {reason}."))
+            self.errors.append(
+                anomaly("90000-102", column, None, sentence, row=self.row.line, column=column, **args)
+            )
 
     def _readable(self, column: str) -> str | None:
         """The cell to read as a type; none when it holds a forbidden character (its anomaly says so)."""
@@ -110,7 +180,11 @@ class Cells:
                 return date.fromisoformat(value)
         except ValueError:
             pass
-        self._fail(column, value, "a date (YYYY-MM-DD or DD/MM/YYYY)")
+        self._fail(
+            column,
+            value,
+            N_("Row {row}, column {column}: {cell} is not a date such as 2026-06-25 or 25/06/2026."),
+        )
         return None
 
     def hour(self, column: str) -> time | None:
@@ -119,20 +193,30 @@ class Cells:
             return None
         if match := _HOUR.fullmatch(value):
             return time(int(match[1]), int(match[2]))
-        self._fail(column, value, "an hour (HH:MM or HHMM)")
+        self._fail(
+            column,
+            value,
+            N_(
+                "Row {row}, column {column}: {cell} is not an hour from 00:00 to 23:59, such as 08:30 or 0830."
+            ),
+        )
         return None
 
     def cents(self, column: str) -> int | None:
-        """An amount in euros (`500`, `500.00`, `500,00`) as cents."""
+        """An amount in euros as cents: `500`, `500.00`, `500,00`, with a thousands separator when
+        cents follow the other mark (`1.234,56`, `1,234.56`) and a `€` before or after (SPEC 6.3)."""
         value = self._readable(column)
         if value is None:
             return None
-        if _EUROS.fullmatch(value):
-            try:
-                return int(Decimal(value.replace(",", ".")) * 100)
-            except InvalidOperation:
-                pass
-        self._fail(column, value, "an amount in euros such as 500.00 or 500,00")
+        if (amount := euros(value)) is not None:
+            return amount
+        self._fail(
+            column,
+            value,
+            N_(
+                "Row {row}, column {column}: {cell} is not an amount in euros such as 500, 500,00 or € 1.234,56."
+            ),
+        )
         return None
 
     def code(self, column: str, example: str) -> str | None:
@@ -140,7 +224,12 @@ class Cells:
         value = self._readable(column)
         if value is None or (value.isascii() and value.isdigit()):
             return value
-        self._fail(column, value, f"a code of digits such as {example}")
+        self._fail(
+            column,
+            value,
+            N_("Row {row}, column {column}: {cell} is not a code of digits such as {example}."),
+            example=example,
+        )
         return None
 
     def integer(self, column: str) -> int | None:
@@ -149,7 +238,7 @@ class Cells:
             return None
         if re.fullmatch(r"-?\d{1,9}", value):
             return int(value)
-        self._fail(column, value, "a whole number")
+        self._fail(column, value, N_("Row {row}, column {column}: {cell} is not a whole number."))
         return None
 
     def choice(self, column: str, allowed: dict[str, str]) -> str | None:
@@ -159,7 +248,35 @@ class Cells:
             return None
         if (mapped := allowed.get(value.upper())) is not None:
             return mapped
-        self._fail(column, value, "one of " + ", ".join(dict.fromkeys(allowed)))
+        self._fail(
+            column,
+            value,
+            N_("Row {row}, column {column}: {cell} is not one of {allowed}."),
+            allowed=", ".join(dict.fromkeys(allowed)),
+        )
+        return None
+
+
+def euros(text: str) -> int | None:
+    """An amount of euros as written in a CSV cell (see `Cells.cents`), in cents; None if it is not one.
+    `1.234` and `1,234` alone are refused: a thousand or one euro twenty-three and a half?"""
+    value = text.strip().removeprefix("€").removesuffix("€").strip()
+    if _EUROS.fullmatch(value):
+        plain = value.replace(",", ".")
+    else:
+        plain = next(
+            (
+                value.replace(mark, "").replace(",", ".")
+                for pattern, mark in _GROUPED_EUROS
+                if pattern.fullmatch(value)
+            ),
+            "",
+        )
+    if not plain:
+        return None
+    try:
+        return int(Decimal(plain) * 100)
+    except InvalidOperation:
         return None
 
 
@@ -190,25 +307,33 @@ class CsvReader(Generic[T]):
 
     def read(self, stream: ByteSource) -> Iterator[FormBatch[T]]:
         """Yield the records batch by batch while the file is sound; stop at its first problem."""
+        encoding = encoding_of(stream.paths) if isinstance(stream, Parts) else "utf-8"
         head = stream.read(_HEADER_BYTES)
         end = head.find(b"\n")
         header_bytes, rest = (head, b"") if end < 0 else (head[:end], head[end + 1 :])
         try:
-            header_text = header_bytes.decode("utf-8-sig").strip("\r")
+            header_text = header_bytes.decode("utf-8-sig" if encoding == "utf-8" else encoding).strip("\r")
         except UnicodeDecodeError:
-            self.diagnostics.append(diagnostic("ACRF-102", "The header is not UTF-8.", line=1))
+            self.diagnostics.append(
+                diagnostic("ACRF-102", N_("The header is neither UTF-8 nor Windows-1252."), line=1)
+            )
             return
         if not header_text.strip():
-            self.diagnostics.append(diagnostic("ACRF-157", "The file is empty: no header, no declaration."))
+            self.diagnostics.append(
+                diagnostic("ACRF-157", N_("The file is empty: no header, no declaration."))
+            )
             return
-        separator = ";" if header_text.count(";") >= header_text.count(",") else ","
+        separator = separator_of(header_text)
         written = header_text.split(separator)
         names = [name.strip().strip('"').strip().lower() for name in written]
         if not self._header_ok(names, written):
             return
         batch: list[T] = []
         first = 1
-        for record in self.to_records(self._rows(Rewound(rest, stream), separator, names)):
+        rows: ByteSource = Rewound(rest, stream)
+        if encoding != "utf-8":
+            rows = Transcoded(rows, encoding)
+        for record in self.to_records(self._rows(rows, separator, names)):
             batch.append(record)
             self.forms += 1
             if len(batch) >= self.batch_size:
@@ -220,7 +345,7 @@ class CsvReader(Generic[T]):
         if batch:
             yield FormBatch(first, batch)
         if self.forms == 0:
-            self.diagnostics.append(diagnostic("ACRF-157", "The file has a header but no row."))
+            self.diagnostics.append(diagnostic("ACRF-157", N_("The file has a header but no row.")))
 
     def _header_ok(self, names: list[str], written: list[str]) -> bool:
         for position, (name, raw) in enumerate(zip(names, written, strict=True), start=1):
@@ -228,31 +353,53 @@ class CsvReader(Generic[T]):
                 self.diagnostics.append(
                     diagnostic(
                         "ACRF-102",
-                        f"Column {position} of the header holds U+{ord(character):04X}, "
-                        "a character XML does not allow (a control character).",
+                        N_(
+                            "Column {position} of the header holds {character}, "
+                            "a character XML does not allow (a control character)."
+                        ),
                         line=1,
                         column=position,
                         path=name or raw,
+                        position=position,
+                        character=f"U+{ord(character):04X}",
                     )
                 )
             elif name not in self.columns:
                 self.diagnostics.append(
-                    diagnostic("ACRF-102", f"Unknown column {name!r}.", line=1, column=position, path=name)
+                    diagnostic(
+                        "ACRF-102",
+                        N_("Unknown column {name}."),
+                        line=1,
+                        column=position,
+                        path=name,
+                        name=f"'{name}'",
+                    )
                 )
             elif names.index(name) != position - 1:
                 self.diagnostics.append(
                     diagnostic(
-                        "ACRF-102", f"Column {name!r} is given twice.", line=1, column=position, path=name
+                        "ACRF-102",
+                        N_("Column {name} is given twice."),
+                        line=1,
+                        column=position,
+                        path=name,
+                        name=f"'{name}'",
                     )
                 )
         for name in self.required:
             if name not in names:
                 self.diagnostics.append(
-                    diagnostic("ACRF-102", f"Required column {name!r} is missing.", line=1, path=name)
+                    diagnostic(
+                        "ACRF-102",
+                        N_("Required column {name} is missing."),
+                        line=1,
+                        path=name,
+                        name=f"'{name}'",
+                    )
                 )
         return not self.diagnostics
 
-    def _rows(self, stream: Rewound, separator: str, names: list[str]) -> Iterator[Row]:
+    def _rows(self, stream: ByteSource, separator: str, names: list[str]) -> Iterator[Row]:
         import pandas as pd  # noqa: PLC0415 - a third of every command's start-up; only CSV needs it
 
         try:
@@ -283,4 +430,6 @@ class CsvReader(Generic[T]):
                             yield row
         except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError, ValueError) as exc:
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            self.diagnostics.append(diagnostic("ACRF-102", f"Not readable as CSV: {message}"))
+            self.diagnostics.append(
+                diagnostic("ACRF-102", N_("Not readable as CSV: {reason}"), reason=message)
+            )

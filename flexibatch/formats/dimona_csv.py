@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from flexibatch.domain.anomalies import N_
 from flexibatch.domain.dimona import ACTION_ELEMENT, Action, DimonaDeclaration, EmployerId, Reference
 from flexibatch.formats.csv import Cells, CsvReader, Row, forbidden_anomalies
+
+_NEEDS = N_("Row {row}: a {element} needs its {column}.")
 
 #: CSV column -> NaturalPerson element of the XML twin.
 PERSON_COLUMNS = {
@@ -119,11 +122,11 @@ def declaration_from_row(row: Row, index: int) -> DimonaDeclaration:
     )
     element = ACTION_ELEMENT[action]
     if action is Action.IN:
-        cells.require("start_date", f"a {element} needs its start_date")
+        cells.require("start_date", _NEEDS, element=element)
     else:
-        cells.require("period_id", f"a {element} needs its period_id")
+        cells.require("period_id", _NEEDS, element=element)
     if action is Action.OUT:
-        cells.require("end_date", f"a {element} needs its end_date")
+        cells.require("end_date", _NEEDS, element=element)
     errors = [*forbidden_anomalies(row), *cells.errors]
     return replace(declaration, unreadable=tuple(errors)) if errors else declaration
 

@@ -21,7 +21,7 @@ from flexibatch.domain.dimona import (
     form_header,
     hour_of,
 )
-from flexibatch.formats.xml import XmlReader, load_schema
+from flexibatch.formats.xml import XmlReader
 
 _ACTION_OF_ELEMENT: Final = {element: action for action, element in ACTION_ELEMENT.items()}
 _intern: Final = sys.intern
@@ -53,8 +53,7 @@ def _fields(element: Any) -> Fields:
 
     Texts are interned: a file repeats its dates, hours, codes and employers on every Form, and a
     string that is one object throughout a batch is pickled once for it (a Dimona batch's pickle
-    halves, 4.4 -> 2.6 µs a row to dump and 3.0 -> 2.4 to load), as the processor's records then
-    share it."""
+    halves: docs/performance.md, "Measured costs"), as the processor's records then share it."""
     found: Fields = {}
     for child in element:
         tag: str = child.tag
@@ -172,12 +171,12 @@ def declaration_from_form(form: Any, index: int) -> DimonaDeclaration:
 
 
 def dimona_reader(batch_size: int) -> XmlReader[DimonaDeclaration]:
-    return XmlReader(load_schema("Dimona.xsd"), "Dimona", None, declaration_from_form, batch_size)
+    return XmlReader("Dimona.xsd", "Dimona", None, declaration_from_form, batch_size)
 
 
 def dimona_row_reader(batch_size: int) -> XmlReader[DimonaRow]:
     """The reader a second process runs for a large file: rows, turned into declarations here."""
-    return XmlReader(load_schema("Dimona.xsd"), "Dimona", None, row_from_form, batch_size)
+    return XmlReader("Dimona.xsd", "Dimona", None, row_from_form, batch_size)
 
 
 def xml_locator(field: str, form_index: int) -> str:

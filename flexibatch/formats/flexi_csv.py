@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from flexibatch.domain.anomalies import Anomaly, anomaly
+from flexibatch.domain.anomalies import N_, Anomaly, anomaly
 from flexibatch.domain.dimona import Reference
 from flexibatch.domain.flexi import (
     PREMIUM,
@@ -21,8 +21,8 @@ from flexibatch.domain.flexi import (
     Calculation,
     Features,
     FinancialElement,
+    FlexiAction,
     FlexiDeclaration,
-    FlexiKind,
     Relation,
 )
 from flexibatch.formats.csv import Cells, CsvReader, Row, forbidden_anomalies
@@ -47,7 +47,7 @@ COLUMNS = (
     "frequency",
 )
 _CODES = {"WAGE": WAGE, WAGE: WAGE, "PREMIUM": PREMIUM, PREMIUM: PREMIUM}
-_STATUSES = {kind.value: kind.value for kind in FlexiKind}
+_STATUSES = {action.value: action.value for action in FlexiAction}
 #: Lengths FLXWAGE.xsd allows for the XML twin of each column.
 LIMITS = {
     "form_reference": 20,
@@ -117,7 +117,7 @@ def _groups(rows: Iterator[Row]) -> Iterator[tuple[list[Row], bool]]:
 
 def _declaration(rows: list[Row], index: int, scattered: bool) -> FlexiDeclaration:
     first = Cells(rows[0], LIMITS)
-    kind = FlexiKind(first.choice("status", _STATUSES) or FlexiKind.ORIGINAL.value)
+    action = FlexiAction(first.choice("status", _STATUSES) or FlexiAction.ORIGINAL.value)
     errors = [anomaly for row in rows for anomaly in forbidden_anomalies(row)]
     errors += first.errors
     if scattered:
@@ -126,7 +126,8 @@ def _declaration(rows: list[Row], index: int, scattered: bool) -> FlexiDeclarati
                 "90000-102",
                 "form_reference",
                 rows[0].cells.get("form_reference"),
-                f"Row {rows[0].line}: the rows of one declaration must follow each other.",
+                N_("Row {row}: the rows of one declaration must follow each other."),
+                row=rows[0].line,
             )
         )
     debtor = (first.text("company_id"), first.text("noss"))
@@ -141,7 +142,8 @@ def _declaration(rows: list[Row], index: int, scattered: bool) -> FlexiDeclarati
                     "90000-102",
                     "status",
                     None,
-                    f"Row {row.line}: status and debtor must be the same on every row of a declaration.",
+                    N_("Row {row}: status and debtor must be the same on every row of a declaration."),
+                    row=row.line,
                 )
             )
         relations = beneficiaries.setdefault(row.cells.get("insz", ""), {})
@@ -159,7 +161,7 @@ def _declaration(rows: list[Row], index: int, scattered: bool) -> FlexiDeclarati
     return FlexiDeclaration(
         index=index,
         line=rows[0].line,
-        kind=kind,
+        action=action,
         header=None,
         references=(Reference("1", "1", reference),) if reference else (),
         company_id=debtor[0],
@@ -179,9 +181,9 @@ def _relation(rows: list[Row], path: str) -> tuple[Relation, list[Anomaly]]:
             errors += cells.errors
             continue  # a relation named without calculation: a cancellation
         for column in ("calc_start", "calc_end", "calc_date", "validity_start", "validity_end"):
-            cells.require(column, f"a wage line needs its {column}")
+            cells.require(column, N_("Row {row}: a wage line needs its {column}."))
         for column in ("employer_class", "worker_code", "element_code", "amount"):
-            cells.require(column, f"a wage line needs its {column}")
+            cells.require(column, N_("Row {row}: a wage line needs its {column}."))
         period = (cells.date("calc_start"), cells.date("calc_end"))
         calc_dates.setdefault(period, cells.date("calc_date"))
         features_key: _FeaturesKey = (

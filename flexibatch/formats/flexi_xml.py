@@ -19,11 +19,11 @@ from flexibatch.domain.flexi import (
     Calculation,
     Features,
     FinancialElement,
+    FlexiAction,
     FlexiDeclaration,
-    FlexiKind,
     Relation,
 )
-from flexibatch.formats.xml import XmlReader, load_schema
+from flexibatch.formats.xml import XmlReader
 
 NAMESPACE = "http://socialsecurity.be/xml/ns/FLXWAGE"
 _PREFIX = f"{{{NAMESPACE}}}"
@@ -152,8 +152,10 @@ def _close(stack: list[_Node]) -> None:
 
 
 def _element(row: tuple[Any, ...]) -> FinancialElement:
-    path, kind, code, amount, frequency = row
-    return FinancialElement(path, kind, code, int(amount), None if frequency is None else int(frequency))
+    path, element_type, code, amount, frequency = row
+    return FinancialElement(
+        path, element_type, code, int(amount), None if frequency is None else int(frequency)
+    )
 
 
 def _features(row: tuple[Any, ...]) -> Features:
@@ -190,7 +192,7 @@ def declaration_from_row(row: FlexiRow) -> FlexiDeclaration:
     return FlexiDeclaration(
         index=index,
         line=line,
-        kind=FlexiKind(header[2]),
+        action=FlexiAction(header[2]),
         header=form_header(header),
         references=tuple([Reference(ref[0], ref[1], ref[2]) for ref in references]),
         company_id=company_id,
@@ -208,12 +210,12 @@ def declaration_from_form(form: Any, index: int) -> FlexiDeclaration:
 
 
 def flexi_reader(batch_size: int) -> XmlReader[FlexiDeclaration]:
-    return XmlReader(load_schema("FLXWAGE.xsd"), "FLXWAGE", NAMESPACE, declaration_from_form, batch_size)
+    return XmlReader("FLXWAGE.xsd", "FLXWAGE", NAMESPACE, declaration_from_form, batch_size)
 
 
 def flexi_row_reader(batch_size: int) -> XmlReader[FlexiRow]:
     """The reader a second process runs for a large file: rows, turned into declarations here."""
-    return XmlReader(load_schema("FLXWAGE.xsd"), "FLXWAGE", NAMESPACE, row_from_form, batch_size)
+    return XmlReader("FLXWAGE.xsd", "FLXWAGE", NAMESPACE, row_from_form, batch_size)
 
 
 def xml_locator(field: str, form_index: int) -> str:

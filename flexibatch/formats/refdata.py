@@ -12,6 +12,7 @@ from typing import TypeVar
 from flexibatch.domain.ids import company_id_compact, company_id_is_valid, insz_is_valid, noss_is_valid
 from flexibatch.domain.refdata import EmployerRecord, Mandate, RefData, WorkerStatus
 from flexibatch.errors import ConfigError
+from flexibatch.i18n import LANGUAGES
 
 T = TypeVar("T")
 
@@ -21,6 +22,8 @@ FILES: dict[str, tuple[str, ...]] = {
     "mandates.csv": ("sender", "noss", "company_id", "purpose", "valid_from", "valid_to"),
     "workers.csv": ("insz", "quarter", "status"),
 }
+#: Columns a file may leave out (SPEC 9): an empty or absent language is `default_language`.
+OPTIONAL: dict[str, tuple[str, ...]] = {"senders.csv": ("language",)}
 
 
 class _RowError(ValueError):
@@ -34,9 +37,13 @@ def _rows(folder: Path, name: str, parse: Callable[[dict[str, str]], T]) -> Iter
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         header = tuple(h.strip().lower() for h in reader.fieldnames or ())
-        if set(header) != set(FILES[name]):
+        optional = OPTIONAL.get(name, ())
+        if not set(FILES[name]) <= set(header) <= set(FILES[name] + optional) or len(set(header)) < len(
+            header
+        ):
+            optionally = f" and optionally {', '.join(optional)}" if optional else ""
             raise ConfigError(
-                f"{path}:1: the columns must be {', '.join(FILES[name])}, not {', '.join(header)}"
+                f"{path}:1: the columns must be {', '.join(FILES[name])}{optionally}, not {', '.join(header)}"
             )
         reader.fieldnames = list(header)
         for row in reader:
@@ -65,10 +72,14 @@ def _day(value: str, column: str) -> date:
         raise _RowError(f"{column} {value!r} is not a date YYYY-MM-DD") from None
 
 
-def _sender(row: dict[str, str]) -> tuple[str, str]:
+def _sender(row: dict[str, str]) -> tuple[str, str, str]:
+    """(sender, name, language); the language lower-cased, empty when not given."""
     if not re.fullmatch(r"[0-9]{6}", row["sender"]):
         raise _RowError(f"sender {row['sender']!r} is not 6 digits")
-    return row["sender"], row["name"]
+    language = row.get("language", "").lower()
+    if language and language not in LANGUAGES:
+        raise _RowError(f"language {row['language']!r} is not {', '.join(LANGUAGES)} or empty")
+    return row["sender"], row["name"], language
 
 
 def _employer(row: dict[str, str]) -> EmployerRecord:
@@ -79,7 +90,7 @@ def _employer(row: dict[str, str]) -> EmployerRecord:
 
 
 def _mandate(row: dict[str, str]) -> Mandate:
-    sender, _ = _sender({"sender": row["sender"], "name": ""})
+    sender, _, _ = _sender({"sender": row["sender"], "name": ""})
     if row["purpose"] not in ("DIMN", "FLEX", "*"):
         raise _RowError(f"purpose {row['purpose']!r} is not DIMN, FLEX or *")
     noss, company = _optional_noss(row["noss"]), _optional_company(row["company_id"])
@@ -105,8 +116,10 @@ def read_refdata(folder: Path) -> RefData:
     """The whole folder, checked row by row; the first bad row stops the load with file:line."""
     if not folder.is_dir():
         raise ConfigError(f"{folder}: not a folder")
+    senders = list(_rows(folder, "senders.csv", _sender))
     return RefData.build(
-        senders=dict(_rows(folder, "senders.csv", _sender)),
+        senders={sender: name for sender, name, _ in senders},
+        languages={sender: language for sender, _, language in senders if language},
         employers=list(_rows(folder, "employers.csv", _employer)),
         mandates=list(_rows(folder, "mandates.csv", _mandate)),
         workers=dict(_rows(folder, "workers.csv", _worker)),

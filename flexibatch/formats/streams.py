@@ -51,6 +51,24 @@ class Parts:
         if self._current is not None:
             self._current.close()
 
+    def lines(self, wanted: set[int]) -> dict[int, str]:
+        """The text of these lines of the parts read as one (1-based), read again from the start;
+        for the columns of a refused file's diagnostics. Bytes are read as UTF-8, else Latin-1."""
+        found: dict[int, str] = {}
+        last = max(wanted, default=0)
+        number = 0
+        for path in self.paths:
+            with path.open("rb") as handle:
+                for raw in handle:  # a part that ends without a newline joins the next part's first line
+                    number += 1
+                    if number in wanted:
+                        found[number] = raw.decode("utf-8", errors="replace")
+                    if number >= last:
+                        return found
+                if not raw.endswith(b"\n"):
+                    number -= 1
+        return found
+
 
 class DeclarationReader(Protocol[T]):
     """An XML or CSV reader: declarations in batches, and the file-level problems it found."""

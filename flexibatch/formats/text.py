@@ -59,6 +59,6 @@ def spreadsheet_cell(text: str | None) -> str:
     """A cell of a CSV answer: shown by a spreadsheet as text, never run as a formula."""
     if not text:
         return ""
-    if has_forbidden(text):
+    if not text.isprintable():  # the test in C that most cells pass (see `first_forbidden`)
         text = FORBIDDEN.sub(REPLACEMENT, text)
     return "'" + text if text[0] in FORMULA_STARTS else text

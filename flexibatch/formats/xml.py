@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib.resources import files
 from typing import Generic, TypeVar
 
 from lxml import etree
 
-from flexibatch.domain.anomalies import Diagnostic, diagnostic
-from flexibatch.formats.streams import ByteSource, FormBatch, Rewound
+from flexibatch.domain.anomalies import N_, Diagnostic, diagnostic
+from flexibatch.formats.schema_errors import SecondPass, with_columns
+from flexibatch.formats.streams import ByteSource, FormBatch, Parts, Rewound
 
 T = TypeVar("T")
 
@@ -32,6 +33,7 @@ _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _UNSAFE_MESSAGES = ("XML_PARSE_HUGE", "Resource limit", "Excessive depth", "huge", "too long", "entity")
 _DECLARED_ENCODING = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _UTF16_OR_32 = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+_NO_DOCTYPE = N_("A DOCTYPE or entity declaration is not allowed.")
 
 
 @cache
@@ -51,7 +53,7 @@ def _local(tag: object) -> str:
 class XmlReader(Generic[T]):
     """Reads one document of Forms; `diagnostics` holds every file-level problem found."""
 
-    schema: etree.XMLSchema
+    schema_name: str  # one of schemas/, e.g. Dimona.xsd
     root: str
     namespace: str | None
     to_record: Callable[[etree._Element, int], T]
@@ -59,6 +61,11 @@ class XmlReader(Generic[T]):
     diagnostics: list[Diagnostic] = field(default_factory=list)
     forms: int = 0
     _dropped: int = 0
+    _second: SecondPass | None = None
+
+    @property
+    def schema(self) -> etree.XMLSchema:
+        return load_schema(self.schema_name)
 
     @property
     def refused(self) -> bool:
@@ -73,7 +80,9 @@ class XmlReader(Generic[T]):
     def _finish_diagnostics(self) -> None:
         if self._dropped:
             self.diagnostics.append(
-                diagnostic("ACRF-312", f"{self._dropped} more problems were found and not listed.")
+                diagnostic(
+                    "ACRF-312", N_("More problems were found and not listed: {count}."), count=self._dropped
+                )
             )
 
     def read(self, stream: ByteSource) -> Iterator[FormBatch[T]]:
@@ -81,13 +90,13 @@ class XmlReader(Generic[T]):
         head = stream.read(_PROLOG_BYTES)
         root_at = _first_element(head)
         if _DOCTYPE.search(head[: root_at if root_at >= 0 else len(head)]):
-            self._add(diagnostic("ACRF-901", "A DOCTYPE or entity declaration is not allowed."))
+            self._add(diagnostic("ACRF-901", _NO_DOCTYPE))
             return
         if not head.strip(b" \t\r\n\xef\xbb\xbf"):
             self._add(diagnostic("ACRF-157"))
             return
         if (problem := _encoding_problem(head)) is not None:
-            self._add(diagnostic("ACRF-102", problem, line=1))
+            self._add(problem)
             return
         first = _first_start(head)
         if first is not None and not self._root_ok(first, self._tag(self.root)):
@@ -97,22 +106,27 @@ class XmlReader(Generic[T]):
         except etree.XMLSyntaxError as exc:
             self._syntax_error(exc, has_element=root_at >= 0)
         self._finish_diagnostics()
+        if self.diagnostics and isinstance(stream, Parts):
+            wanted = {d.line for d in self.diagnostics if d.line and not d.column}
+            if wanted:
+                self.diagnostics[:] = with_columns(self.diagnostics, stream.lines(wanted))
 
     def _syntax_error(self, exc: etree.XMLSyntaxError, *, has_element: bool) -> None:
         message = str(exc.msg if hasattr(exc, "msg") and exc.msg else exc)
         line, column = exc.position if exc.position != (0, 0) else (None, None)
         code = "ACRF-901" if any(m in message for m in _UNSAFE_MESSAGES) else "ACRF-102"
+        template = N_("Not readable as XML: {reason}")
         if message.startswith("no element found"):
             if has_element:  # libxml2 gave up inside the document, e.g. on an undefined entity
-                code, message = (
+                code, template = (
                     "ACRF-102",
-                    "the document breaks off (an undefined entity or a broken element)",
+                    N_(
+                        "Not readable as XML: the document breaks off (an undefined entity or a broken element)."
+                    ),
                 )
             else:
-                code, message = "ACRF-157", "The file holds no XML element."
-        self._add(
-            diagnostic(code, f"Not readable as XML: {message}", line=line or None, column=column or None)
-        )
+                code, template = "ACRF-157", N_("The file holds no XML element.")
+        self._add(diagnostic(code, template, line=line or None, column=column or None, reason=message))
 
     def _tag(self, local: str) -> str:
         return f"{{{self.namespace}}}{local}" if self.namespace else local
@@ -166,15 +180,17 @@ class XmlReader(Generic[T]):
     def _root_ok(self, element: etree._Element, root_tag: str) -> bool:
         info = element.getroottree().docinfo
         if info.doctype or info.internalDTD is not None:
-            self._add(diagnostic("ACRF-901", "A DOCTYPE or entity declaration is not allowed."))
+            self._add(diagnostic("ACRF-901", _NO_DOCTYPE))
             return False
         if element.tag != root_tag:
             self._add(
                 diagnostic(
                     "ACRF-129",
-                    f"The document is {_local(element.tag)!r}, not the {self.root!r} its purpose announces.",
+                    N_("The document is {found}, not the {expected} its purpose announces."),
                     line=element.sourceline,
                     path="/" + _local(element.tag),
+                    found=f"'{_local(element.tag)}'",
+                    expected=f"'{self.root}'",
                 )
             )
             return False
@@ -189,26 +205,36 @@ class XmlReader(Generic[T]):
                 self._add(
                     diagnostic(
                         "ACRF-312",
-                        f"Element {_local(child.tag)!r} is not expected here: only Form is.",
+                        N_("Element {element} is not expected here: only Form is."),
                         line=child.sourceline,
                         path=f"/{self.root}/{_local(child.tag)}",
+                        element=f"'{_local(child.tag)}'",
                     )
                 )
         if root.text and root.text.strip():
             self._add(
-                diagnostic("ACRF-312", "Text is not expected directly under the root.", path=f"/{self.root}")
+                diagnostic(
+                    "ACRF-312", N_("Text is not expected directly under the root."), path=f"/{self.root}"
+                )
             )
 
     def _close_batch(self, batch: etree._Element, first_index: int) -> Iterator[FormBatch[T]]:
-        if not self.schema.validate(batch):
-            for error in self.schema.error_log:
+        schema = self.schema
+        if not schema.validate(batch):
+            self._second = self._second or SecondPass(self.schema_name)
+            explained = self._second.explain(batch, MAX_DIAGNOSTICS - len(self.diagnostics))
+            if explained is not None:
+                for problem in explained:
+                    self._add(replace(problem, path=_shift_path(problem.path, self.root, first_index)))
+            for error in [] if explained is not None else schema.error_log:
                 self._add(
                     diagnostic(
                         "ACRF-312",
-                        error.message,
+                        N_("Not valid against the schema: {reason}"),
                         line=error.line or None,
                         column=error.column or None,
                         path=_shift_path(error.path, self.root, first_index),
+                        reason=error.message,
                     )
                 )
         if self.diagnostics:
@@ -231,14 +257,19 @@ def _shift_path(path: str | None, root: str, first_index: int) -> str | None:
     return f"/{root}/Form[{index}]" + path[match.end() :]
 
 
-def _encoding_problem(head: bytes) -> str | None:
+def _encoding_problem(head: bytes) -> Diagnostic | None:
     """SPEC 1.1: XML is UTF-8 or ISO-8859-1, as its declaration says; anything else is refused
     before parsing (libxml2 would decode UTF-16 or windows-1252 without a word)."""
     if head.startswith(_UTF16_OR_32) or b"\x00" in head[:4]:
-        return "The file is UTF-16 or UTF-32: send UTF-8 or ISO-8859-1."
+        return diagnostic("ACRF-102", N_("The file is UTF-16 or UTF-32: send UTF-8 or ISO-8859-1."), line=1)
     declared = _DECLARED_ENCODING.match(head.removeprefix(b"\xef\xbb\xbf").lstrip())
     if declared and declared[1].decode("ascii").upper() not in _ACCEPTED_ENCODINGS:
-        return f"The encoding {declared[1].decode('ascii')} is not accepted: send UTF-8 or ISO-8859-1."
+        return diagnostic(
+            "ACRF-102",
+            N_("The encoding {encoding} is not accepted: send UTF-8 or ISO-8859-1."),
+            line=1,
+            encoding=declared[1].decode("ascii"),
+        )
     return None
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flexibatch.config import Settings
 from flexibatch.errors import ConfigError
+from flexibatch.i18n import printing_language, translator
 from flexibatch.report.pages import write_report
 from flexibatch.report.words import words
 from flexibatch.store import opened
@@ -61,6 +62,7 @@ def _check_out(out: Path) -> None:
 def handle(args: argparse.Namespace, settings: Settings) -> int:
     now = settings.business_now()
     since, until = period(args.since, args.until, now.date())
+    lang = printing_language(settings.lang, settings.default_language)
     with opened(settings.state, "read", settings.busy_timeout_seconds) as store:
         _check_out(args.out)
         shown = write_report(
@@ -69,8 +71,8 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
             since=since,
             until=until,
             ceilings=settings.ceilings,
-            w=words(),
-            lang="en",
+            w=words(translator(lang)),
+            lang=lang,
             made=now,
         )
     print(f"report of {since} to {until} written to {args.out / 'index.html'}: {shown} submission(s)")

@@ -7,12 +7,15 @@ through the same translator.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from flexibatch.domain.anomalies import DECLARATION_CODES, FILE_CODES
+from flexibatch.i18n import Translate
 
-Translate = Callable[[str], str]
+
+class _Unfilled(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "…"
 
 
 def english(text: str) -> str:
@@ -73,9 +76,10 @@ class Words:
     outcomes: dict[str, str]
 
     def label(self, code: str) -> str:
-        if code in DECLARATION_CODES:
-            return self.translate(DECLARATION_CODES[code][1])
-        return self.translate(FILE_CODES.get(code, code))
+        """An ErrorID's label in this language; a placeholder a single anomaly fills (the column a
+        `{where}` names) is shown as an ellipsis, since one label stands for every file here."""
+        template = DECLARATION_CODES[code][1] if code in DECLARATION_CODES else FILE_CODES.get(code, code)
+        return self.translate(template).format_map(_Unfilled())
 
 
 def words(_: Translate = english) -> Words:

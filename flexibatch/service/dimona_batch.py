@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flexibatch.domain.decisions import Decided, PeriodImpact
 from flexibatch.domain.dimona import Action, DimonaDeclaration, EmployerId, PeriodBook, PeriodChange
 from flexibatch.domain.dimona_rules import DimonaDecision, decide
 from flexibatch.domain.parties import DecisionContext, resolve_employer
-from flexibatch.formats.answers import Locator, NotiEntry, dimona_impact, located
-from flexibatch.formats.dimona_xml import xml_locator
 from flexibatch.service.numbers import PERIOD_BASE, PERIOD_COUNTER, Numbers, declaration_tickets
 from flexibatch.store.ports import Store
 
@@ -45,22 +44,19 @@ def preload(store: Store, ctx: DecisionContext, declarations: Sequence[DimonaDec
 
 @dataclass
 class DimonaBatch:
-    """Decides the batches of one submission and turns the decisions into NOTI entries."""
+    """Decides the batches of one submission, each declaration under its own ticket."""
 
     store: Store
     ctx: DecisionContext
     submission_ticket: str
-    locate: Locator = xml_locator
-    #: What the NOTI calls these declarations (service/purposes.py gives it).
-    identification: str = "DIMONA"
 
     def __post_init__(self) -> None:
         self._period_ids = Numbers(self.store, PERIOD_COUNTER, PERIOD_BASE)
         self._tickets = declaration_tickets(self.store)
 
-    def decide(self, declarations: Sequence[DimonaDeclaration]) -> list[NotiEntry]:
+    def decide(self, declarations: Sequence[DimonaDeclaration]) -> list[Decided]:
         book = preload(self.store, self.ctx, declarations)
-        entries: list[NotiEntry] = []
+        decided: list[Decided] = []
         changes: list[PeriodChange] = []
         for decl in declarations:
             decision = decide(decl, book, self.ctx, self._period_ids)
@@ -69,28 +65,28 @@ class DimonaBatch:
                 changes.append(
                     PeriodChange(decision.after, decl.action, ticket, self.submission_ticket, self.ctx.sender)
                 )
-            entries.append(self._entry(decision, ticket))
+            decided.append(_decided(decision, ticket))
         self.store.periods.save_changes(changes, self.ctx.reception)
         self._period_ids.save()
         self._tickets.save()
-        return entries
+        return decided
 
-    def _entry(self, decision: DimonaDecision, ticket: str) -> NotiEntry:
-        decl = decision.declaration
-        employer = decision.employer or EmployerId()
-        return NotiEntry(
-            form_index=decl.index,
-            source_line=decl.line,
-            identification=self.identification,
-            purpose=self.ctx.purpose,
-            action=decl.action,
-            header=decl.header,
-            references=decl.references,
-            noss=employer.noss or employer.provisional,
-            company_id=employer.company_id,
-            insz=(decision.insz,) if decision.insz else (),
-            declaration_ticket=ticket,
-            anomalies=located(decision.anomalies, self.locate, decl.index),
-            impact=dimona_impact(decision.before, decision.after) if decision.accepted else None,
-            period_id=decision.period_id,
-        )
+
+def _decided(decision: DimonaDecision, ticket: str) -> Decided:
+    decl = decision.declaration
+    employer = decision.employer or EmployerId()
+    accepted = decision.accepted
+    return Decided(
+        form_index=decl.index,
+        source_line=decl.line,
+        action=decl.action,
+        header=decl.header,
+        references=decl.references,
+        noss=employer.noss or employer.provisional,
+        company_id=employer.company_id,
+        insz=(decision.insz,) if decision.insz else (),
+        ticket=ticket,
+        anomalies=decision.anomalies,
+        impact=PeriodImpact(decision.before, decision.after) if accepted else None,
+        period_id=decision.period_id,
+    )

@@ -12,12 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from flexibatch.domain.decisions import Decided
 from flexibatch.domain.dimona import PeriodBook
 from flexibatch.domain.flexi import FlexiDeclaration, SituationBook, SituationChange, SituationKey
 from flexibatch.domain.flexi_rules import FlexiDecision, decide_flexi
 from flexibatch.domain.parties import DecisionContext, resolve_employer
-from flexibatch.formats.answers import Locator, NotiEntry, flexi_impact, located
-from flexibatch.formats.flexi_xml import xml_locator
 from flexibatch.service.numbers import declaration_tickets
 from flexibatch.store.ports import Store
 
@@ -64,61 +63,51 @@ def preload(
 
 @dataclass
 class FlexiBatch:
-    """Decides the batches of one FLEX submission and turns the decisions into NOTI entries."""
+    """Decides the batches of one FLEX submission, each declaration under its own ticket."""
 
     store: Store
     ctx: DecisionContext
     submission_ticket: str
     ceilings: Mapping[int, int]
-    locate: Locator = xml_locator
-    #: What the NOTI calls these declarations (service/purposes.py gives it).
-    identification: str = "FLXWAGE"
 
     def __post_init__(self) -> None:
         self._tickets = declaration_tickets(self.store)
 
-    def decide(self, declarations: Sequence[FlexiDeclaration]) -> list[NotiEntry]:
+    def decide(self, declarations: Sequence[FlexiDeclaration]) -> list[Decided]:
         book, periods = preload(self.store, self.ctx, declarations)
         loaded = dict(book.totals)
-        entries: list[NotiEntry] = []
+        decided: list[Decided] = []
         changes: list[SituationChange] = []
         for decl in declarations:
             decision = decide_flexi(decl, book, periods, self.ctx, self.ceilings)
             ticket = self._tickets()
             changes.extend(
                 [
-                    SituationChange(after, str(decl.kind), ticket, self.submission_ticket, self.ctx.sender)
+                    SituationChange(after, str(decl.action), ticket, self.submission_ticket, self.ctx.sender)
                     for _, after in decision.changes
                 ]
             )
-            entries.append(self._entry(decision, ticket))
+            decided.append(_decided(decision, ticket))
         changed = {key: amount for key, amount in book.totals.items() if loaded.get(key) != amount}
         self.store.situations.save_changes(self.ctx.env, changes, changed, self.ctx.reception)
         self._tickets.save()
-        return entries
+        return decided
 
-    def _entry(self, decision: FlexiDecision, ticket: str) -> NotiEntry:
-        decl = decision.declaration
-        relation_ids = [r for b in decl.beneficiaries for rel in b.relations for r in rel.relation_ids]
-        impact = flexi_impact(
-            [
-                (i.relation_id, i.situation.version, str(i.situation.status), i.year_totals)
-                for i in decision.impacts
-            ]
-        )
-        return NotiEntry(
-            form_index=decl.index,
-            source_line=decl.line,
-            identification=self.identification,
-            purpose=self.ctx.purpose,
-            action=ACTIONS[str(decl.kind)],
-            header=decl.header,
-            references=decl.references,
-            noss=decl.noss,
-            company_id=decl.company_id,
-            insz=tuple(dict.fromkeys(b.insz for b in decl.beneficiaries)),
-            declaration_ticket=ticket,
-            anomalies=located(decision.anomalies, self.locate, decl.index),
-            impact=impact if decision.accepted and decision.impacts else None,
-            relation_id="; ".join(relation_ids) or None,
-        )
+
+def _decided(decision: FlexiDecision, ticket: str) -> Decided:
+    decl = decision.declaration
+    relation_ids = [r for b in decl.beneficiaries for rel in b.relations for r in rel.relation_ids]
+    return Decided(
+        form_index=decl.index,
+        source_line=decl.line,
+        action=ACTIONS[str(decl.action)],
+        header=decl.header,
+        references=decl.references,
+        noss=decl.noss,
+        company_id=decl.company_id,
+        insz=tuple(dict.fromkeys(b.insz for b in decl.beneficiaries)),
+        ticket=ticket,
+        anomalies=decision.anomalies,
+        impact=decision.impacts if decision.accepted and decision.impacts else None,
+        relation_id="; ".join(relation_ids) or None,
+    )

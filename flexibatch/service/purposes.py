@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from flexibatch.config import Settings
+from flexibatch.domain.decisions import Decided
 from flexibatch.domain.parties import DecisionContext
 from flexibatch.formats import dimona_csv, dimona_xml, flexi_csv, flexi_xml
-from flexibatch.formats.answers import Locator, NotiEntry
+from flexibatch.formats.answers import Locator
 from flexibatch.formats.read_ahead import ReadAhead
 from flexibatch.formats.streams import DeclarationReader
 from flexibatch.service.dimona_batch import DimonaBatch
@@ -24,22 +25,15 @@ from flexibatch.store.ports import Store
 
 R = TypeVar("R")
 
-#: Decides one batch of records in document order and says what the NOTI says of each.
-Decide = Callable[[Sequence[R]], list[NotiEntry]]
+#: Decides one batch of records in document order, one format-neutral decision each.
+Decide = Callable[[Sequence[R]], list[Decided]]
 
 
 class MakeDecider(Protocol):
     """The bulk decider of one submission's batches, which issue their numbers from the store."""
 
     def __call__(
-        self,
-        store: Store,
-        ctx: DecisionContext,
-        ticket: str,
-        *,
-        settings: Settings,
-        locate: Locator,
-        identification: str,
+        self, store: Store, ctx: DecisionContext, ticket: str, settings: Settings
     ) -> Decide[Any]: ...
 
 
@@ -74,37 +68,16 @@ class Purpose(Generic[R]):
             return ReadAhead(self.xml_rows, self.from_row, batch_size)
         return self.format(as_xml).reader(batch_size)
 
-    def decide(
-        self, store: Store, ctx: DecisionContext, ticket: str, settings: Settings, as_xml: bool
-    ) -> Decide[R]:
-        locate = self.format(as_xml).locate
-        return self.decider(
-            store, ctx, ticket, settings=settings, locate=locate, identification=self.identification
-        )
+    def decide(self, store: Store, ctx: DecisionContext, ticket: str, settings: Settings) -> Decide[R]:
+        return self.decider(store, ctx, ticket, settings)
 
 
-def _dimona(
-    store: Store,
-    ctx: DecisionContext,
-    ticket: str,
-    *,
-    settings: Settings,
-    locate: Locator,
-    identification: str,
-) -> Decide[Any]:
-    return DimonaBatch(store, ctx, ticket, locate, identification).decide
+def _dimona(store: Store, ctx: DecisionContext, ticket: str, settings: Settings) -> Decide[Any]:
+    return DimonaBatch(store, ctx, ticket).decide
 
 
-def _flexi(
-    store: Store,
-    ctx: DecisionContext,
-    ticket: str,
-    *,
-    settings: Settings,
-    locate: Locator,
-    identification: str,
-) -> Decide[Any]:
-    return FlexiBatch(store, ctx, ticket, settings.ceilings, locate, identification).decide
+def _flexi(store: Store, ctx: DecisionContext, ticket: str, settings: Settings) -> Decide[Any]:
+    return FlexiBatch(store, ctx, ticket, settings.ceilings).decide
 
 
 DIMONA: Purpose[Any] = Purpose(

@@ -10,6 +10,7 @@ schema error in the last batch) rolls all of it back and the file is refused ins
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,16 +18,18 @@ from typing import Any
 import structlog
 
 from flexibatch.channel.claims import Claim, ClaimKind
-from flexibatch.channel.names import ChannelName, SubmissionKey, name_diagnostics, parse_name
+from flexibatch.channel.names import ChannelName, Role, SubmissionKey, name_diagnostics, parse_name
 from flexibatch.config import Settings
-from flexibatch.domain.anomalies import Diagnostic, diagnostic
+from flexibatch.domain.anomalies import N_, Diagnostic, diagnostic
 from flexibatch.domain.parties import DecisionContext
 from flexibatch.domain.refdata import RefData
 from flexibatch.domain.results import SubmissionOutcome
 from flexibatch.files import make_durable, private_dir, write_private
 from flexibatch.formats.answers import NotiWriter, render_acrf
-from flexibatch.formats.streams import DeclarationReader, Parts
+from flexibatch.formats.csv import first_line, separator_of
+from flexibatch.formats.streams import FormBatch, Parts
 from flexibatch.gc_tuning import cycles_collected_at_the_end
+from flexibatch.i18n import Translate, sender_language, translator
 from flexibatch.service.answers import NOTI_CSV, NOTI_XML, Answers, answers_dir
 from flexibatch.service.purposes import PURPOSES, Decide
 from flexibatch.service.tallies import Tallies
@@ -96,6 +99,13 @@ class SubmissionDecider:
             self._loaded = (version, self.store.refdata.current())
         return self._loaded[1]
 
+    def _translator(self, key: SubmissionKey | None) -> Translate:
+        """SPEC 9: the sender's language, else default_language (an unknown sender, a foreign name)."""
+        languages = self._refdata().languages
+        return translator(
+            sender_language(languages, key.sender if key else None, self.settings.default_language)
+        )
+
     def decide(self, taken: Claim) -> tuple[SubmissionRecord, Counts]:
         """Decide the claim and commit it with the names of its answers, accepted or refused."""
         private_dir(answers_dir(taken))
@@ -109,7 +119,7 @@ class SubmissionDecider:
             assert key is not None
             if any(path.is_symlink() for path in taken.data_files):  # never follow: it may point anywhere
                 raise _Refused(
-                    [diagnostic("ACRF-901", "A link is not accepted in the inbox: drop the file itself.")]
+                    [diagnostic("ACRF-901", N_("A link is not accepted in the inbox: drop the file itself."))]
                 )
             sha = _sha256(taken.data_files) if _data_bytes(taken) <= self.settings.max_file_bytes else None
             with self.store.transaction():
@@ -131,18 +141,26 @@ class SubmissionDecider:
         """The file-level checks (SPEC 1, 2); too large a file is refused before it is read."""
         problems = name_diagnostics(names, taken.folder, taken.reception)
         if key.sender not in refdata.senders:
-            problems.append(diagnostic("ACRF-190", f"Sender {key.sender} is unknown."))
+            problems.append(diagnostic("ACRF-190", N_("Sender {sender} is unknown."), sender=key.sender))
         if sha is None:
             problems.append(
-                diagnostic("ACRF-184", f"The file is larger than {self.settings.max_file_bytes} bytes.")
+                diagnostic(
+                    "ACRF-184",
+                    N_("The file is larger than {limit} bytes."),
+                    limit=self.settings.max_file_bytes,
+                )
             )
             raise _Refused(problems)
         if self.store.submissions.name_used((key.purpose, key.sender, key.date, key.sequence, key.env)):
             problems.append(
-                diagnostic("ACRF-133", f"The name {taken.file_name} was already used by this sender.")
+                diagnostic(
+                    "ACRF-133", N_("The name {name} was already used by this sender."), name=taken.file_name
+                )
             )
         if (earlier := self.store.submissions.content_received(sha, key.env)) is not None:
-            problems.append(diagnostic("ACRF-134", f"The same content was already received as {earlier}."))
+            problems.append(
+                diagnostic("ACRF-134", N_("The same content was already received as {name}."), name=earlier)
+            )
         return problems
 
     def _decide_submission(
@@ -151,7 +169,7 @@ class SubmissionDecider:
         """Check the file, then decide its declarations; raise _Refused with every problem found."""
         refdata = self._refdata()
         problems = self._file_problems(taken, names, key, sha, refdata)
-        data = [n for n in names if n.kind.value == "FI"]
+        data = [n for n in names if n.role is Role.DATA]
         as_xml = _is_xml(taken.data_files[0], data[0].extension)
         ctx = DecisionContext(
             env=key.env,
@@ -164,44 +182,58 @@ class SubmissionDecider:
         purpose = PURPOSES[key.purpose]
         read_ahead = _data_bytes(taken) >= self.settings.read_ahead_bytes
         reader = purpose.reader(as_xml, self.settings.batch_size, read_ahead=read_ahead)
-        decide = purpose.decide(self.store, ctx, taken.ticket, self.settings, as_xml)
-        return self._decide_all(taken, reader, decide, problems)
-
-    def _decide_all(
-        self,
-        taken: Claim,
-        reader: DeclarationReader[Any],
-        decide: Decide[Any],
-        problems: list[Diagnostic],
-    ) -> Counts:
-        """Read the file batch by batch, deciding while it is sound; write the NOTI as it goes."""
-        counts = Counts()
-        stream = Parts(taken.data_files)
+        decide = purpose.decide(self.store, ctx, taken.ticket, self.settings)
+        separator = (
+            self.settings.answer_csv_separator if as_xml else separator_of(first_line(taken.data_files[0]))
+        )
         answers = answers_dir(taken)
+        stream = Parts(taken.data_files)
         try:
             with (
                 NotiWriter(
-                    answers / NOTI_XML, answers / NOTI_CSV, taken.file_name, taken.ticket, taken.reception
+                    answers / NOTI_XML,
+                    answers / NOTI_CSV,
+                    taken.file_name,
+                    taken.ticket,
+                    taken.reception,
+                    identification=purpose.identification,
+                    purpose=purpose.code,
+                    locate=purpose.format(as_xml).locate,
+                    translate=self._translator(key),
+                    separator=separator,
                 ) as noti,
                 cycles_collected_at_the_end(),
             ):
-                for batch in reader.read(stream):
-                    if problems:
-                        continue  # keep reading: the receipt lists every problem of the file
-                    entries = decide(batch.records)
-                    noti.add(entries)
-                    accepted, warnings, refused = counts.tallies.add(entries)
-                    counts.accepted += accepted
-                    counts.warnings += warnings
-                    counts.refused += refused
-                    counts.declarations += len(entries)
-                    if len(batch.records) >= self.settings.batch_size:
-                        log.info("deciding", ticket=taken.ticket, declarations=counts.declarations)
+                counts = self._decide_all(taken.ticket, reader.read(stream), decide, noti, problems)
         finally:
             stream.close()
         problems += reader.diagnostics
         if problems:
             raise _Refused(problems)
+        return counts
+
+    def _decide_all(
+        self,
+        ticket: str,
+        batches: Iterable[FormBatch[Any]],
+        decide: Decide[Any],
+        noti: NotiWriter,
+        problems: list[Diagnostic],
+    ) -> Counts:
+        """Decide the file batch by batch while it is sound, writing the NOTI as it goes."""
+        counts = Counts()
+        for batch in batches:
+            if problems:
+                continue  # keep reading: the receipt lists every problem of the file
+            decided = decide(batch.records)
+            noti.add(decided)
+            accepted, warnings, refused = counts.tallies.add(decided)
+            counts.accepted += accepted
+            counts.warnings += warnings
+            counts.refused += refused
+            counts.declarations += len(decided)
+            if len(batch.records) >= self.settings.batch_size:
+                log.info("deciding", ticket=ticket, declarations=counts.declarations)
         return counts
 
     def _record(
@@ -241,7 +273,7 @@ class SubmissionDecider:
         with self.store.transaction():
             record = self._record(taken, key, sha, problems=problems, counts=counts)
             counts.answers = self.answers.register(taken, key, accepted=False)
-            acrf = render_acrf(taken.file_name, None, problems, taken.reception)
+            acrf = render_acrf(taken.file_name, None, problems, taken.reception, self._translator(key))
             write_private(answers_dir(taken) / counts.answers[0], acrf)
             make_durable([answers_dir(taken) / counts.answers[0]])
             self.store.submissions.record(record)

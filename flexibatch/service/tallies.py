@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flexibatch.formats.answers import NotiEntry
+from flexibatch.domain.decisions import Decided
 from flexibatch.store.base import EmployerTally, ErrorTally
 
 
@@ -21,7 +21,7 @@ class Tallies:
         self.employers: dict[str, list[int]] = {}
         self.errors: dict[tuple[str, str], int] = {}
 
-    def add(self, entries: Sequence[NotiEntry]) -> tuple[int, int, int]:
+    def add(self, entries: Sequence[Decided]) -> tuple[int, int, int]:
         """Count a batch's declarations; return how many were accepted, warned, refused."""
         accepted = warnings = refused = 0
         for entry in entries:
@@ -39,7 +39,7 @@ class Tallies:
                     row[1] += 1
                     warnings += 1
             if entry.anomalies:
-                for key in {(a.anomaly.code, a.anomaly.cls.value) for a in entry.anomalies}:
+                for key in {(a.code, a.cls.value) for a in entry.anomalies}:
                     self.errors[key] = self.errors.get(key, 0) + 1
         return accepted, warnings, refused
 

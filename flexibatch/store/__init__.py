@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -26,12 +25,13 @@ def open_store(state: str, mode: OpenMode, busy_timeout: float) -> Store:
 
 @contextmanager
 def opened(state: str, mode: OpenMode, busy_timeout: float) -> Iterator[Store]:
-    """The store for one command, closed when it ends; a SQLite error that escapes its work (a
-    page gone bad after the state was opened) becomes a StoreError naming the state."""
+    """The store for one command, closed when it ends; an error of the backend's driver that
+    escapes its work (a page gone bad after the state was opened) becomes a StoreError naming the
+    state."""
     store = open_store(state, mode, busy_timeout)
     try:
         yield store
-    except sqlite3.Error as exc:
+    except store.driver_errors as exc:
         raise StoreError(f"the state {state} failed: {exc}") from exc
     finally:
         store.close()

@@ -240,6 +240,10 @@ class Store(Protocol):
     @property
     def situations(self) -> Situations: ...
 
+    #: The backend's own errors that mean the state failed under a command's work (a page gone bad
+    #: after it opened): `opened()` names the state in a StoreError for them.
+    driver_errors: tuple[type[Exception], ...]
+
     def transaction(self) -> AbstractContextManager[None]:
         """All writes of one submission: committed together or not at all."""
         ...

@@ -20,6 +20,7 @@ from flexibatch.domain.dimona import Action, DimonaDeclaration, EmployerId, Peri
 from flexibatch.domain.dimona_rules import decide
 from flexibatch.domain.ids import with_check
 from flexibatch.domain.parties import DecisionContext
+from flexibatch.formats.answers import impact_xml
 from flexibatch.formats.refdata import read_refdata
 from flexibatch.service.dimona_batch import DimonaBatch
 from flexibatch.service.numbers import PERIOD_BASE
@@ -113,9 +114,9 @@ def _bulk(
                 answers.append(
                     (
                         entry.form_index,
-                        tuple((a.anomaly.code, a.anomaly.value) for a in entry.anomalies),
+                        tuple((a.code, a.value) for a in entry.anomalies),
                         entry.period_id if entry.accepted else None,
-                        entry.impact,
+                        impact_xml(entry.impact) if entry.impact else None,
                     )
                 )
     store.close()

@@ -265,6 +265,6 @@ def test_a_reference_that_looks_like_a_formula_comes_out_inert_in_the_csv(
 
     (row,) = channel.csv_rows(key)
     assert row["own_reference"] == "'" + reference
-    raw = (channel.outbox / SENDER / f"FO.NOTI.{key}.DIMN.csv").read_text(encoding="utf-8")
+    raw = (channel.outbox / SENDER / f"FO.NOTI.{key}.DIMN.csv").read_text(encoding="utf-8-sig")
     (again,) = list(csv.DictReader(io.StringIO(raw)))
     assert again == row, "the file round-trips through the csv module"

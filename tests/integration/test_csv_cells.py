@@ -159,7 +159,10 @@ def test_an_out_without_its_end_date_is_refused_naming_end_date(channel: Channel
     [
         ("amount", "five hundred"),
         ("amount", "500 EUR"),
-        ("amount", "€500"),
+        ("amount", "1.234"),  # a thousand, or one euro twenty-three and a half? (SPEC 6.3)
+        ("amount", "1,234"),
+        ("amount", "1.234.56"),
+        ("amount", "€€500"),
         ("frequency", "monthly"),
         ("frequency", "1.5"),
         ("status", "7"),
@@ -215,7 +218,18 @@ def test_a_wage_line_without_a_required_cell_is_refused_naming_the_column(
 
 @pytest.mark.parametrize(
     ("amount", "cents"),
-    [("500", 50_000), ("500.00", 50_000), ("500,00", 50_000), ("1234,5", 123_450), ("0.01", 1)],
+    [
+        ("500", 50_000),
+        ("500.00", 50_000),
+        ("500,00", 50_000),
+        ("1234,5", 123_450),
+        ("0.01", 1),
+        ("1.234,56", 123_456),  # as Belgian Excel writes a thousands separator
+        ("1,234.56", 123_456),
+        ("€ 100,00", 10_000),
+        ("1.234,56 €", 123_456),
+        ("€500", 50_000),
+    ],
 )
 def test_amounts_in_euros_with_either_decimal_mark_count_in_cents(
     channel: Channel, amount: str, cents: int
@@ -281,7 +295,8 @@ _HEADER = ";".join(DIMONA_HEADER) + "\n"
         ),
         ((_HEADER + _GOOD.replace("\n", ";surplus\n")).encode(), "ACRF-102", None),
         (
-            _HEADER.encode() + b"IN;OK-\xff;175110801;93051822361;302;FLX;25/06/2026;10:00;;14:00;;\n",
+            # 0x81: neither UTF-8 nor Windows-1252 (which reads every other byte, SPEC 1.1)
+            _HEADER.encode() + b"IN;OK-\x81;175110801;93051822361;302;FLX;25/06/2026;10:00;;14:00;;\n",
             "ACRF-102",
             None,
         ),
@@ -297,7 +312,7 @@ _HEADER = ";".join(DIMONA_HEADER) + "\n"
         "repeated-column",
         "unbalanced-quote",
         "more-cells-than-header",
-        "invalid-utf8-in-a-row",
+        "neither-utf8-nor-windows-1252-in-a-row",
         "invalid-utf8-in-the-header",
         "header-only",
         "header-and-blank-rows",
@@ -331,7 +346,7 @@ def test_a_flexi_csv_without_a_required_column_is_refused_naming_it(channel: Cha
 
 def test_a_bad_byte_late_in_a_file_read_in_small_batches_changes_nothing(channel: Channel) -> None:
     rows = [one_day(insz, f"OK-{n}") for n, insz in enumerate((INSZ_A, INSZ_B, INSZ_C), start=1)]
-    content = write_csv(DIMONA_HEADER, rows) + b"IN;BROKEN-\xff\n"
+    content = write_csv(DIMONA_HEADER, rows) + b"IN;BROKEN-\x81\n"
     _, receipt = send_csv(channel, content, batch_size=1)
     assert_refused(receipt, "ACRF-102")
     assert channel.store.periods.count() == 0, "the rows decided before the bad byte were not kept"

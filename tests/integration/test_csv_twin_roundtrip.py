@@ -8,7 +8,6 @@ every other cell agrees with the NOTI itself.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from lxml import etree
 from support.answers import SPEC_NOTI_CSV_COLUMNS, validated
 from support.builders import CBE_BRASSERIE, INSZ_A, NOSS_BRASSERIE, dimona, dimona_in
 from support.channel import Channel
-from support.csv_twin import write_csv
+from support.csv_twin import read_rows, write_csv
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 
@@ -77,8 +76,7 @@ def _submit(channel: Channel, references: list[str], as_csv: bool, separator: st
 
 def _noti_csv(channel: Channel, key: str) -> list[list[str]]:
     path = channel.outbox / key[:6] / f"FO.NOTI.{key}.DIMN.csv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.reader(handle))
+    return read_rows(path.read_bytes())  # its BOM and separator as a spreadsheet reads them
 
 
 def _noti_forms(channel: Channel, key: str) -> list[etree._Element]:
@@ -170,8 +168,7 @@ def test_flexi_form_references_round_trip_too(channel: Channel) -> None:
     channel.run()
     assert channel.receipt(key, purpose="FLEX").accepted
     path = channel.outbox / key[:6] / f"FO.NOTI.{key}.FLEX.csv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        table = list(csv.reader(handle))
+    table = read_rows(path.read_bytes())
     assert table[0] == SPEC_NOTI_CSV_COLUMNS
     assert all(len(row) == len(SPEC_NOTI_CSV_COLUMNS) for row in table)
     own = SPEC_NOTI_CSV_COLUMNS.index("own_reference")

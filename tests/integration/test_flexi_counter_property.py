@@ -21,11 +21,12 @@ from flexibatch.domain.flexi import (
     Calculation,
     Features,
     FinancialElement,
+    FlexiAction,
     FlexiDeclaration,
-    FlexiKind,
     Relation,
 )
 from flexibatch.domain.parties import DecisionContext
+from flexibatch.formats.answers import impact_xml
 from flexibatch.formats.refdata import read_refdata
 from flexibatch.service.flexi_batch import FlexiBatch
 from flexibatch.store.sqlite import SqliteStore
@@ -49,11 +50,11 @@ MONTHS = [date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1), date(2026, 5, 
 @st.composite
 def declarations(draw: st.DrawFn) -> tuple[str, str, FlexiDeclaration]:
     label, sender, noss, company_id = draw(st.sampled_from(DEBTORS))
-    kind = draw(st.sampled_from(list(FlexiKind)))
+    action = draw(st.sampled_from(list(FlexiAction)))
     insz = draw(st.sampled_from([INSZ_A, INSZ_B, INSZ_C]))
     uuid = draw(st.sampled_from([UUID_1, UUID_2, UUID_3.lower(), UUID_3]))
     calculations = []
-    if kind is not FlexiKind.CANCELLATION:
+    if action is not FlexiAction.CANCELLATION:
         for number, start in enumerate(
             draw(st.lists(st.sampled_from(MONTHS), min_size=1, max_size=2, unique=True))
         ):
@@ -67,7 +68,7 @@ def declarations(draw: st.DrawFn) -> tuple[str, str, FlexiDeclaration]:
     decl = FlexiDeclaration(
         index=0,
         line=1,
-        kind=kind,
+        action=action,
         header=None,
         references=(),
         company_id=company_id,
@@ -111,7 +112,7 @@ def test_year_totals_equal_the_sum_recomputed_from_scratch(
                 beneficiary = decl.beneficiaries[0]
                 relation = beneficiary.relations[0]
                 key = (label, beneficiary.insz, relation.relation_ids[0].lower())
-                if decl.kind is FlexiKind.CANCELLATION:
+                if decl.action is FlexiAction.CANCELLATION:
                     model.pop(key)
                 else:
                     amounts: dict[int, int] = {}
@@ -119,7 +120,7 @@ def test_year_totals_equal_the_sum_recomputed_from_scratch(
                         amounts[calc.start.year] = amounts.get(calc.start.year, 0) + calc.amount
                     model[key] = amounts
                 assert entry.impact is not None
-                for year, amount in _announced(entry.impact):
+                for year, amount in _announced(impact_xml(entry.impact)):
                     assert amount == model_total(beneficiary.insz, year), "the NOTI announces the true total"
 
     stored = {

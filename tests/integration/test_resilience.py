@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import pytest
 
+from flexibatch.domain.decisions import Decided
 from flexibatch.domain.dimona import DimonaDeclaration
-from flexibatch.formats.answers import NotiEntry
 from flexibatch.service.dimona_batch import DimonaBatch
 from support.builders import INSZ_B, dimona, dimona_in
 from support.channel import Channel
@@ -21,7 +21,7 @@ def test_a_failing_submission_waits_in_its_claim_and_is_answered_once_later(
     healthy = channel.submit(dimona(dimona_in(insz=INSZ_B)))
     original = DimonaBatch.decide
 
-    def disk_full_in_test(self: DimonaBatch, declarations: Sequence[DimonaDeclaration]) -> list[NotiEntry]:
+    def disk_full_in_test(self: DimonaBatch, declarations: Sequence[DimonaDeclaration]) -> list[Decided]:
         if self.ctx.env == "T":
             raise OSError(28, "No space left on device")
         return original(self, declarations)

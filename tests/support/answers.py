@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,5 +145,10 @@ def read_noti(path: Path) -> list[Decision]:
 
 
 def read_noti_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    """The twin as a spreadsheet reads it: a UTF-8 byte-order mark first, then `;` or `,` (SPEC 5)."""
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "the twin starts with a UTF-8 byte-order mark"
+    text = raw[3:].decode("utf-8")
+    header = text.split("\n", 1)[0]
+    separator = ";" if header.count(";") > header.count(",") else ","
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=separator))

@@ -26,8 +26,8 @@ from flexibatch.domain.flexi import (
     Calculation,
     Features,
     FinancialElement,
+    FlexiAction,
     FlexiDeclaration,
-    FlexiKind,
     Relation,
     SituationBook,
 )
@@ -315,35 +315,38 @@ def _placed(beneficiaries: tuple[Beneficiary, ...]) -> tuple[Beneficiary, ...]:
 
 def wage_form(
     *beneficiaries: Beneficiary,
-    kind: FlexiKind = FlexiKind.ORIGINAL,
+    action: FlexiAction = FlexiAction.ORIGINAL,
     company_id: str | None = CBE_BRASSERIE,
     noss: str | None = None,
 ) -> FlexiDeclaration:
-    return FlexiDeclaration(1, 1, kind, None, (), company_id, noss, _placed(beneficiaries))
+    return FlexiDeclaration(1, 1, action, None, (), company_id, noss, _placed(beneficiaries))
 
 
 def wage(
     *calculations: Calculation,
     relation_id: str | None = UUID_1,
     insz: str = INSZ_A,
-    kind: FlexiKind = FlexiKind.ORIGINAL,
+    action: FlexiAction = FlexiAction.ORIGINAL,
     company_id: str | None = CBE_BRASSERIE,
     noss: str | None = None,
 ) -> FlexiDeclaration:
     """One worker, one relation (a June 2026 wage of 500.00 EUR unless a cancellation)."""
-    if not calculations and kind is not FlexiKind.CANCELLATION:
+    if not calculations and action is not FlexiAction.CANCELLATION:
         calculations = (june(),)
     return wage_form(
-        beneficiary(insz, relation(relation_id, *calculations)), kind=kind, company_id=company_id, noss=noss
+        beneficiary(insz, relation(relation_id, *calculations)),
+        action=action,
+        company_id=company_id,
+        noss=noss,
     )
 
 
 def modification(*calculations: Calculation, **fields: object) -> FlexiDeclaration:
-    return wage(*calculations, kind=FlexiKind.MODIFICATION, **fields)  # type: ignore[arg-type]
+    return wage(*calculations, action=FlexiAction.MODIFICATION, **fields)  # type: ignore[arg-type]
 
 
 def cancellation(**fields: object) -> FlexiDeclaration:
-    return wage(kind=FlexiKind.CANCELLATION, **fields)  # type: ignore[arg-type]
+    return wage(action=FlexiAction.CANCELLATION, **fields)  # type: ignore[arg-type]
 
 
 @dataclass

@@ -18,9 +18,17 @@ PYPROJECT = ROOT / "pyproject.toml"
 
 
 def _compiled_modules() -> list[str]:
+    """The modules listed, and every module of each package listed (a folder), `__init__` aside."""
     with PYPROJECT.open("rb") as handle:
-        paths = tomllib.load(handle)["tool"]["flexibatch"]["compiled"]
-    return [path.removesuffix(".py").replace("/", ".") for path in paths]
+        listed = tomllib.load(handle)["tool"]["flexibatch"]["compiled"]
+    paths = [
+        module.relative_to(ROOT)
+        for path in listed
+        for module in ((ROOT / path).glob("*.py") if (ROOT / path).is_dir() else [ROOT / path])
+        if module.name != "__init__.py"
+    ]
+    assert len(paths) > len(listed), "a listed package holds modules"
+    return [".".join(path.with_suffix("").parts) for path in paths]
 
 
 def test_a_regular_install_runs_every_listed_module_compiled() -> None:

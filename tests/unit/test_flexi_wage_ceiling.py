@@ -15,8 +15,8 @@ from flexibatch.config import DEFAULT_CEILINGS
 from flexibatch.domain.flexi import (
     PREMIUM,
     Calculation,
+    FlexiAction,
     FlexiDeclaration,
-    FlexiKind,
     SituationBook,
     ceiling_for,
 )
@@ -49,9 +49,9 @@ def pay(
     relation_id: str = UUID_1,
     insz: str = INSZ_A,
     year: int = 2026,
-    kind: FlexiKind = FlexiKind.ORIGINAL,
+    action: FlexiAction = FlexiAction.ORIGINAL,
 ) -> FlexiDeclaration:
-    return wage_form(beneficiary(insz, relation(relation_id, june(amount, year))), kind=kind)
+    return wage_form(beneficiary(insz, relation(relation_id, june(amount, year))), action=action)
 
 
 def fund_premium(amount: int, *, relation_id: str = UUID_2) -> FlexiDeclaration:
@@ -85,7 +85,7 @@ def test_exactly_the_ceiling_gives_no_warning_one_cent_more_does() -> None:
 
 def test_the_label_names_the_year_the_total_and_the_ceiling() -> None:
     decision = FlexiDesk().send(pay(CEILING + 1))
-    assert found(decision, OVER).label == (
+    assert found(decision, OVER).text() == (
         "After this declaration the worker's flexi income for 2026 is 18000.01 EUR, "
         "over the tax-free ceiling of 18000.00 EUR."
     )
@@ -96,21 +96,21 @@ def test_the_warning_comes_on_the_crossing_declaration_and_every_later_one_above
     under(desk, pay(CEILING - 100))
     over(desk, pay(101, relation_id=UUID_2), "18000.01")
     over(desk, pay(2_000, relation_id=UUID_3), "18020.01")
-    over(desk, pay(1_000, relation_id=UUID_3, kind=FlexiKind.MODIFICATION), "18010.01")
+    over(desk, pay(1_000, relation_id=UUID_3, action=FlexiAction.MODIFICATION), "18010.01")
 
 
 def test_a_cancellation_that_brings_the_total_back_under_gives_no_warning() -> None:
     desk = FlexiDesk()
     under(desk, pay(CEILING))
     over(desk, pay(10_000, relation_id=UUID_2), "18100.00")
-    cancelled = wage_form(beneficiary(INSZ_A, relation(UUID_2)), kind=FlexiKind.CANCELLATION)
+    cancelled = wage_form(beneficiary(INSZ_A, relation(UUID_2)), action=FlexiAction.CANCELLATION)
     assert under(desk, cancelled) == ((2026, CEILING),)
 
 
 def test_a_modification_back_to_the_ceiling_gives_no_warning() -> None:
     desk = FlexiDesk()
     over(desk, pay(CEILING + 50_000), "18500.00")
-    assert under(desk, pay(CEILING, kind=FlexiKind.MODIFICATION)) == ((2026, CEILING),)
+    assert under(desk, pay(CEILING, action=FlexiAction.MODIFICATION)) == ((2026, CEILING),)
 
 
 def test_the_ceiling_counts_the_income_of_every_employer() -> None:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import pytest
 
-from flexibatch.domain.flexi import PREMIUM, FlexiDeclaration, FlexiKind, SituationStatus
+from flexibatch.domain.flexi import PREMIUM, FlexiAction, FlexiDeclaration, SituationStatus
 from support.builders import (
     CBE_BRASSERIE,
     CBE_PEETERS,
@@ -54,7 +54,7 @@ def test_a_cancellation_carrying_a_calculation_is_refused() -> None:
     desk = FlexiDesk()
     desk.accept(wage())
     assert_refused(
-        desk.send(wage(june(), kind=FlexiKind.CANCELLATION)), "95001-005", f"{FIRST}/Calculation", "3"
+        desk.send(wage(june(), action=FlexiAction.CANCELLATION)), "95001-005", f"{FIRST}/Calculation", "3"
     )
     cancelled = desk.accept(cancellation())
     assert (cancelled.situation.version, cancelled.situation.status, cancelled.year_totals) == (
@@ -67,7 +67,7 @@ def test_a_cancellation_carrying_a_calculation_is_refused() -> None:
 def test_a_modification_without_calculation_is_refused() -> None:
     desk = FlexiDesk()
     desk.accept(wage())
-    without = wage_form(beneficiary(INSZ_A, relation(UUID_1)), kind=FlexiKind.MODIFICATION)
+    without = wage_form(beneficiary(INSZ_A, relation(UUID_1)), action=FlexiAction.MODIFICATION)
     assert_refused(desk.send(without), "95001-005", f"{FIRST}/Calculation", "1")
     assert desk.accept(modification(june(70_000))).year_totals == ((2026, 70_000),)
 
@@ -90,7 +90,8 @@ def test_a_modification_of_the_same_uuid_at_another_employer_is_an_unknown_situa
     desk = FlexiDesk()
     desk.accept(wage())
     assert_refused(
-        desk.send(at_fund(june_with(element(PREMIUM, 30_000, 12)), kind=FlexiKind.MODIFICATION)), "95001-180"
+        desk.send(at_fund(june_with(element(PREMIUM, 30_000, 12)), action=FlexiAction.MODIFICATION)),
+        "95001-180",
     )
     assert desk.accept(at_fund(june_with(element(PREMIUM, 30_000, 12)))).year_totals == (
         (2026, AMOUNT + 30_000),

@@ -8,7 +8,7 @@ import pytest
 
 from flexibatch.channel.names import (
     ChannelName,
-    Kind,
+    Role,
     answer_name,
     error_answer_name,
     is_in_progress,
@@ -28,14 +28,14 @@ def _parsed(name: str) -> ChannelName:
 
 def test_a_data_file_name_gives_its_key_parts_and_extension() -> None:
     name = _parsed("FI.DIMN.123456.20260624.0000A.T.2.1.xml")
-    assert name.kind is Kind.DATA
+    assert name.role is Role.DATA
     assert name.key.stem == "123456.20260624.0000A.T.DIMN"
     assert (name.parts, name.part, name.extension) == (2, 1, "xml")
 
 
 def test_a_go_name_has_no_part() -> None:
     name = _parsed("GO.FLEX.123456.20260624.00001.R.3")
-    assert (name.kind, name.parts, name.part) == (Kind.TRIGGER, 3, None)
+    assert (name.role, name.parts, name.part) == (Role.TRIGGER, 3, None)
 
 
 @pytest.mark.parametrize(

@@ -231,6 +231,12 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     ),
     (
         8,
+        "the language of each sender's answers (SPEC 9)",
+        # Empty (NULL) is the setting default_language.
+        "ALTER TABLE ref_senders ADD COLUMN language TEXT;",
+    ),
+    (
+        9,
         "what each accepted submission's declarations came to, per ErrorID and per employer",
         # The figures of `flexibatch report` (docs/decisions.md, "The report"): a few rows per
         # submission, written in its transaction, so a month is summed without reading its answers.

@@ -20,7 +20,10 @@ class SqliteReferenceData:
         with self._connection.transaction():
             for table in ("ref_senders", "ref_employers", "ref_mandates", "ref_workers"):
                 self._db.execute(f"DELETE FROM {table}")
-            self._db.executemany("INSERT INTO ref_senders VALUES (?, ?)", refdata.senders.items())
+            self._db.executemany(
+                "INSERT INTO ref_senders (sender, name, language) VALUES (?, ?, ?)",
+                ((sender, name, refdata.languages.get(sender)) for sender, name in refdata.senders.items()),
+            )
             self._db.executemany(
                 "INSERT INTO ref_employers VALUES (?, ?, ?)",
                 ((e.noss, e.company_id, e.name) for e in refdata.employers),
@@ -59,8 +62,10 @@ class SqliteReferenceData:
 
     def current(self) -> RefData:
         db = self._db
+        senders = db.execute("SELECT sender, name, language FROM ref_senders").fetchall()
         return RefData.build(
-            senders=dict(db.execute("SELECT sender, name FROM ref_senders").fetchall()),
+            senders={sender: name for sender, name, _ in senders},
+            languages={sender: language for sender, _, language in senders if language},
             employers=[
                 EmployerRecord(noss, company_id, name)
                 for noss, company_id, name in db.execute("SELECT noss, company_id, name FROM ref_employers")

@@ -1,4 +1,4 @@
-"""Store rows to records and records to rows: plain functions, compiled in the wheel.
+"""Store rows to records and records to rows: plain functions over fixed-length tuples.
 
 A batch turns thousands of rows into periods and situations and changes into rows; the
 repositories (periods.py, situations.py) only run the statements."""
@@ -19,8 +19,8 @@ from flexibatch.store.sqlite.versions import Version
 _STATUS = {status.value: status for status in PeriodStatus}
 
 #: How a row says "none" when it is written. Python's sqlite3 passes every None it binds (and every
-#: str subclass, such as an enum's member) through its adapter registry, 0.7 µs a value against none
-#: for a str; so the columns that may be NULL are bound as '' and the statements turn that back into
+#: str subclass, such as an enum's member) through its adapter registry, which a str skips
+#: (docs/performance.md, "Measured costs"); so the columns that may be NULL are bound as '' and the statements turn that back into
 #: NULL (`NULLIF(?, '')`, `values` and `assignments` below). None of them ever holds an empty text:
 #: they are numbers, dates and hours, or nothing.
 EMPTY = ""
@@ -70,9 +70,9 @@ def period_from_row(row: Sequence[Any]) -> Period:
 
 
 def period_version(change: PeriodChange, stamp: str) -> Version:
-    """The columns `_INSERTED` of a new period, or `_UPDATED` of a new version (sqlite_dimona),
-    each tuple written out in one piece: built from starred parts, it took twice as long compiled
-    (1.6 against 0.8 µs)."""
+    """The columns `_INSERTED` of a new period, or `_UPDATED` of a new version (periods.py),
+    each tuple written out in one piece: built from starred parts, it takes twice as long compiled
+    (docs/performance.md, "Measured costs")."""
     p = change.period
     s = p.schedule
     start, start_hour, end_hour = iso_day(s.start_date), _hour(s.start_hour), _hour(s.end_hour)
@@ -128,18 +128,40 @@ def period_version(change: PeriodChange, stamp: str) -> Version:
 def situation_version(change: SituationChange, stamp: str) -> Version:
     s = change.situation
     key = (s.env, s.employer_key, s.insz, s.relation_id)
-    values = (
-        *(
-            s.noss or EMPTY,
-            s.company_id or EMPTY,
-            str(s.status),
+    noss, company_id, status = s.noss or EMPTY, s.company_id or EMPTY, str(s.status)
+    calculations = dump_calculations(s.calculations)
+    # Each tuple written out in one piece, as period_version's.
+    if s.version == 1:
+        inserted = (
+            s.env,
+            s.employer_key,
+            s.insz,
+            s.relation_id,
+            noss,
+            company_id,
+            status,
             s.version,
-            dump_calculations(s.calculations),
-        ),
+            calculations,
+            change.sender,
+            change.action,
+            change.declaration_ticket,
+            change.submission_ticket,
+            stamp,
+        )
+        return key, True, inserted
+    updated = (
+        noss,
+        company_id,
+        status,
+        s.version,
+        calculations,
         change.sender,
-        *(change.kind, change.declaration_ticket, change.submission_ticket, stamp),
+        change.action,
+        change.declaration_ticket,
+        change.submission_ticket,
+        stamp,
     )
-    return (key, True, (*key, *values)) if s.version == 1 else (key, False, values)
+    return key, False, updated
 
 
 def dump_calculations(calculations: Iterable[CalculationSummary]) -> str:

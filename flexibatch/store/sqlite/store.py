@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from flexibatch.store.sqlite.connection import OpenMode, SqliteConnection
 from flexibatch.store.sqlite.periods import SqlitePeriods
 from flexibatch.store.sqlite.refdata import SqliteCounters, SqliteReferenceData
@@ -13,6 +15,8 @@ from flexibatch.store.sqlite.tallies import SqliteTallies
 class SqliteStore(SqliteConnection):
     """The unit of work (`store.ports.Store`) over one SQLite file: its repositories share the
     connection, so `with store.transaction():` holds every write of a submission."""
+
+    driver_errors: tuple[type[Exception], ...] = (sqlite3.Error,)
 
     def __init__(self, path: str, mode: OpenMode = "create", busy_timeout: float = 60.0) -> None:
         super().__init__(path, mode, busy_timeout)
