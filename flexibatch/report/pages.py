@@ -237,7 +237,7 @@ def _submission_page(
             ),
         ),
         section(
-            w.employer,
+            w.employers,
             table(
                 "employers",
                 [w.employer, w.name, w.accepted, w.with_warning, w.refused],

@@ -50,11 +50,12 @@ def stacked_days(
         body.append(
             f'<text x="{x + bar / 2}" y="{base + 14}" text-anchor="middle" font-size="10">{escape(day[-2:])}</text>'
         )
-    for j, (colour, name) in enumerate(zip(COLOURS, names, strict=False)):
-        x = left + j * 190
+    x = left
+    for colour, name in zip(COLOURS, names, strict=False):
         body.append(f'<rect x="{x}" y="{base + 24}" width="10" height="10" fill="{colour}"/>')
         body.append(f'<text x="{x + 14}" y="{base + 33}" font-size="11">{escape(name)}</text>')
-    return _svg(max(width, left + 3 * 190), base + _BOTTOM, title, body)
+        x += 34 + 7 * len(name)  # an 11 px sans-serif letter is narrower than 7 px
+    return _svg(max(width, x), base + _BOTTOM, title, body)
 
 
 def horizontal_bars(title: str, items: Sequence[tuple[str, int, str]]) -> str:

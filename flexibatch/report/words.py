@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flexibatch.domain.anomalies import DECLARATION_CODES, FILE_CODES
+from flexibatch.domain.anomalies import DECLARATION_CODES, FILE_CODES, N_
 from flexibatch.i18n import Translate
 
 
@@ -51,6 +51,7 @@ class Words:
     top_employers: str
     top_senders: str
     employer: str
+    employers: str
     sender: str
     name: str
     unknown: str
@@ -68,7 +69,6 @@ class Words:
     purpose: str
     outcome: str
     ticket: str
-    answers: str
     back: str
     nothing: str
     chart_per_day: str
@@ -86,51 +86,51 @@ def words(_: Translate = english) -> Words:
     """The report's words through `_` (gettext's `gettext`, or `flexibatch.i18n.translator(lang)`)."""
     return Words(
         translate=_,
-        title=_("flexibatch report"),
-        period=_("Submissions received from {since} to {until}"),
-        generated=_("Made on {at}"),
-        summary=_("Summary"),
-        submissions=_("Submissions"),
-        submissions_accepted=_("Submissions accepted"),
-        submissions_refused=_("Submissions refused whole"),
-        declarations=_("Declarations"),
-        accepted=_("Accepted"),
-        with_warning=_("Accepted with a warning"),
-        refused=_("Refused"),
-        per_day=_("Declarations by result per day"),
-        day=_("Day"),
-        file_errors=_("Files refused, by ErrorID"),
-        declaration_errors=_("Refusals and warnings of declarations, by ErrorID"),
-        error_id=_("ErrorID"),
-        error_class=_("Class"),
-        blocking=_("refusal"),
-        warning=_("warning"),
-        meaning=_("Meaning"),
-        files=_("Files"),
-        top_employers=_("Employers with the most refused declarations"),
-        top_senders=_("Senders with the most refusals"),
-        employer=_("Employer"),
-        sender=_("Sender"),
-        name=_("Name"),
-        unknown=_("(not in the reference data)"),
-        no_employer=_("(no employer given)"),
-        over_ceiling=_("Workers over the tax-free ceiling"),
-        worker=_("Worker (INSZ)"),
-        year=_("Year"),
-        environment=_("Environment"),
-        income=_("Flexi income (EUR)"),
-        ceiling=_("Ceiling (EUR)"),
-        excess=_("Over by (EUR)"),
-        received=_("Received"),
-        file=_("File"),
-        folder=_("Folder"),
-        purpose=_("Purpose"),
-        outcome=_("Outcome"),
-        ticket=_("File ticket"),
-        answers=_("Answers"),
-        back=_("Back to the report"),
-        nothing=_("None in this period."),
-        chart_per_day=_("Declarations per day: accepted, accepted with a warning, refused"),
-        chart_errors=_("Declarations per ErrorID"),
-        outcomes={"ACCEPTED": _("accepted"), "REFUSED": _("refused")},
+        title=_(N_("flexibatch report")),
+        period=_(N_("Submissions received from {since} to {until}")),
+        generated=_(N_("Made on {at}")),
+        summary=_(N_("Summary")),
+        submissions=_(N_("Submissions")),
+        submissions_accepted=_(N_("Submissions accepted")),
+        submissions_refused=_(N_("Submissions refused whole")),
+        declarations=_(N_("Declarations")),
+        accepted=_(N_("Accepted")),
+        with_warning=_(N_("Accepted with a warning")),
+        refused=_(N_("Refused")),
+        per_day=_(N_("Declarations by result per day")),
+        day=_(N_("Day")),
+        file_errors=_(N_("Files refused, by ErrorID")),
+        declaration_errors=_(N_("Refusals and warnings of declarations, by ErrorID")),
+        error_id=_(N_("ErrorID")),
+        error_class=_(N_("Class")),
+        blocking=_(N_("refusal")),
+        warning=_(N_("warning")),
+        meaning=_(N_("Meaning")),
+        files=_(N_("Files")),
+        top_employers=_(N_("Employers with the most refused declarations")),
+        top_senders=_(N_("Senders with the most refusals")),
+        employer=_(N_("Employer")),
+        employers=_(N_("Employers")),
+        sender=_(N_("Sender")),
+        name=_(N_("Name")),
+        unknown=_(N_("(not in the reference data)")),
+        no_employer=_(N_("(no employer given)")),
+        over_ceiling=_(N_("Workers over the tax-free ceiling")),
+        worker=_(N_("Worker (INSZ)")),
+        year=_(N_("Year")),
+        environment=_(N_("Environment")),
+        income=_(N_("Flexi income (EUR)")),
+        ceiling=_(N_("Ceiling (EUR)")),
+        excess=_(N_("Over by (EUR)")),
+        received=_(N_("Received")),
+        file=_(N_("File")),
+        folder=_(N_("Folder")),
+        purpose=_(N_("Purpose")),
+        outcome=_(N_("Outcome")),
+        ticket=_(N_("File ticket")),
+        back=_(N_("Back to the report")),
+        nothing=_(N_("None in this period.")),
+        chart_per_day=_(N_("Declarations per day: accepted, accepted with a warning, refused")),
+        chart_errors=_(N_("Declarations per ErrorID")),
+        outcomes={"ACCEPTED": _(N_("accepted")), "REFUSED": _(N_("refused"))},
     )

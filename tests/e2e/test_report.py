@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from flexibatch.domain.anomalies import DECLARATION_CODES
+from flexibatch.i18n import translator
 from support.browser import Browser, Page
 from support.channel import SAMPLES
 from support.cli import flexibatch
@@ -192,3 +193,40 @@ def test_the_default_period_is_the_last_31_days_both_included(
     assert _text(page, "total-submissions") == str(len(submissions))
     page = browser.open(_report(root, now="2026-07-02T08:00:00").as_uri())
     assert _text(page, "total-submissions") == str(sum(s.day >= DAYS[1] for s in submissions))
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "de"])
+def test_the_report_speaks_the_chosen_language(
+    month: tuple[Path, list[Submission]], browser: Browser, language: str
+) -> None:
+    """`--lang` changes the words, the ErrorIDs' labels included, never the figures (SPEC 10)."""
+    root, submissions = month
+    index = _report(
+        root, "--since", "2026-06-01", "--until", "2026-06-30", "--lang", language, now="2026-07-01T08:00:00"
+    )
+    page = browser.open(index.as_uri())
+    translate = translator(language)
+    assert page.evaluate("document.documentElement.lang") == language
+    assert page.evaluate("document.querySelector('h1').textContent") == translate("flexibatch report")
+    labels = {row[0]: row[2] for row in _rows(page, "declaration-errors")}
+    for code, label in labels.items():
+        assert label == translate(DECLARATION_CODES[code][1]) != DECLARATION_CODES[code][1]
+    assert _text(page, "total-declarations") == str(sum(len(s.declarations) for s in submissions))
+    assert page.complaints() == []
+
+
+def test_the_language_setting_is_the_default_of_the_report(
+    month: tuple[Path, list[Submission]], browser: Browser
+) -> None:
+    root, _ = month
+    made = flexibatch(
+        root,
+        "report",
+        "--out",
+        str(root / "report-de"),
+        FLEXIBATCH_DEFAULT_LANGUAGE="de",
+        FLEXIBATCH_NOW="2026-07-01T08:00:00",
+    )
+    assert made.returncode == 0, made.stderr
+    page = browser.open((root / "report-de" / "index.html").as_uri())
+    assert page.evaluate("document.documentElement.lang") == "de"
