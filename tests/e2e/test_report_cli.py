@@ -80,3 +80,17 @@ def test_the_report_never_waits_for_the_writer(installed: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert f": {committed} submission(s)" in result.stdout
     assert (installed / "report" / "index.html").is_file()
+
+
+def test_a_period_without_submissions_is_a_report_that_says_so(installed: Path) -> None:
+    result = flexibatch(
+        _ran(installed), "report", "--out", "report", "--since", "2020-01-01", "--until", "2020-01-31"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert ": 0 submission(s)" in result.stdout
+    index = (installed / "report" / "index.html").read_text(encoding="utf-8")
+    assert (
+        index.count("None in this period.") == 7
+    )  # every table: days, errors twice, employers, senders, ceiling, submissions
+    assert list((installed / "report" / "submissions").iterdir()) == []
