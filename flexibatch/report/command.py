@@ -8,6 +8,7 @@ clock's today by default.
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -51,12 +52,17 @@ def period(since: date | None, until: date | None, today: date) -> tuple[date, d
 
 
 def _check_out(out: Path) -> None:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise ConfigError(f"the report folder {out} is a file, not a folder") from None
-    except OSError as exc:
-        raise ConfigError(f"the report folder {out} cannot be created: {exc.strerror}") from None
+    """The report folder and its `submissions/`, made when missing, and writable (SPEC 10: a folder
+    that cannot serve is a configuration error, found before anything is written)."""
+    for folder in (out, out / "submissions"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise ConfigError(f"the report folder {folder} is a file, not a folder") from None
+        except OSError as exc:
+            raise ConfigError(f"the report folder {folder} cannot be created: {exc.strerror}") from None
+        if not os.access(folder, os.W_OK):
+            raise ConfigError(f"the report folder {folder} cannot be written")
 
 
 def handle(args: argparse.Namespace, settings: Settings) -> int:

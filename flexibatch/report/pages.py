@@ -280,8 +280,7 @@ def write_report(
         _who(data, w),
         _submissions(data, w),
     )
-    pages = out / "submissions"
-    pages.mkdir(parents=True, exist_ok=True)
+    pages = out / "submissions"  # made by the command, which checks it can be written
     errors, employers = _grouped(data.errors), _grouped(data.employers)
     for r in figures.records(data.submissions):
         html = _submission_page(
@@ -303,4 +302,5 @@ def _write(path: Path, text: str) -> None:
         temporary.write_text(text, encoding="utf-8")
         temporary.replace(path)
     except OSError as exc:
+        temporary.unlink(missing_ok=True)
         raise ChannelError(f"the report folder {path.parent} failed: {exc.strerror or exc}") from None

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flexibatch.store.sqlite.migrations import MIGRATIONS
 from support.cli import flexibatch, one_sentence
+from support.mounts import read_only, tmpfs
 
 
 def _dump(state: Path) -> list[str]:
@@ -94,3 +95,23 @@ def test_a_period_without_submissions_is_a_report_that_says_so(installed: Path) 
         index.count("None in this period.") == 7
     )  # every table: days, errors twice, employers, senders, ceiling, submissions
     assert list((installed / "report" / "submissions").iterdir()) == []
+
+
+def test_a_report_folder_that_fills_up_fails_in_one_sentence(installed: Path) -> None:
+    """A disk that fills while the pages are written: exit 1, one sentence, no traceback, no half page."""
+    _ran(installed)
+    with tmpfs(installed / "report", "4k"):  # one page: the first fits, the rest does not
+        result = flexibatch(installed, "report", "--out", "report")
+        left = sorted(p.name for p in (installed / "report").rglob("*") if p.is_file())
+
+    one_sentence(result, 1, "report folder", "No space left on device")
+    assert not [name for name in left if name.startswith(".")], "no temporary page left behind"
+
+
+def test_a_read_only_report_folder_is_refused_before_anything_is_written(installed: Path) -> None:
+    (installed / "report").mkdir()
+    _ran(installed)
+    with read_only(installed / "report"):
+        result = flexibatch(installed, "report", "--out", "report")
+
+    one_sentence(result, 2, "report folder", "cannot be")
