@@ -14,7 +14,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any, Final
@@ -33,7 +33,9 @@ from flexibatch.printing import period_lines, status_lines, worker_lines
 from flexibatch.report import command as report_command
 from flexibatch.service.run import Outcome, Processor
 from flexibatch.store import OpenMode, Store, opened
-from flexibatch.views import employer_view, status_view, worker_view
+from flexibatch.views import employer_run_view, employer_view, status_view, worker_view
+from flexibatch.wage_run_cli import print_wage_run, wage_run_options, wage_run_range
+from flexibatch.wage_run_text import worker_run_lines
 
 log = structlog.get_logger()
 
@@ -141,10 +143,12 @@ def _parser() -> argparse.ArgumentParser:
     employer = command(
         commands,
         "employer",
-        "the workers an employer declared, with their wage transfers and Dimona periods",
+        "the workers an employer declared, with their wage transfers and Dimona periods; with --from "
+        "and --to, the wage run of those days: who has a Dimona without wages, or wages without a Dimona",
         [common, printing],
     )
     employer.add_argument("employer_id", metavar="ID", help="RSZ number or enterprise number")
+    wage_run_options(employer)
     report_command.add_arguments(
         command(
             commands,
@@ -157,7 +161,7 @@ def _parser() -> argparse.ArgumentParser:
         view.add_argument(
             "--env", choices=("R", "T"), default="R", help="production (R, default) or test (T)"
         )
-        view.add_argument("--json", action="store_true", help="machine-readable output")
+    worker.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
 
@@ -285,11 +289,22 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json(view)
         return EXIT_OK
-    print("\n".join(worker_lines(view, _words(settings))))
+    words = _words(settings)
+    print("\n".join(worker_lines(view, words) + worker_run_lines(view.wage_run, view.year, words)))
+    return EXIT_OK
+
+
+def _employer_run(args: argparse.Namespace, settings: Settings, first: date, last: date) -> int:
+    with _opened(settings, "read") as store:
+        view = employer_run_view(store, args.employer_id, args.env, first, last, missing_only=args.missing)
+    print_wage_run(view, args, _words(settings))
     return EXIT_OK
 
 
 def _employer(args: argparse.Namespace, settings: Settings) -> int:
+    days = wage_run_range(args)
+    if days is not None:
+        return _employer_run(args, settings, *days)
     with _opened(settings, "read") as store:
         view = employer_view(store, args.employer_id, args.env)
     if args.json:

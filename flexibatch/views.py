@@ -1,8 +1,10 @@
 """What `flexibatch status`, `worker` and `employer` show: typed records, rendered by the CLI.
 
 The worker view is the worker's own overview: flexi income per employer and in total for a year,
-against the ceiling, and their Dimona periods. The employer view is the service's home page: the
-workers with wage transfers, their situations, and their Dimona periods. The status view lists the
+against the ceiling, their Dimona periods of that year, and the year's wage run per employer. The
+employer view is the service's home page: the workers with wage transfers, their situations, and
+their Dimona periods; with a range of days, it is the wage run (`wage_run_views.py`): the workers
+with a Dimona or a wage transfer in it, and what does not match. The status view lists the
 recent submissions, those waiting in the inbox and those the processor failed. Each record's fields
 are the keys of its `--json` (`dataclasses.asdict`). They are value records like the domain's
 (`unsafe_hash`, tests/unit/test_records.py): made once, never assigned to.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from flexibatch.channel.inbox import scan
@@ -20,9 +23,19 @@ from flexibatch.domain.dimona import Period
 from flexibatch.domain.flexi import Situation, ceiling_for
 from flexibatch.domain.ids import company_id_compact
 from flexibatch.domain.refdata import EmployerRecord, RefData
+from flexibatch.domain.wage_run import RunStatus, days
 from flexibatch.errors import NotFound
 from flexibatch.store.base import FailureRecord, SubmissionRecord
 from flexibatch.store.ports import Store
+from flexibatch.wage_run_views import (
+    CalculationView,
+    RunWorker,
+    calculation_views,
+    employer_name,
+    euros,
+    period_times,
+    wage_run,
+)
 
 
 @dataclass(frozen=True, slots=True, unsafe_hash=True)
@@ -33,15 +46,6 @@ class PeriodView:
     start: str
     end: str | None
     status: str
-
-
-@dataclass(frozen=True, slots=True, unsafe_hash=True)
-class CalculationView:
-    start: str
-    end: str
-    worker_code: str
-    wage: str
-    premium: str
 
 
 @dataclass(frozen=True, slots=True, unsafe_hash=True)
@@ -62,7 +66,10 @@ class WorkerView:
     ceiling: str | None
     margin: str | None
     pensioner: bool
+    #: The worker's Dimona periods that run in the year, cancelled ones too.
     dimona_periods: list[PeriodView]
+    #: The year's wage run, per employer: the active periods against the active wage transfers.
+    wage_run: list[RunWorker]
 
 
 @dataclass(frozen=True, slots=True, unsafe_hash=True)
@@ -84,6 +91,21 @@ class EmployerView:
     employer: EmployerIdentity
     env: str
     workers: list[EmployerWorker]
+
+
+@dataclass(frozen=True, slots=True, unsafe_hash=True)
+class EmployerRunView:
+    """`employer ID --from --to`: the flexi-jobbers with an active Dimona period or wage transfer in
+    the range, with their status; `counts` holds every status's number of workers in the range
+    (before `--missing` keeps the workers still to pay)."""
+
+    employer: EmployerIdentity
+    env: str
+    first_day: str
+    last_day: str
+    missing_only: bool
+    counts: dict[str, int]
+    workers: list[RunWorker]
 
 
 @dataclass(frozen=True, slots=True, unsafe_hash=True)
@@ -127,18 +149,14 @@ class StatusView:
     failed: list[FailureLine]
 
 
-def _euros(cents: int) -> str:
-    return f"{cents / 100:.2f}"
-
-
 def _period(period: Period, refdata: RefData) -> PeriodView:
-    s = period.schedule
+    start, end = period_times(period)
     return PeriodView(
         period_id=period.period_id,
-        employer=_employer_name(period.employer_key, refdata),
+        employer=employer_name(period.employer_key, refdata),
         insz=period.insz,
-        start=f"{s.start:%Y-%m-%d %H:%M}" if s.has_hours else s.start_date.isoformat(),
-        end=f"{s.end:%Y-%m-%d %H:%M}" if s.has_hours else (s.end_date.isoformat() if s.end_date else None),
+        start=start,
+        end=end,
         status=period.status.value,
     )
 
@@ -148,22 +166,8 @@ def _situation(situation: Situation) -> SituationView:
         relation_id=situation.relation_id,
         version=situation.version,
         status=situation.status.value,
-        calculations=[
-            CalculationView(
-                start=c.start.isoformat(),
-                end=c.end.isoformat(),
-                worker_code=c.worker_code,
-                wage=_euros(c.wage),
-                premium=_euros(c.premium),
-            )
-            for c in situation.calculations
-        ],
+        calculations=calculation_views(situation),
     )
-
-
-def _employer_name(key: str, refdata: RefData) -> str:
-    record = refdata.employer_by_key(key)
-    return f"{record.name} ({record.noss or record.company_id})" if record else key
 
 
 def worker_view(store: Store, insz: str, year: int, env: str, ceilings: Mapping[int, int]) -> WorkerView:
@@ -172,21 +176,26 @@ def worker_view(store: Store, insz: str, year: int, env: str, ceilings: Mapping[
     for situation in store.situations.of(env, insz=insz):
         amount = situation.year_amounts().get(year, 0)
         if amount:
-            name = _employer_name(situation.employer_key, refdata)
+            name = employer_name(situation.employer_key, refdata)
             per_employer[name] = per_employer.get(name, 0) + amount
     total = store.situations.totals_of(env, insz).get(year, 0)
     pensioner = refdata.is_pensioner(insz, year)
     ceiling = None if pensioner else ceiling_for(ceilings, year)
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    the_year = days(first, last)
     return WorkerView(
         insz=insz,
         env=env,
         year=year,
-        income_per_employer={name: _euros(cents) for name, cents in sorted(per_employer.items())},
-        total=_euros(total),
-        ceiling=None if ceiling is None else _euros(ceiling),
-        margin=None if ceiling is None else _euros(ceiling - total),
+        income_per_employer={name: euros(cents) for name, cents in sorted(per_employer.items())},
+        total=euros(total),
+        ceiling=None if ceiling is None else euros(ceiling),
+        margin=None if ceiling is None else euros(ceiling - total),
         pensioner=pensioner,
-        dimona_periods=[_period(p, refdata) for p in store.periods.of(env, insz=insz)],
+        dimona_periods=[
+            _period(p, refdata) for p in store.periods.of(env, insz=insz) if p.schedule.overlaps(the_year)
+        ],
+        wage_run=wage_run(store, env, first, last, refdata, insz=insz),
     )
 
 
@@ -217,6 +226,26 @@ def employer_view(store: Store, number: str, env: str) -> EmployerView:
         employer=EmployerIdentity(record.name, record.noss, record.company_id),
         env=env,
         workers=[workers[k] for k in sorted(workers)],
+    )
+
+
+def employer_run_view(
+    store: Store, number: str, env: str, first: date, last: date, *, missing_only: bool = False
+) -> EmployerRunView:
+    refdata = store.refdata.current()
+    record = find_employer(refdata, number)
+    workers = wage_run(store, env, first, last, refdata, employer_key=record.key)
+    counts = {status.value: sum(w.status == status.value for w in workers) for status in RunStatus}
+    if missing_only:
+        workers = [w for w in workers if w.status == RunStatus.DIMONA_WITHOUT_WAGES.value]
+    return EmployerRunView(
+        employer=EmployerIdentity(record.name, record.noss, record.company_id),
+        env=env,
+        first_day=first.isoformat(),
+        last_day=last.isoformat(),
+        missing_only=missing_only,
+        counts=counts,
+        workers=workers,
     )
 
 

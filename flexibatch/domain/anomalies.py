@@ -28,14 +28,36 @@ def _same(text: str) -> str:
     return text
 
 
+class Words(str):
+    """A placeholder's value that is itself a source sentence (`four digits HHMM, 0000 to 2359`),
+    translated with the sentence it fills; any other value (a sender's cell) never is."""
+
+    __slots__ = ()
+
+
+#: How an argument is marked as Words once it is a plain (name, value) pair.
+_WORDS = "~"
+
+
 def sentence(template: str, args: Args, translate: Callable[[str], str] = _same) -> str:
     """A template in the translator's language with its placeholders filled (English by default)."""
     text = translate(template)
-    return text.format_map(dict(args)) if args else text
+    if not args:
+        return text
+    values = {
+        (name[1:] if name.startswith(_WORDS) else name): (
+            translate(value) if name.startswith(_WORDS) else value
+        )
+        for name, value in args
+    }
+    return text.format_map(values)
 
 
-def _args(values: dict[str, object]) -> Args:
-    return tuple((name, str(value)) for name, value in values.items())
+def args_of(values: dict[str, object]) -> Args:
+    """Placeholder values as a record keeps them; Words are marked to be translated."""
+    return tuple(
+        ((_WORDS + name) if isinstance(value, Words) else name, str(value)) for name, value in values.items()
+    )
 
 
 class AnomalyClass(StrEnum):
@@ -214,7 +236,7 @@ def anomaly(
     """An anomaly of the catalogue, with its class and label (a template `args` fill)."""
     cls, default_label = DECLARATION_CODES[code]
     return Anomaly(
-        code, cls, field, None if value is None else str(value), label or default_label, _args(args)
+        code, cls, field, None if value is None else str(value), label or default_label, args_of(args)
     )
 
 
@@ -228,8 +250,15 @@ def diagnostic(
     **args: object,
 ) -> Diagnostic:
     """A file-level diagnostic of the catalogue, its message a template `args` fill."""
-    return Diagnostic(code, message or FILE_CODES[code], line, column, path, _args(args))
+    return Diagnostic(code, message or FILE_CODES[code], line, column, path, args_of(args))
 
 
 def is_blocking(anomalies: Iterable[Anomaly]) -> bool:
     return any(a.cls is B for a in anomalies)
+
+
+def code_label(code: str, translate: Callable[[str], str] = _same) -> str:
+    """The catalogue's label of an ErrorID (declaration or file level) in the translator's language,
+    for a legend such as the report's; a `{where}` names the field as both formats do."""
+    label = DECLARATION_CODES[code][1] if code in DECLARATION_CODES else FILE_CODES[code]
+    return sentence(label, (("where", "BonusPaymentFrequency, frequency"),), translate)

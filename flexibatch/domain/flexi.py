@@ -159,28 +159,38 @@ class FlexiDeclaration:
 
 @dataclass(unsafe_hash=True)
 class CalculationSummary:
-    """What the state keeps of a calculation: enough for the views and the yearly counter."""
+    """What the state keeps of a calculation: enough for the views, the yearly counter and the
+    employer's wage run. `validity` holds the distinct validity periods of its Features, in order
+    (what 00024-152 compares with the Dimona periods); it is empty for a calculation stored before
+    the state kept them (migration 9), whose calculation period then stands in (`validities`)."""
 
     start: date
     end: date
     worker_code: str
     wage: int
     premium: int
+    validity: tuple[tuple[date, date], ...] = ()
 
     # Written out: mypyc compiles it (a generated one runs as Python; see Schedule).
-    def __init__(
+    def __init__(  # noqa: PLR0917 - the fields, positional as in the generated one
         self,
         start: date,
         end: date,
         worker_code: str,
         wage: int,
         premium: int,
+        validity: tuple[tuple[date, date], ...] = (),
     ) -> None:
         self.start = start
         self.end = end
         self.worker_code = worker_code
         self.wage = wage
         self.premium = premium
+        self.validity = validity
+
+    def validities(self) -> tuple[tuple[date, date], ...]:
+        """The validity periods, or the calculation period when they were not kept."""
+        return self.validity or ((self.start, self.end),)
 
 
 @dataclass(unsafe_hash=True)
@@ -272,6 +282,7 @@ def summarize(calculations: Iterable[Calculation]) -> tuple[CalculationSummary, 
                 "/".join(sorted(codes)),
                 sum(e.amount for e in elements if e.code == WAGE),
                 sum(e.amount for e in elements if e.code == PREMIUM),
+                tuple(dict.fromkeys((f.validity_start, f.validity_end) for f in calc.features)),
             )
         )
     return tuple(summaries)

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
-from flexibatch.domain.anomalies import Anomaly, Diagnostic, sentence
+from flexibatch.domain.anomalies import Anomaly, Diagnostic
 from flexibatch.domain.decisions import Decided, Impact, PeriodImpact
 from flexibatch.domain.dimona import Period, Reference, hhmm, iso_day
 from flexibatch.domain.flexi_rules import RelationImpact
 from flexibatch.files import open_private, start_writing_back
+from flexibatch.formats.located import Locator, label
 from flexibatch.formats.text import spreadsheet_cell, xml_text
+from flexibatch.i18n import Translate, english
 
 NOTI_CSV_COLUMNS = (
     "form_index",
@@ -92,20 +94,12 @@ def _form_start(identification: str, created: datetime) -> str:
     )
 
 
-def _same(text: str) -> str:
-    return text
-
-
-#: Turns an English source sentence into the sender's language (flexibatch/i18n.py `translator`).
-Translate = Callable[[str], str]
-
-
 def render_acrf(
     file_name: str,
     ticket: str | None,
     diagnostics: Sequence[Diagnostic],
     created: datetime,
-    translate: Translate = _same,
+    translate: Translate = english,
 ) -> bytes:
     """The receipt: positive (ResultCode 1) when there is no diagnostic, else negative with them all,
     each Message in the translator's language."""
@@ -130,16 +124,6 @@ def render_acrf(
         )
     parts.append("</Form></ACRF>\n")
     return "".join(parts).encode("utf-8")
-
-
-#: Turns a logical field path and a form index into the answer's Path (XPath or CSV column).
-Locator = Callable[[str, int], str]
-
-
-def _where(a: Anomaly, locate: Locator, form_index: int) -> str:
-    """The element or column a label's `{where}` names: the last step of its field's Path."""
-    field = dict(a.args).get("where") or a.field or ""
-    return locate(field, form_index).rsplit("/", 1)[-1].split("[", 1)[0] if field else ""
 
 
 def _period_xml(tag: str, period: Period) -> str:
@@ -217,7 +201,7 @@ class NotiWriter:
         identification: str,
         purpose: str,
         locate: Locator,
-        translate: Translate = _same,
+        translate: Translate = english,
         separator: str = ",",
     ) -> None:
         """`separator`: the twin's, `;` or `,` as the submission's CSV (SPEC 5)."""
@@ -272,12 +256,7 @@ class NotiWriter:
             self._csv_file.close()
 
     def _label(self, a: Anomaly, form_index: int) -> str:
-        """The label in the translator's language, a `{where}` in it naming the element or column."""
-        if "{where}" not in a.label:
-            return a.text(self._translate)
-        where = _where(a, self._locate, form_index)
-        args = (*[arg for arg in a.args if arg[0] != "where"], ("where", where))
-        return sentence(a.label, args, self._translate)
+        return label(a, self._locate, form_index, self._translate)
 
     def _anomalies(self, entry: Decided) -> str:
         locate, index = self._locate, entry.form_index

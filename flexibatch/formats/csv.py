@@ -3,7 +3,9 @@
 The header decides the separator (`;` from Belgian spreadsheets, or `,`) and must name known columns
 only, case-insensitively; unknown, repeated or missing required columns refuse the file (ACRF-102,
 naming the column). Rows are read by pandas in chunks of `batch_size`, every cell as text; a row that
-cannot be tokenised (unbalanced quotes, more cells than the header, bad UTF-8) refuses the file too.
+cannot be tokenised (unbalanced quotes, more cells than the header, a byte neither UTF-8 nor
+Windows-1252) refuses the file too. The file is UTF-8 when every byte of it is, else Windows-1252,
+which Excel's "CSV (separator: semicolon)" writes on a Belgian machine (SPEC 1.1).
 A cell that cannot be read as its column's type is an anomaly of its declaration only (90000-102), and
 so is a cell holding a character XML 1.0 forbids (a control character): its declaration is refused,
 naming the column, while such a character in the header refuses the file (ACRF-102).
@@ -11,69 +13,22 @@ naming the column, while such a character in the header refuses the file (ACRF-1
 
 from __future__ import annotations
 
-import codecs
 import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from flexibatch.domain.anomalies import N_, Anomaly, Diagnostic, anomaly, diagnostic
+from flexibatch.formats.csv_bytes import Transcoded, encoding_of, separator_of
 from flexibatch.formats.streams import ByteSource, FormBatch, Parts, Rewound
 from flexibatch.formats.text import REPLACEMENT, first_forbidden, has_forbidden
 
 T = TypeVar("T")
 
 _HEADER_BYTES = 64 * 1024
-_SCAN_BYTES = 1024 * 1024
-#: SPEC 1.1: what Excel's "CSV (separator: semicolon)" writes on a Belgian machine.
-WINDOWS = "cp1252"
-
-
-def encoding_of(paths: list[Path]) -> str:
-    """SPEC 1.1: UTF-8 (a BOM allowed) when every byte of the parts reads as UTF-8, else Windows-1252.
-    One read of the file before the rows: a file that turned out not to be UTF-8 half-way through
-    could not be decided again from its start."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        for path in paths:
-            with path.open("rb") as handle:
-                while chunk := handle.read(_SCAN_BYTES):
-                    decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return WINDOWS
-    return "utf-8"
-
-
-class Transcoded:
-    """A Windows-1252 stream read as UTF-8 bytes, for pandas (which decodes a stream it is given as
-    UTF-8 whatever its `encoding`). A byte Windows-1252 leaves undefined (0x81) raises
-    UnicodeDecodeError, which refuses the file as unreadable."""
-
-    def __init__(self, source: ByteSource, encoding: str) -> None:
-        self._source = source
-        self._decoder = codecs.getincrementaldecoder(encoding)()
-
-    def read(self, size: int = -1, /) -> bytes:
-        chunk = self._source.read(size)
-        return self._decoder.decode(chunk, final=not chunk).encode("utf-8")
-
-
-def separator_of(header: str) -> str:
-    """SPEC 6.3: whichever of `;` and `,` the header holds more of (`;` on a tie: Belgian Excel)."""
-    return ";" if header.count(";") >= header.count(",") else ","
-
-
-def first_line(path: Path) -> str:
-    """A CSV file's header line, for the separator its NOTI twin answers in."""
-    with path.open("rb") as handle:
-        return handle.read(_HEADER_BYTES).split(b"\n", 1)[0].decode("latin-1")
-
-
 _DAY_MONTH_YEAR = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _HOUR = re.compile(r"([01]\d|2[0-3]):?([0-5]\d)")
@@ -280,6 +235,11 @@ def euros(text: str) -> int | None:
         return None
 
 
+def _header_problem(sentence: str, name: str, position: int | None) -> Diagnostic:
+    """ACRF-102 about a column of the header (its position when it is there)."""
+    return diagnostic("ACRF-102", sentence, line=1, column=position, path=name, name=f"'{name}'")
+
+
 def _row(line: int, names: list[str], values: tuple[Any, ...]) -> Row:
     """The row's non-empty cells, stripped; a cell holding a forbidden character is kept as written
     (strip() drops some controls, even all of a cell), so its declaration is refused, never read
@@ -365,38 +325,12 @@ class CsvReader(Generic[T]):
                     )
                 )
             elif name not in self.columns:
-                self.diagnostics.append(
-                    diagnostic(
-                        "ACRF-102",
-                        N_("Unknown column {name}."),
-                        line=1,
-                        column=position,
-                        path=name,
-                        name=f"'{name}'",
-                    )
-                )
+                self.diagnostics.append(_header_problem(N_("Unknown column {name}."), name, position))
             elif names.index(name) != position - 1:
-                self.diagnostics.append(
-                    diagnostic(
-                        "ACRF-102",
-                        N_("Column {name} is given twice."),
-                        line=1,
-                        column=position,
-                        path=name,
-                        name=f"'{name}'",
-                    )
-                )
+                self.diagnostics.append(_header_problem(N_("Column {name} is given twice."), name, position))
         for name in self.required:
             if name not in names:
-                self.diagnostics.append(
-                    diagnostic(
-                        "ACRF-102",
-                        N_("Required column {name} is missing."),
-                        line=1,
-                        path=name,
-                        name=f"'{name}'",
-                    )
-                )
+                self.diagnostics.append(_header_problem(N_("Required column {name} is missing."), name, None))
         return not self.diagnostics
 
     def _rows(self, stream: ByteSource, separator: str, names: list[str]) -> Iterator[Row]:

@@ -13,6 +13,9 @@ after `SECOND_PASS_SECONDS` of xmlschema time in a file; batches after that keep
 
 from __future__ import annotations
 
+import copy
+import itertools
+import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -22,7 +25,7 @@ from typing import Any
 
 from lxml import etree
 
-from flexibatch.domain.anomalies import N_, Diagnostic
+from flexibatch.domain.anomalies import N_, Diagnostic, Words, args_of
 
 #: xmlschema time a refused file may spend, all batches together, before libxml2's words are kept.
 SECOND_PASS_SECONDS = 20.0
@@ -93,14 +96,22 @@ class _Found:
     path: str
     message: str
     args: dict[str, object]
+    element: Any = None  # the element the diagnostic is about, in the copied document
 
 
 def _children(error: Any, path: str) -> _Found:
     """An element out of place, or one missing: XMLSchemaChildrenValidationError."""
     parent = error.elem
-    expected = ", ".join(_local(getattr(e, "name", e)) for e in (error.expected or ())) or "-"
+    expected = ", ".join(_local(getattr(e, "name", e)) for e in (error.expected or ()))
     if error.invalid_tag is not None and error.index is not None and error.index < len(parent):
         child = parent[error.index]
+        if not expected:
+            return _Found(
+                child.sourceline,
+                f"{path}/{_local(child.tag)}",
+                N_("Element {element} is not expected here."),
+                {"element": _local(child.tag)},
+            )
         return _Found(
             child.sourceline,
             f"{path}/{_local(child.tag)}",
@@ -123,34 +134,70 @@ def _value(error: Any, path: str) -> _Found:
     line = element.sourceline if element is not None else None
     tag = _local(element.tag) if element is not None else path.rsplit("/", 1)[-1]
     args: dict[str, object] = {"element": tag, "value": text}
+    extra: dict[str, object] = {}
     if (words := _words(error.validator)) is not None:
-        return _Found(
-            line, path, N_("{element} holds '{value}'; expected: {expected}."), {**args, "expected": words}
-        )
-    if (allowed := _enumeration(error.validator)) is not None:
-        return _Found(
-            line,
-            path,
-            N_("{element} holds '{value}'; expected one of: {allowed}."),
-            {**args, "allowed": allowed},
-        )
-    if (limit := _length(error.validator)) is not None:
-        return _Found(
-            line,
-            path,
-            N_("{element} holds '{value}', longer than {limit} characters."),
-            {**args, "limit": limit},
-        )
-    if not text.strip():
-        return _Found(line, path, N_("{element} is empty; a value is expected."), args)
-    return _Found(line, path, N_("{element} holds '{value}', which its type does not allow."), args)
+        template, extra = N_("{element} holds '{value}'; expected: {expected}."), {"expected": Words(words)}
+    elif (allowed := _enumeration(error.validator)) is not None:
+        template, extra = N_("{element} holds '{value}'; expected one of: {allowed}."), {"allowed": allowed}
+    elif (limit := _length(error.validator)) is not None:
+        template, extra = N_("{element} holds '{value}', longer than {limit} characters."), {"limit": limit}
+    elif not text.strip():
+        template = N_("{element} is empty; a value is expected.")
+    else:
+        template = N_("{element} holds '{value}', which its type does not allow.")
+    return _Found(line, path, template, {**args, **extra})
+
+
+def _path(element: Any) -> str:
+    """`/Dimona/Form[3]/DimonaIn/StartingHour`: an index where the element has namesakes, as libxml2
+    writes it (xmlschema's own `path` walks the whole document for each error)."""
+    steps = []
+    while element is not None:
+        step = _local(element.tag)
+        before = sum(1 for _ in element.itersiblings(element.tag, preceding=True))
+        if before or next(element.itersiblings(element.tag), None) is not None:
+            step += f"[{before + 1}]"
+        steps.append(step)
+        element = element.getparent()
+    return "/" + "/".join(reversed(steps))
 
 
 def _found(error: Any) -> _Found:
-    path = error.path or ""
-    if type(error).__name__ == "XMLSchemaChildrenValidationError":
-        return _children(error, path)
-    return _value(error, path)
+    path = _path(error.elem) if error.elem is not None else ""
+    if type(error).__name__ != "XMLSchemaChildrenValidationError":
+        return replace(_value(error, path), element=error.elem)
+    parent = error.elem
+    out_of_place = error.invalid_tag is not None and error.index is not None and error.index < len(parent)
+    return replace(_children(error, path), element=parent[error.index] if out_of_place else parent)
+
+
+#: Preceding Forms looked at for elements of the same name on a line (a file written on one line).
+_SAME_LINE_FORMS = 100
+
+
+def _before_on_line(element: Any, batch: etree._Element, looked: list[int]) -> int | None:
+    """How many elements of the same name start earlier on the element's line (so its column is the
+    start of the next one); None when it cannot be told (too many Forms share the line)."""
+    if element is None or element.sourceline is None:
+        return None
+    line, tag = element.sourceline, element.tag
+    form = element
+    while form.getparent() is not None and form.getparent().getparent() is not None:
+        form = form.getparent()
+    count = 0
+    for other in form.iter(tag):
+        if other is element:
+            break
+        count += other.sourceline == line
+    if form.getparent() is None:
+        return count
+    previous = batch[looked[form.getparent().index(form)] - 1].getprevious()
+    for _ in range(_SAME_LINE_FORMS):
+        if previous is None or previous.sourceline != line:
+            return count
+        count += sum(1 for other in previous.iter(tag) if other.sourceline == line)
+        previous = previous.getprevious()
+    return None if previous is not None and previous.sourceline == line else count
 
 
 @dataclass
@@ -164,15 +211,24 @@ class SecondPass:
     def exhausted(self) -> bool:
         return self.spent >= SECOND_PASS_SECONDS
 
-    def explain(self, batch: etree._Element, limit: int) -> list[Diagnostic] | None:
-        """Every schema error of the batch (paths as in the batch), at most `limit`; None when the
-        time budget is spent, or xmlschema found nothing libxml2 did (then libxml2's words stay)."""
+    def explain(
+        self, batch: etree._Element, flagged: list[int], limit: int
+    ) -> list[tuple[Diagnostic, int | None]] | None:
+        """Every schema error of the batch's `flagged` Forms (1-based, those libxml2 refused), at most
+        `limit`, paths as in the batch; None when the time budget is spent or xmlschema found nothing
+        (then libxml2's words stay); with each, the elements of its name earlier on its line (for
+        `with_columns`). Only those Forms are validated again, copied into a document of
+        their own (xmlschema takes some 2 ms a Form): a batch of 5 000 with one error costs one."""
         if self.exhausted or limit <= 0:
             return None
         started = time.monotonic()
+        looked = flagged[:limit]  # each refused Form has one error at least
+        document = etree.Element(batch.tag, nsmap=batch.nsmap)
+        for index in looked:
+            document.append(copy.deepcopy(batch[index - 1]))  # the copy keeps its source line
         found: list[_Found] = []
         try:
-            for error in _schema(self.schema_name).iter_errors(etree.ElementTree(batch)):
+            for error in _schema(self.schema_name).iter_errors(etree.ElementTree(document)):
                 found.append(_found(error))
                 if len(found) >= limit or time.monotonic() - started + self.spent >= SECOND_PASS_SECONDS:
                     break
@@ -180,24 +236,51 @@ class SecondPass:
             self.spent += time.monotonic() - started
         if not found:
             return None
-        found.sort(key=lambda f: (f.line or 0, f.path))
-        return [
-            Diagnostic(
-                "ACRF-312", f.message, f.line, None, f.path, tuple((k, str(v)) for k, v in f.args.items())
+        before = [_before_on_line(f.element, batch, looked) for f in found]
+        explained = [
+            (
+                Diagnostic("ACRF-312", f.message, f.line, None, _in_batch(f.path, looked), args_of(f.args)),
+                earlier,
             )
-            for f in found
+            for f, earlier in zip(found, before, strict=True)
         ]
+        return sorted(explained, key=lambda pair: (pair[0].line or 0, pair[1] or 0))
 
 
-def with_columns(diagnostics: Iterable[Diagnostic], lines: dict[int, str]) -> Iterator[Diagnostic]:
-    """Each diagnostic with the column of its element's start tag on its line, when it lacks one."""
-    for problem in diagnostics:
+#: The Form step of a path: `/Dimona/Form[3]`, or `/*/*[3]` as libxml2 writes a namespaced one
+#: (a batch's root holds Forms only).
+_FORM_STEP = re.compile(r"^(/[^/]+/(?:(?:\w+:)?Form|\*))(?:\[(\d+)\])?")
+
+
+def _in_batch(path: str, looked: list[int]) -> str:
+    """`/Root/Form[j]/...` of the copied Forms is `/Root/Form[looked[j-1]]/...` of the batch."""
+    match = _FORM_STEP.match(path)
+    if match is None:
+        return path
+    return f"{match[1]}[{looked[int(match[2] or 1) - 1]}]" + path[match.end() :]
+
+
+def flagged_forms(paths: Iterable[str | None]) -> list[int]:
+    """The Forms (1-based, in the batch) that libxml2's error paths point into."""
+    return sorted(
+        {int(m[2] or 1) for p in paths if p and (m := _FORM_STEP.match(re.sub(r"\{[^}]*\}", "", p)))}
+    )
+
+
+def with_columns(
+    diagnostics: Iterable[Diagnostic], lines: dict[int, str], before: dict[int, int | None]
+) -> Iterator[Diagnostic]:
+    """Each diagnostic (the i-th) with the column of its element's start tag on its line, when it
+    lacks one: the start tag after `before[i]` others of its name there (the first, if not known
+    whether there are others: libxml2's own diagnostics); none when there is no telling."""
+    for i, problem in enumerate(diagnostics):
         text = lines.get(problem.line or 0)
-        if problem.column or text is None or not problem.path:
+        earlier = before.get(i, 0)
+        if problem.column or text is None or not problem.path or earlier is None:
             yield problem
             continue
         tag = problem.path.rsplit("/", 1)[-1].split("[", 1)[0].rsplit(":", 1)[-1]
-        at = next((i for i in _starts(text, tag)), -1)
+        at = next(itertools.islice(_starts(text, tag), earlier, None), -1)
         yield replace(problem, column=at + 1) if at >= 0 else problem
 
 

@@ -19,7 +19,7 @@ from typing import Generic, TypeVar
 from lxml import etree
 
 from flexibatch.domain.anomalies import N_, Diagnostic, diagnostic
-from flexibatch.formats.schema_errors import SecondPass, with_columns
+from flexibatch.formats.schema_errors import SecondPass, flagged_forms, with_columns
 from flexibatch.formats.streams import ByteSource, FormBatch, Parts, Rewound
 
 T = TypeVar("T")
@@ -62,6 +62,8 @@ class XmlReader(Generic[T]):
     forms: int = 0
     _dropped: int = 0
     _second: SecondPass | None = None
+    #: diagnostic index -> elements of its element's name earlier on its line (schema_errors)
+    _before: dict[int, int | None] = field(default_factory=dict)
 
     @property
     def schema(self) -> etree.XMLSchema:
@@ -109,7 +111,7 @@ class XmlReader(Generic[T]):
         if self.diagnostics and isinstance(stream, Parts):
             wanted = {d.line for d in self.diagnostics if d.line and not d.column}
             if wanted:
-                self.diagnostics[:] = with_columns(self.diagnostics, stream.lines(wanted))
+                self.diagnostics[:] = with_columns(self.diagnostics, stream.lines(wanted), self._before)
 
     def _syntax_error(self, exc: etree.XMLSyntaxError, *, has_element: bool) -> None:
         message = str(exc.msg if hasattr(exc, "msg") and exc.msg else exc)
@@ -222,9 +224,11 @@ class XmlReader(Generic[T]):
         schema = self.schema
         if not schema.validate(batch):
             self._second = self._second or SecondPass(self.schema_name)
-            explained = self._second.explain(batch, MAX_DIAGNOSTICS - len(self.diagnostics))
+            flagged = flagged_forms(error.path for error in schema.error_log)
+            explained = self._second.explain(batch, flagged, MAX_DIAGNOSTICS - len(self.diagnostics))
             if explained is not None:
-                for problem in explained:
+                for problem, earlier in explained:
+                    self._before[len(self.diagnostics)] = earlier
                     self._add(replace(problem, path=_shift_path(problem.path, self.root, first_index)))
             for error in [] if explained is not None else schema.error_log:
                 self._add(

@@ -9,13 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flexibatch.domain.anomalies import DECLARATION_CODES, FILE_CODES, N_
+from flexibatch.domain.anomalies import DECLARATION_CODES, FILE_CODES, N_, code_label
 from flexibatch.i18n import Translate
-
-
-class _Unfilled(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return "…"
 
 
 def english(text: str) -> str:
@@ -76,10 +71,8 @@ class Words:
     outcomes: dict[str, str]
 
     def label(self, code: str) -> str:
-        """An ErrorID's label in this language; a placeholder a single anomaly fills (the column a
-        `{where}` names) is shown as an ellipsis, since one label stands for every file here."""
-        template = DECLARATION_CODES[code][1] if code in DECLARATION_CODES else FILE_CODES.get(code, code)
-        return self.translate(template).format_map(_Unfilled())
+        """An ErrorID's label in this language (a code the catalogue no longer holds: the code)."""
+        return code_label(code, self.translate) if code in DECLARATION_CODES or code in FILE_CODES else code
 
 
 def words(_: Translate = english) -> Words:

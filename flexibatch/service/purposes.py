@@ -16,7 +16,7 @@ from flexibatch.config import Settings
 from flexibatch.domain.decisions import Decided
 from flexibatch.domain.parties import DecisionContext
 from flexibatch.formats import dimona_csv, dimona_xml, flexi_csv, flexi_xml
-from flexibatch.formats.answers import Locator
+from flexibatch.formats.located import Locator
 from flexibatch.formats.read_ahead import ReadAhead
 from flexibatch.formats.streams import DeclarationReader
 from flexibatch.service.dimona_batch import DimonaBatch

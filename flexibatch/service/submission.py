@@ -26,7 +26,7 @@ from flexibatch.domain.refdata import RefData
 from flexibatch.domain.results import SubmissionOutcome
 from flexibatch.files import make_durable, private_dir, write_private
 from flexibatch.formats.answers import NotiWriter, render_acrf
-from flexibatch.formats.csv import first_line, separator_of
+from flexibatch.formats.csv_bytes import first_line, separator_of
 from flexibatch.formats.streams import FormBatch, Parts
 from flexibatch.gc_tuning import cycles_collected_at_the_end
 from flexibatch.i18n import Translate, sender_language, translator

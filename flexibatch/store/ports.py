@@ -181,6 +181,15 @@ class Periods(Protocol):
         """A worker's or an employer's periods, for the views, in start order."""
         ...
 
+    def active_between(
+        self, env: str, first: date, last: date, *, insz: str | None = None, employer_key: str | None = None
+    ) -> list[Period]:
+        """A worker's or an employer's active periods that run on a day from `first` to `last`
+        (their days, start date to `Schedule.last_day`, meet the range; bounds included), in start
+        order: the employer's wage run. SQLite finds them through `periods_pair`, the employer's
+        entries with their last day; a backend may index (environment, employer, last day)."""
+        ...
+
     def versions(self, env: str, period_id: str) -> list[VersionRecord]:
         """Every version of a period, the current one last: who declared what, and when."""
         ...
@@ -208,6 +217,16 @@ class Situations(Protocol):
 
     def of(self, env: str, *, insz: str | None = None, employer_key: str | None = None) -> list[Situation]:
         """A worker's or an employer's situations, for the views."""
+        ...
+
+    def active_between(
+        self, env: str, first: date, last: date, *, insz: str | None = None, employer_key: str | None = None
+    ) -> list[Situation]:
+        """A worker's or an employer's active situations whose calculation periods meet the days
+        from `first` to `last` (the span from the first calculation's start to the last one's end;
+        bounds included): the employer's wage run, which then compares their validity periods.
+        SQLite keeps that span in two columns (migration 9) and reads the employer's situations
+        by their key."""
         ...
 
     def totals_of(self, env: str, insz: str) -> dict[int, int]: ...

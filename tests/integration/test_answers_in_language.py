@@ -20,15 +20,14 @@ from support.channel_checks import line_of, refused_submission
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "refdata"
 
 
-def _speak(channel: Channel, tmp_path: Path, language: str, default: str = "") -> None:
-    """Sender 123456 given `language` in senders.csv (empty: none)."""
+def _speak(channel: Channel, tmp_path: Path, language: str) -> None:
+    """The sample reference data, sender 123456 given `language` in senders.csv (empty: none)."""
     folder = tmp_path / "refdata"
     shutil.copytree(SAMPLES, folder)
-    rows = (folder / "senders.csv").read_text(encoding="utf-8").splitlines()
-    written = [rows[0] + ",language"] + [
-        row + ("," + language if row.startswith("123456") else ",") for row in rows[1:]
-    ]
-    (folder / "senders.csv").write_text("\n".join(written) + "\n", encoding="utf-8")
+    (folder / "senders.csv").write_text(
+        f"sender,name,language\n123456,Payroll Partners,{language}\n654321,Horeca Payroll Services,\n",
+        encoding="utf-8",
+    )
     channel.store.refdata.replace(read_refdata(folder), "languages", datetime(2026, 1, 1))
 
 
@@ -101,3 +100,19 @@ def test_without_a_language_the_default_language_setting_answers(channel: Channe
 
     (decision,) = channel.decisions(key)
     assert decision.anomalies[0]["AnomalyLabel"].startswith("Le type de travailleur n'est pas FLX")
+
+
+def test_a_wage_transfer_schema_error_names_its_own_form_in_the_namespaced_document(channel: Channel) -> None:
+    sample = SAMPLES.parent / "inbox" / "123456" / "FI.FLEX.123456.20260624.00011.R.1.1.xml"
+    content = sample.read_bytes().replace(b"<WorkerCode>450</WorkerCode>", b"<WorkerCode>45</WorkerCode>")
+    key = channel.submit(content, purpose="FLEX")
+    channel.run()
+
+    receipt = channel.receipt(key, purpose="FLEX")
+    (problem,) = receipt.diagnostics
+    assert (
+        problem["Path"] == "/FLXWAGE/Form[3]/Debtor/Beneficiary/Relation/Calculation/Features[2]/WorkerCode"
+    )
+    assert "'45'" in problem["Message"] and "3 digits" in problem["Message"]
+    line = content.splitlines()[int(problem["Line"]) - 1]
+    assert line[int(problem["Column"]) - 1 :].startswith(b"<WorkerCode>45<")

@@ -11,8 +11,15 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 import flexibatch
-from flexibatch.domain.anomalies import DECLARATION_CODES, FILE_CODES, anomaly, diagnostic
-from flexibatch.i18n import LANGUAGES, LOCALE_DIR, SOURCE, printing_language, sender_language, translator
+from flexibatch.domain.anomalies import DECLARATION_CODES, FILE_CODES, anomaly, code_label, diagnostic
+from flexibatch.i18n import (
+    LANGUAGES,
+    LOCALE_DIR,
+    SOURCE,
+    printing_language,
+    sender_language,
+    translator,
+)
 
 PACKAGE = Path(flexibatch.__file__).resolve().parent
 SOURCES = Path(__file__).resolve().parents[2] / "flexibatch"
@@ -75,6 +82,15 @@ def test_labels_and_messages_fill_their_values_in_the_chosen_language() -> None:
     assert unreadable.text(translator("fr")) == "L'expéditeur 999999 est inconnu."
     assert unreadable.text(translator("de")) == "Der Absender 999999 ist unbekannt."
     assert unreadable.text(translator("en")) == "Sender 999999 is unknown."
+
+
+def test_an_error_id_has_its_catalogue_label_in_each_language() -> None:
+    assert (
+        code_label("90373-460", translator("nl"))
+        == "Laattijdige aangifte: ontvangen na het begin van de arbeidsprestaties."
+    )
+    assert code_label("ACRF-190", translator("fr")) == "L'expéditeur est inconnu."
+    assert "(BonusPaymentFrequency, frequency)" in code_label("95031-001", translator("de"))
 
 
 def test_a_language_not_known_answers_in_english() -> None:

@@ -92,6 +92,17 @@ class SqlitePeriods:
         )
         return [period_from_row(row) for row in rows]
 
+    def active_between(
+        self, env: str, first: date, last: date, *, insz: str | None = None, employer_key: str | None = None
+    ) -> list[Period]:
+        column, value = ("insz", insz) if insz is not None else ("employer_key", employer_key)
+        rows = self._db.execute(
+            f"SELECT {_PERIOD_COLUMNS} FROM periods WHERE env = ? AND {column} = ? AND last_day >= ? "
+            "AND start_date <= ? AND status = 'ACTIVE' ORDER BY start_date, start_hour, period_id",
+            (env, value, first.isoformat(), last.isoformat()),
+        )
+        return [period_from_row(row) for row in rows]
+
     def versions(self, env: str, period_id: str) -> list[VersionRecord]:
         rows = self._db.execute(
             f"SELECT {_DECLARED} FROM period_history WHERE period_id = ? "

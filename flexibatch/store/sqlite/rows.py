@@ -130,51 +130,38 @@ def situation_version(change: SituationChange, stamp: str) -> Version:
     key = (s.env, s.employer_key, s.insz, s.relation_id)
     noss, company_id, status = s.noss or EMPTY, s.company_id or EMPTY, str(s.status)
     calculations = dump_calculations(s.calculations)
-    # Each tuple written out in one piece, as period_version's.
-    if s.version == 1:
-        inserted = (
-            s.env,
-            s.employer_key,
-            s.insz,
-            s.relation_id,
-            noss,
-            company_id,
-            status,
-            s.version,
-            calculations,
-            change.sender,
-            change.action,
-            change.declaration_ticket,
-            change.submission_ticket,
-            stamp,
-        )
-        return key, True, inserted
-    updated = (
+    first_day, last_day = situation_span(s.calculations)
+    # One tuple written out, not built from starred parts (see period_version); a new situation's
+    # row is its key's columns and these, joined in C.
+    declared = (
         noss,
         company_id,
         status,
         s.version,
         calculations,
+        first_day,
+        last_day,
         change.sender,
         change.action,
         change.declaration_ticket,
         change.submission_ticket,
         stamp,
     )
-    return key, False, updated
+    return (key, True, key + declared) if s.version == 1 else (key, False, declared)
 
 
 def dump_calculations(calculations: Iterable[CalculationSummary]) -> str:
-    """`json.dumps` of the calculations as [start, end, worker code, wage, premium] lists, written
-    out: `json.dumps` costs some microseconds a call before it encodes anything (its encoder is made
-    anew each time), and a FLEX file writes one of these per payslip. The worker code is quoted by
-    the C function `json.dumps` itself uses; dates and integers need no quoting."""
+    """`json.dumps` of the calculations as [start, end, worker code, wage, premium, validity]
+    lists (validity: [[start, end], ...], migration 9), written out: `json.dumps` costs some
+    microseconds a call before it encodes anything (its encoder is made anew each time), and a
+    FLEX file writes one of these per payslip. The worker code is quoted by the C function
+    `json.dumps` itself uses; dates and integers need no quoting."""
     return (
         "["
         + ", ".join(
             [
                 f'["{iso_day(c.start)}", "{iso_day(c.end)}", {encode_basestring_ascii(c.worker_code)}, '
-                f"{c.wage}, {c.premium}]"
+                f"{c.wage}, {c.premium}, [{_validity(c.validity)}]]"
                 for c in calculations
             ]
         )
@@ -182,11 +169,30 @@ def dump_calculations(calculations: Iterable[CalculationSummary]) -> str:
     )
 
 
-def situation_from_row(row: Sequence[Any]) -> Situation:
-    calculations = tuple(
-        CalculationSummary(date.fromisoformat(start), date.fromisoformat(end), code, wage, premium)
-        for start, end, code, wage, premium in json.loads(row[8])
+def _validity(periods: Iterable[tuple[date, date]]) -> str:
+    return ", ".join([f'["{iso_day(start)}", "{iso_day(end)}"]' for start, end in periods])
+
+
+def situation_span(calculations: Iterable[CalculationSummary]) -> tuple[str, str]:
+    """The first and last day of a situation's calculation periods (the `first_day` and `last_day`
+    columns, migration 9): every validity period lies inside them (95020-003). A situation always
+    has a calculation (95001-005); one without would have no day, written as two empty texts."""
+    days = [day for c in calculations for day in (c.start, c.end)]
+    return (iso_day(min(days)), iso_day(max(days))) if days else (EMPTY, EMPTY)
+
+
+def _summary(stored: Sequence[Any]) -> CalculationSummary:
+    start, end, code, wage, premium = stored[:5]
+    validity = (
+        tuple((date.fromisoformat(a), date.fromisoformat(b)) for a, b in stored[5]) if stored[5:] else ()
     )
+    return CalculationSummary(
+        date.fromisoformat(start), date.fromisoformat(end), code, wage, premium, validity
+    )
+
+
+def situation_from_row(row: Sequence[Any]) -> Situation:
+    calculations = tuple(map(_summary, json.loads(row[8])))
     return Situation(
         row[0], row[1], row[2], row[3], row[4], row[5], SituationStatus(row[6]), row[7], calculations
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 
 from flexibatch.domain.flexi import Situation, SituationChange, SituationKey, TotalKey
 from flexibatch.store.base import VersionRecord, YearTotal
@@ -22,8 +22,20 @@ _COLUMNS = "env, employer_key, insz, relation_id, noss, company_id, status, vers
 
 
 _DECLARED = "kind, declaration_ticket, submission_ticket, recorded_at"
-_INSERTED = (*_COLUMNS.split(", "), "sender", *_DECLARED.split(", "))
-_UPDATED = ("noss", "company_id", "status", "version", "calculations", "sender", *_DECLARED.split(", "))
+#: `first_day` and `last_day` (migration 9): the span of its calculation periods, by which a wage
+#: run finds the situations of a range (`active_between`).
+_DAYS = ("first_day", "last_day")
+_INSERTED = (*_COLUMNS.split(", "), *_DAYS, "sender", *_DECLARED.split(", "))
+_UPDATED = (
+    "noss",
+    "company_id",
+    "status",
+    "version",
+    "calculations",
+    *_DAYS,
+    "sender",
+    *_DECLARED.split(", "),
+)
 _WHERE_KEY = "WHERE env = ? AND employer_key = ? AND insz = ? AND relation_id = ?"
 _VERSION = "version, kind, status, declaration_ticket, submission_ticket, recorded_at"
 #: A new situation is inserted with who declared it; a change to one first copies the version it
@@ -74,6 +86,17 @@ class SqliteSituations:
         rows = self._db.execute(
             f"SELECT {_COLUMNS} FROM situations WHERE env = ? AND {column} = ? ORDER BY employer_key, insz, relation_id",
             (env, value),
+        )
+        return [situation_from_row(row) for row in rows]
+
+    def active_between(
+        self, env: str, first: date, last: date, *, insz: str | None = None, employer_key: str | None = None
+    ) -> list[Situation]:
+        column, value = ("insz", insz) if insz is not None else ("employer_key", employer_key)
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM situations WHERE env = ? AND {column} = ? AND last_day >= ? "
+            "AND first_day <= ? AND status = 'ACTIVE' ORDER BY employer_key, insz, relation_id",
+            (env, value, first.isoformat(), last.isoformat()),
         )
         return [situation_from_row(row) for row in rows]
 
