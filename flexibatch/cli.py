@@ -28,6 +28,7 @@ from flexibatch.gc_tuning import collect_cycles_less_often
 from flexibatch.i18n import LANGUAGES, Translate, printing_language, translator
 from flexibatch.identifiers import insz
 from flexibatch.printing import period_lines, status_lines, worker_lines
+from flexibatch.report import command as report_command
 from flexibatch.service.preflight import check_folders as _check_folders
 from flexibatch.service.preflight import check_processing as _check_processing
 from flexibatch.service.run import Outcome, Processor
@@ -152,6 +153,14 @@ def _parser() -> argparse.ArgumentParser:
     employer.add_argument("employer_id", metavar="ID", help="RSZ number or enterprise number")
     wage_run_options(employer)
     cli_ops.add_commands(commands, command, common, folders)
+    report_command.add_arguments(
+        command(
+            commands,
+            "report",
+            "a self-contained HTML report of the submissions received in a period",
+            [common, printing],
+        )
+    )
     for view in (worker, employer):
         view.add_argument(
             "--env", choices=("R", "T"), default="R", help="production (R, default) or test (T)"
@@ -293,6 +302,7 @@ HANDLERS: Final[dict[str, Handler]] = {
     "worker": _worker,
     "employer": _employer,
     **cli_ops.HANDLERS,
+    "report": report_command.handle,
 }
 
 #: The exit status of each error family the adapters raise (errors.py); the root's is the default.

@@ -18,7 +18,8 @@ class StoreError(FlexibatchError):
 
 
 class ChannelError(FlexibatchError):
-    """The file system of the inbox, the outbox or the work folder failed (vanished, read-only, full)."""
+    """The file system of the inbox, the outbox, the work folder or the report folder failed (vanished,
+    read-only, full)."""
 
 
 class NotFound(FlexibatchError):

@@ -9,7 +9,6 @@ wage transfer's situations with their workers' year totals.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from flexibatch.domain.anomalies import Anomaly, B
@@ -92,10 +91,3 @@ class Decided:
         if not self.accepted:
             return DeclarationResult.REFUSED
         return DeclarationResult.ACCEPTED_WITH_WARNING if self.anomalies else DeclarationResult.ACCEPTED
-
-
-def tally(decided: Sequence[Decided]) -> tuple[int, int, int]:
-    """How many of these declarations were accepted, accepted with a warning, refused."""
-    results = [one.result for one in decided]
-    refused = results.count(DeclarationResult.REFUSED)
-    return len(results) - refused, results.count(DeclarationResult.ACCEPTED_WITH_WARNING), refused

@@ -21,7 +21,6 @@ from flexibatch.channel.claims import Claim, ClaimKind
 from flexibatch.channel.names import ChannelName, Role, SubmissionKey, name_diagnostics, parse_name
 from flexibatch.config import Settings
 from flexibatch.domain.anomalies import N_, Diagnostic, diagnostic
-from flexibatch.domain.decisions import tally
 from flexibatch.domain.parties import DecisionContext
 from flexibatch.domain.refdata import RefData
 from flexibatch.domain.results import SubmissionOutcome
@@ -33,6 +32,7 @@ from flexibatch.gc_tuning import cycles_collected_at_the_end
 from flexibatch.i18n import Translate, sender_language, translator
 from flexibatch.service.answers import NOTI_CSV, NOTI_XML, Answers, answers_dir
 from flexibatch.service.purposes import PURPOSES, Decide
+from flexibatch.service.tallies import Tallies
 from flexibatch.store.base import SubmissionRecord
 from flexibatch.store.ports import Store
 
@@ -56,6 +56,8 @@ class Counts:
     warnings: int = 0
     refused: int = 0
     answers: list[str] = field(default_factory=list)
+    #: Per employer and per ErrorID, for the report.
+    tallies: Tallies = field(default_factory=Tallies)
 
 
 def _sha256(paths: list[Path]) -> str:
@@ -168,6 +170,9 @@ class SubmissionDecider:
                 record = _record(taken, key, sha, problems=[], counts=counts)
                 counts.answers = self.answers.register(taken, key, accepted=True)
                 self.store.submissions.record(record)
+                self.store.tallies.record(
+                    counts.tallies.error_records(taken.ticket), counts.tallies.employer_records(taken.ticket)
+                )
                 self.store.answers.record(self.answers.records(taken, counts.answers))
             return record, counts
         except _Refused as refused:
@@ -269,7 +274,7 @@ class SubmissionDecider:
                 continue  # keep reading: the receipt lists every problem of the file
             decided = decide(batch.records)
             noti.add(decided)
-            accepted, warnings, refused = tally(decided)
+            accepted, warnings, refused = counts.tallies.add(decided)
             counts.accepted += accepted
             counts.warnings += warnings
             counts.refused += refused

@@ -87,3 +87,36 @@ class VersionRecord:
     declaration_ticket: str
     submission_ticket: str
     recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True, unsafe_hash=True)
+class ErrorTally:
+    """How many declarations of an accepted submission carried one ErrorID (each counted once)."""
+
+    ticket: str
+    error_id: str
+    cls: str  # B (the declaration was refused) or NP (a warning)
+    declarations: int
+
+
+@dataclass(frozen=True, slots=True, unsafe_hash=True)
+class EmployerTally:
+    """What an accepted submission's declarations for one employer came to, counted as the
+    submission's own record counts them: `accepted` includes those accepted with a warning."""
+
+    ticket: str
+    #: The RSZ number the NOTI echoes, else the enterprise number; "" for a declaration without either.
+    employer: str
+    accepted: int
+    warnings: int
+    refused: int
+
+
+@dataclass(frozen=True, slots=True, unsafe_hash=True)
+class YearTotal:
+    """A worker's flexi income for one year across every employer, in cents."""
+
+    env: str
+    insz: str
+    year: int
+    amount: int

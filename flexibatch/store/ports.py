@@ -27,10 +27,13 @@ from flexibatch.domain.refdata import RefData
 from flexibatch.store.base import (
     EVERY_SUBMISSION,
     AnswerRecord,
+    EmployerTally,
+    ErrorTally,
     FailureRecord,
     SubmissionQuery,
     SubmissionRecord,
     VersionRecord,
+    YearTotal,
 )
 
 #: What names a file for ACRF-133: purpose, sender, file date, sequence, environment.
@@ -58,6 +61,28 @@ class Submissions(Protocol):
 
     def content_received(self, sha256: str, env: str) -> str | None:
         """The name under which these bytes were accepted in this environment (ACRF-134), if any."""
+        ...
+
+    def received(self, since: date, until: date) -> list[SubmissionRecord]:
+        """The records received on these days (Belgian reception dates, both included), oldest first."""
+        ...
+
+
+class Tallies(Protocol):
+    """What each accepted submission's declarations came to, per ErrorID and per employer: the
+    figures of `flexibatch report`, written with the decisions, a few rows per submission.
+
+    Locking: a submission's tallies are inserted once, in the transaction that records it (keyed
+    by its ticket, which no other transaction holds); they are never changed.
+    """
+
+    def record(self, errors: Iterable[ErrorTally], employers: Iterable[EmployerTally]) -> None: ...
+    def errors(self, since: date, until: date) -> list[ErrorTally]:
+        """The ErrorID tallies of the submissions received on these days (both included)."""
+        ...
+
+    def employers(self, since: date, until: date) -> list[EmployerTally]:
+        """The employer tallies of the submissions received on these days (both included)."""
         ...
 
 
@@ -207,6 +232,10 @@ class Situations(Protocol):
         ...
 
     def totals_of(self, env: str, insz: str) -> dict[int, int]: ...
+    def totals_above(self, year: int, amount: int) -> list[YearTotal]:
+        """Every worker's total for `year`, in every environment, that is above `amount` cents."""
+        ...
+
     def versions(self, env: str, key: SituationKey) -> list[VersionRecord]:
         """Every version of a situation, the current one last."""
         ...
@@ -221,6 +250,8 @@ class Store(Protocol):
     def answers(self) -> Answers: ...
     @property
     def failures(self) -> Failures: ...
+    @property
+    def tallies(self) -> Tallies: ...
     @property
     def refdata(self) -> ReferenceData: ...
     @property

@@ -22,6 +22,7 @@ READERS = {
     "status": ["status"],
     "worker": ["worker", INSZ_A],
     "employer": ["employer", NOSS_BRASSERIE],
+    "report": ["report", "--out", "report"],
 }
 COMMANDS = {**READERS, "run": ["run"], "watch": ["watch"]}
 

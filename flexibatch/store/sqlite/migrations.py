@@ -254,4 +254,28 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             last_day = (SELECT max(json_extract(c.value, '$[1]')) FROM json_each(situations.calculations) c);
         """,
     ),
+    (
+        10,
+        "what each accepted submission's declarations came to, per ErrorID and per employer",
+        # The figures of `flexibatch report` (docs/decisions.md, "The report"): a few rows per
+        # submission, written in its transaction, so a month is summed without reading its answers.
+        """
+        CREATE TABLE error_tallies (
+            ticket          TEXT NOT NULL REFERENCES submissions (ticket),
+            error_id        TEXT NOT NULL,
+            class           TEXT NOT NULL CHECK (class IN ('B', 'NP')),
+            declarations    INTEGER NOT NULL,
+            PRIMARY KEY (ticket, error_id, class)
+        );
+        CREATE TABLE employer_tallies (
+            ticket      TEXT NOT NULL REFERENCES submissions (ticket),
+            employer    TEXT NOT NULL,
+            accepted    INTEGER NOT NULL,
+            warnings    INTEGER NOT NULL,
+            refused     INTEGER NOT NULL,
+            PRIMARY KEY (ticket, employer)
+        );
+        CREATE INDEX submissions_reception ON submissions (reception_time);
+        """,
+    ),
 )

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from flexibatch.domain.flexi import Situation, SituationChange, SituationKey, TotalKey
-from flexibatch.store.base import VersionRecord
+from flexibatch.store.base import VersionRecord, YearTotal
 from flexibatch.store.sqlite.lookup import rows_by_keys
 from flexibatch.store.sqlite.rows import (
     assignments,
@@ -105,6 +105,14 @@ class SqliteSituations:
             "SELECT year, amount FROM flexi_totals WHERE env = ? AND insz = ?", (env, insz)
         )
         return dict(rows.fetchall())
+
+    def totals_above(self, year: int, amount: int) -> list[YearTotal]:
+        rows = self._db.execute(
+            "SELECT env, insz, year, amount FROM flexi_totals WHERE year = ? AND amount > ? "
+            "ORDER BY env, amount DESC, insz",
+            (year, amount),
+        )
+        return [YearTotal(*row) for row in rows]
 
     def versions(self, env: str, key: SituationKey) -> list[VersionRecord]:
         rows = self._db.execute(

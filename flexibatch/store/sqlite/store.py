@@ -9,6 +9,7 @@ from flexibatch.store.sqlite.periods import SqlitePeriods
 from flexibatch.store.sqlite.refdata import SqliteCounters, SqliteReferenceData
 from flexibatch.store.sqlite.situations import SqliteSituations
 from flexibatch.store.sqlite.submissions import SqliteAnswers, SqliteFailures, SqliteSubmissions
+from flexibatch.store.sqlite.tallies import SqliteTallies
 
 
 class SqliteStore(SqliteConnection):
@@ -22,6 +23,7 @@ class SqliteStore(SqliteConnection):
         self.submissions = SqliteSubmissions(self._db)
         self.answers = SqliteAnswers(self._db)
         self.failures = SqliteFailures(self._db)
+        self.tallies = SqliteTallies(self._db)
         self.refdata = SqliteReferenceData(self)
         self.counters = SqliteCounters(self)
         self.periods = SqlitePeriods(self._db)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flexibatch.domain.results import FileOutcome, SubmissionOutcome
@@ -35,6 +35,11 @@ _FILE_OUTCOME: dict[FileOutcome, str] = {
     FileOutcome.ACCEPTED_WITH_WARNINGS: "outcome = 'ACCEPTED' AND refused = 0 AND warnings > 0",
     FileOutcome.ACCEPTED: "outcome = 'ACCEPTED' AND refused = 0 AND warnings = 0",
 }
+
+
+def received_between(since: date, until: date) -> tuple[str, str]:
+    """The bounds of `reception_time` (ISO text, Belgian time) for these days, both included."""
+    return since.isoformat(), (until + timedelta(days=1)).isoformat()
 
 
 def _submission(row: Sequence[Any]) -> SubmissionRecord:
@@ -111,6 +116,14 @@ class SqliteSubmissions:
             (sha256, env),
         ).fetchone()
         return None if row is None else str(row[0])
+
+    def received(self, since: date, until: date) -> list[SubmissionRecord]:
+        rows = self._db.execute(
+            f"SELECT {_SUBMISSION_COLUMNS} FROM submissions "
+            "WHERE reception_time >= ? AND reception_time < ? ORDER BY reception_time, rowid",
+            received_between(since, until),
+        )
+        return [_submission(row) for row in rows]
 
 
 class SqliteAnswers:
