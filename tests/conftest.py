@@ -7,6 +7,7 @@ import pytest
 
 from support.answers import validated
 from support.channel import Channel
+from support.postgres import Server, session_server
 
 
 @pytest.fixture
@@ -21,3 +22,18 @@ def channel(tmp_path: Path) -> Iterator[Channel]:
     for answer in installation.all_answers():
         if answer.name.startswith(("FO.ACRF", "FO.NOTI", "ERR.")) and not answer.name.endswith(".csv"):
             validated(answer)
+
+
+@pytest.fixture(scope="session")
+def postgresql_server() -> Iterator[Server]:
+    """The session's PostgreSQL server (tests/support/postgres.py): skipped, or failed in CI, without one."""
+    with session_server() as server:
+        yield server
+
+
+@pytest.fixture
+def postgresql_url(postgresql_server: Server) -> Iterator[str]:
+    """A fresh, empty database of the session's server, dropped when the test ends."""
+    url = postgresql_server.fresh_database()
+    yield url
+    postgresql_server.drop_database(url)

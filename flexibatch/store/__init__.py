@@ -1,4 +1,4 @@
-"""State: a unit of work over small repositories (`ports.py`), SQLite now, PostgreSQL next."""
+"""State: a unit of work over small repositories (`ports.py`), in SQLite or PostgreSQL."""
 
 from __future__ import annotations
 
@@ -6,22 +6,30 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flexibatch.errors import ConfigError, StoreError
+import psycopg
+
+from flexibatch.errors import StoreError
 from flexibatch.store.ports import Store
+from flexibatch.store.postgresql import PostgresStore
+from flexibatch.store.postgresql.connection import redacted
 from flexibatch.store.sqlite import OpenMode, SqliteStore
 
 __all__ = ["OpenMode", "Store", "open_store", "opened"]
 
 
 def open_store(state: str, mode: OpenMode, busy_timeout: float) -> Store:
-    """The store a `--state` value names: a SQLite file path, or a `postgresql://` URL later.
+    """The store a `--state` value names: a SQLite file path, or a `postgresql://` URL.
 
     `mode` says what the command may do to it (`OpenMode`): the read-only commands open it with
     `read`, so they never create, migrate or wait for the writer of a state (SPEC 10).
     """
-    if state.startswith(("postgresql://", "postgres://")):
-        raise ConfigError("the PostgreSQL backend is not available yet: use a SQLite file path for --state")
+    if is_postgresql(state):
+        return PostgresStore(state, mode, busy_timeout)
     return SqliteStore(state, mode, busy_timeout)
+
+
+def is_postgresql(state: str) -> bool:
+    return state.startswith(("postgresql://", "postgres://"))
 
 
 @contextmanager
@@ -31,7 +39,7 @@ def opened(state: str, mode: OpenMode, busy_timeout: float) -> Iterator[Store]:
     store = open_store(state, mode, busy_timeout)
     try:
         yield store
-    except sqlite3.Error as exc:
-        raise StoreError(f"the state {state} failed: {exc}") from exc
+    except (sqlite3.Error, psycopg.Error) as exc:
+        raise StoreError(f"the state {redacted(state)} failed: {exc}") from exc
     finally:
         store.close()

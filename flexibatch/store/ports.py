@@ -114,11 +114,18 @@ class Counters(Protocol):
 
     Locking: a counter is advanced by one transaction at a time, so no value is issued twice; the
     values a rolled-back transaction reserved may be issued again (SQLite issues the same ones, so
-    a submission decided again after a crash gets the same numbers).
+    a submission decided again after a crash gets the same numbers). PostgreSQL advances a counter
+    in a transaction of its own, at once, so workers never wait for each other's numbers: there a
+    rolled-back reservation is a gap.
     """
 
     def reserve(self, counter: str, count: int) -> int:
         """Reserve `count` consecutive values of a counter and return the first."""
+        ...
+
+    def release(self, counter: str, first: int, count: int) -> None:
+        """The `count` values from `first` on, the end of a reservation, were not issued: the counter
+        goes back over them, unless another reservation was made since (then they stay unissued)."""
         ...
 
     def next_value(self, counter: str) -> int:

@@ -1,0 +1,127 @@
+"""Flexi at work situations, their history and the yearly totals, in PostgreSQL: each lookup one
+`unnest()` join after the workers' lock rows are held (locks.py), the changes by COPY (versions.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from flexibatch.domain.flexi import Situation, SituationChange, SituationKey, TotalKey
+from flexibatch.store.base import VersionRecord
+from flexibatch.store.postgresql.connection import Connection
+from flexibatch.store.postgresql.locks import WorkerLocks
+from flexibatch.store.postgresql.versions import PgVersionedTable, save_versions
+from flexibatch.store.sqlite.rows import dump_calculations, situation_from_row, version_record
+from flexibatch.store.sqlite.versions import Version
+
+_KEY = ("env", "employer_key", "insz", "relation_id")
+_COLUMNS = (*_KEY, "noss", "company_id", "status", "version", "calculations")
+_SELECTED = ", ".join(f"t.{column}" for column in _COLUMNS)
+_DECLARED = ("kind", "declaration_ticket", "submission_ticket", "recorded_at")
+_HISTORY = (
+    *_KEY,
+    "version",
+    "status",
+    "kind",
+    "calculations",
+    "declaration_ticket",
+    "submission_ticket",
+    "recorded_at",
+)
+_WHERE_KEY = "WHERE env = %s AND employer_key = %s AND insz = %s AND relation_id = %s"
+_VERSION = "version, kind, status, declaration_ticket, submission_ticket, recorded_at"
+SITUATIONS = PgVersionedTable(
+    table="situations",
+    key=_KEY,
+    columns=(*_COLUMNS, "sender", *_DECLARED),
+    updated=("noss", "company_id", "status", "version", "calculations", "sender", *_DECLARED),
+    history=(
+        f"INSERT INTO situation_history ({', '.join(_HISTORY)}) SELECT "
+        + ", ".join(f"t.{column}" for column in _HISTORY)
+        + " FROM situations t JOIN situations_changes c ON "
+        + " AND ".join(f"t.{column} = c.{column}" for column in _KEY)
+        + " WHERE NOT c.first"
+    ),
+)
+
+
+def situation_row(change: SituationChange, stamp: str) -> Version:
+    s = change.situation
+    key = (s.env, s.employer_key, s.insz, s.relation_id)
+    row = (
+        *(*key, s.noss, s.company_id, str(s.status), s.version, dump_calculations(s.calculations)),
+        *(change.sender, change.kind, change.declaration_ticket, change.submission_ticket, stamp),
+    )
+    return (key, s.version == 1, row)
+
+
+class PostgresSituations:
+    def __init__(self, db: Connection, locks: WorkerLocks) -> None:
+        self._db = db
+        self._locks = locks
+
+    def by_key(self, env: str, keys: Iterable[SituationKey]) -> list[Situation]:
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return []
+        self._locks.lock(env, (insz for _, insz, _ in wanted))
+        employers, inszs, relations = (list(column) for column in zip(*wanted, strict=True))
+        rows = self._db.execute(
+            f"SELECT {_SELECTED} FROM unnest(%s::text[], %s::text[], %s::text[]) WITH ORDINALITY "
+            "AS w (employer_key, insz, relation_id, n) JOIN situations t ON t.env = %s "
+            "AND t.employer_key = w.employer_key AND t.insz = w.insz AND t.relation_id = w.relation_id ORDER BY w.n",
+            (employers, inszs, relations, env),
+        )
+        return [situation_from_row(row) for row in rows]
+
+    def totals(self, env: str, keys: Iterable[TotalKey]) -> dict[TotalKey, int]:
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return {}
+        self._locks.lock(env, (insz for insz, _ in wanted))
+        rows = self._db.execute(
+            "SELECT t.insz, t.year, t.amount FROM unnest(%s::text[], %s::int[]) AS w (insz, year) "
+            "JOIN flexi_totals t ON t.env = %s AND t.insz = w.insz AND t.year = w.year",
+            ([insz for insz, _ in wanted], [year for _, year in wanted], env),
+        )
+        return {(str(insz), int(str(year))): int(str(amount)) for insz, year, amount in rows}
+
+    def save_changes(
+        self,
+        env: str,
+        changes: Iterable[SituationChange],
+        totals: Mapping[TotalKey, int],
+        recorded_at: datetime,
+    ) -> None:
+        stamp = recorded_at.isoformat(timespec="milliseconds")
+        save_versions(self._db, SITUATIONS, (situation_row(change, stamp) for change in changes))
+        if totals:
+            self._db.execute(
+                "INSERT INTO flexi_totals (env, insz, year, amount) "
+                "SELECT %s, * FROM unnest(%s::text[], %s::int[], %s::bigint[]) "
+                "ON CONFLICT (env, insz, year) DO UPDATE SET amount = excluded.amount",
+                (env, [insz for insz, _ in totals], [year for _, year in totals], list(totals.values())),
+            )
+
+    def of(self, env: str, *, insz: str | None = None, employer_key: str | None = None) -> list[Situation]:
+        column, value = ("insz", insz) if insz is not None else ("employer_key", employer_key)
+        rows = self._db.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM situations WHERE env = %s AND {column} = %s "
+            "ORDER BY employer_key, insz, relation_id",
+            (env, value),
+        )
+        return [situation_from_row(row) for row in rows]
+
+    def totals_of(self, env: str, insz: str) -> dict[int, int]:
+        rows = self._db.execute(
+            "SELECT year, amount FROM flexi_totals WHERE env = %s AND insz = %s", (env, insz)
+        )
+        return {int(str(year)): int(str(amount)) for year, amount in rows}
+
+    def versions(self, env: str, key: SituationKey) -> list[VersionRecord]:
+        rows = self._db.execute(
+            f"SELECT {_VERSION} FROM situation_history {_WHERE_KEY} "
+            f"UNION ALL SELECT {_VERSION} FROM situations {_WHERE_KEY} ORDER BY version",
+            (env, *key, env, *key),
+        )
+        return [version_record(row) for row in rows]
