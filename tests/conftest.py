@@ -11,12 +11,19 @@ from support.postgres import Server, session_server
 
 
 @pytest.fixture
-def channel(tmp_path: Path) -> Iterator[Channel]:
-    """A fresh installation: sample reference data, empty inbox and outbox, a new SQLite store.
+def state() -> str | None:
+    """The state of a test's installation: None for a SQLite file in its folder (here), a
+    `postgresql://` URL where a conftest parametrises it (tests/integration/conftest.py)."""
+    return None
+
+
+@pytest.fixture
+def channel(tmp_path: Path, state: str | None) -> Iterator[Channel]:
+    """A fresh installation: sample reference data, empty inbox and outbox, a new store.
 
     When the test ends, every answer it left in the outbox must be valid against its XSD.
     """
-    installation = Channel(tmp_path)
+    installation = Channel(tmp_path, url=state)
     yield installation
     installation.close()
     for answer in installation.all_answers():

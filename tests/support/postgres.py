@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -59,7 +60,8 @@ class Server:
     _count: int = field(default=0)
 
     def url(self, database: str) -> str:
-        return psycopg.conninfo.make_conninfo(self.base_url, dbname=database)
+        """The `postgresql://` URL of one database of the server, as `--state` takes it."""
+        return urlunsplit(urlsplit(self.base_url)._replace(path=f"/{database}"))
 
     def admin(self) -> psycopg.Connection[tuple[object, ...]]:
         return psycopg.connect(self.url("postgres"), autocommit=True)
@@ -79,7 +81,7 @@ class Server:
         return self.url(name)
 
     def drop_database(self, url: str) -> None:
-        name = psycopg.conninfo.conninfo_to_dict(url)["dbname"]
+        name = urlsplit(url).path.lstrip("/")
         with self.admin() as db:
             db.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(str(name))))
 
@@ -114,7 +116,7 @@ def _start_throwaway(bindir: Path) -> Server:
     except subprocess.CalledProcessError as exc:
         log = (folder / "server.log").read_text(errors="replace") if (folder / "server.log").exists() else ""
         raise RuntimeError(f"the test server did not start: {exc.stderr!r} {log}") from exc
-    return Server(f"host={sockets} port=5432 user=postgres dbname=postgres", bindir, folder)
+    return Server(f"postgresql://postgres@/postgres?host={quote(str(sockets), safe='')}", bindir, folder)
 
 
 def _missing(reason: str) -> None:

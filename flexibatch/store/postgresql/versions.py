@@ -42,9 +42,8 @@ def save_versions(db: Connection, table: PgVersionedTable, versions: Iterable[Ve
             f"CREATE TEMP TABLE IF NOT EXISTS {table.changes} "
             f"(LIKE {table.table} INCLUDING DEFAULTS, first BOOLEAN NOT NULL) ON COMMIT DELETE ROWS"
         )
-        for number, run in enumerate(runs_touching_each_once(versions)):
-            if number:
-                cursor.execute(f"TRUNCATE {table.changes}")
+        for run in runs_touching_each_once(versions):
+            cursor.execute(f"TRUNCATE {table.changes}")  # an earlier batch's or run's changes
             with cursor.copy(f"COPY {table.changes} ({names}, first) FROM STDIN") as copy:
                 for _, first, row in run:
                     copy.write_row((*row, first))
