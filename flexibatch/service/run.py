@@ -28,13 +28,19 @@ from flexibatch.config import Settings
 from flexibatch.domain.anomalies import Diagnostic
 from flexibatch.domain.ids import new_file_ticket
 from flexibatch.domain.results import SubmissionOutcome
+from flexibatch.errors import StoreConflict
 from flexibatch.files import private_dir
 from flexibatch.service.answers import Answers
 from flexibatch.service.failures import Failures, Subject
 from flexibatch.service.submission import Counts, SubmissionDecider
+from flexibatch.store.base import SubmissionRecord
 from flexibatch.store.ports import Store
 
 log = structlog.get_logger()
+
+#: How often a submission is decided when its transaction keeps losing races (a deadlock, a lock not
+#: granted within the busy timeout) before that is the submission's failure (service/failures.py).
+CONFLICT_ATTEMPTS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +84,19 @@ class Processor:
             self.settings.go_timeout_seconds,
             self.wall_clock(),
         )
+        others: set[str] = set()  # senders whose turn another worker holds: none of theirs this round
         for drops, kind, problems in claim_jobs(view):
             if should_stop():
                 break
-            if outcome := self._take(drops, kind, problems):
-                outcomes.append(outcome)
+            sender = drops[0].folder or ""
+            if sender in others:
+                continue
+            with self.store.turns.take(sender) as ours:
+                if not ours:
+                    others.add(sender)
+                    continue
+                if outcome := self._take(drops, kind, problems):
+                    outcomes.append(outcome)
         self.retries.forget_stale(self.settings.inbox, claims_dir(self.work))
         return outcomes
 
@@ -131,6 +145,17 @@ class Processor:
         self.retries.succeeded(subject)
         return outcome
 
+    def _decide(self, taken: Claim) -> tuple[SubmissionRecord, Counts]:
+        """Decide, again from the start when the transaction lost a race with another worker of a
+        shared state (a deadlock): rolled back whole, it is no answer, and the next try sees the
+        other's commit."""
+        for attempt in range(1, CONFLICT_ATTEMPTS):
+            try:
+                return self.submissions.decide(taken)
+            except StoreConflict as conflict:
+                log.warning("deciding again", ticket=taken.ticket, attempt=attempt, reason=str(conflict))
+        return self.submissions.decide(taken)
+
     def _received(self, ticket: str) -> tuple[str | None, datetime] | None:
         """Where and when the store says a ticket was received, for a claim that lost its record."""
         record = self.store.submissions.by_ticket(ticket)
@@ -155,7 +180,7 @@ class Processor:
         record = self.store.submissions.by_ticket(taken.ticket)
         counts = Counts()
         if record is None:
-            record, counts = self.submissions.decide(taken)
+            record, counts = self._decide(taken)
         self.answers.publish(taken)
         file_away(taken, self.work, refused=record.outcome is not SubmissionOutcome.ACCEPTED)
         outcome = Outcome(

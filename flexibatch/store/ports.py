@@ -193,6 +193,22 @@ class Situations(Protocol):
         ...
 
 
+class Turns(Protocol):
+    """Whose turn it is to claim a sender's submissions: one worker at a time per sender, so a
+    sender's submissions are decided in the order the sender made them (docs/decisions.md "Order")
+    even by several workers.
+
+    Locking: a turn is held from before the claim until the answers are published, across the
+    submission's transactions, and ends with its worker (a killed worker's turn ends with its
+    session). A turn another worker holds is not waited for: that worker takes the sender's next
+    submission too. SQLite's one writer decides one submission at a time: every turn is free.
+    """
+
+    def take(self, sender: str) -> AbstractContextManager[bool]:
+        """The sender's turn for the block, if no other worker holds it (then False)."""
+        ...
+
+
 class Store(Protocol):
     """The unit of work: the repositories over one state, and its transactions."""
 
@@ -210,6 +226,8 @@ class Store(Protocol):
     def periods(self) -> Periods: ...
     @property
     def situations(self) -> Situations: ...
+    @property
+    def turns(self) -> Turns: ...
 
     def transaction(self) -> AbstractContextManager[None]:
         """All writes of one submission: committed together or not at all."""

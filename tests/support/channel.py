@@ -15,7 +15,7 @@ from pathlib import Path
 from flexibatch.config import load_settings
 from flexibatch.formats.refdata import read_refdata
 from flexibatch.service.run import Outcome, Processor
-from flexibatch.store import open_store
+from flexibatch.store import Store, open_store
 from support.answers import Decision, Receipt, read_acrf, read_noti, read_noti_csv
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,8 +45,14 @@ class Channel:
         return self.root / "state.work"
 
     def processor(
-        self, now: datetime | None = None, wall_clock: Callable[[], float] = time.time, **settings: object
+        self,
+        now: datetime | None = None,
+        wall_clock: Callable[[], float] = time.time,
+        store: Store | None = None,
+        **settings: object,
     ) -> Processor:
+        """A processor of this installation, on its store or on another one of the same state (a
+        second worker)."""
         config = load_settings(
             env={},
             state=str(self.state),
@@ -57,7 +63,7 @@ class Channel:
             settle_seconds=0.0,
             **{**self.extra, **settings},
         )
-        return Processor(config, self.store, wall_clock)
+        return Processor(config, store or self.store, wall_clock)
 
     def run(
         self, now: datetime | None = None, wall_clock: Callable[[], float] = time.time, **settings: object

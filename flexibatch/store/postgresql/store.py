@@ -8,6 +8,7 @@ from flexibatch.store.postgresql.periods import PostgresPeriods
 from flexibatch.store.postgresql.refdata import PostgresCounters, PostgresReferenceData
 from flexibatch.store.postgresql.situations import PostgresSituations
 from flexibatch.store.postgresql.submissions import PostgresAnswers, PostgresFailures, PostgresSubmissions
+from flexibatch.store.postgresql.turns import PostgresTurns
 from flexibatch.store.sqlite.connection import OpenMode
 
 
@@ -26,3 +27,4 @@ class PostgresStore(PostgresConnection):
         self.counters = PostgresCounters(self)
         self.periods = PostgresPeriods(self._db, self.locks)
         self.situations = PostgresSituations(self._db, self.locks)
+        self.turns = PostgresTurns(self._db)
