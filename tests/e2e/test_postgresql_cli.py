@@ -23,7 +23,9 @@ def _answer_samples(root: Path, **env: str) -> None:
     assert ran.returncode == 0, ran.stderr
 
 
-def test_the_samples_on_postgresql_are_answered_as_on_sqlite(tmp_path: Path, postgresql_server: Server) -> None:
+def test_the_samples_on_postgresql_are_answered_as_on_sqlite(
+    tmp_path: Path, postgresql_server: Server
+) -> None:
     url = postgresql_server.fresh_database(migrated=False)  # refdata load creates the schema
     on_sqlite, on_postgresql = tmp_path / "sqlite", tmp_path / "postgresql"
     on_sqlite.mkdir()
@@ -34,7 +36,9 @@ def test_the_samples_on_postgresql_are_answered_as_on_sqlite(tmp_path: Path, pos
     assert answer_names(on_postgresql / "outbox") == answer_names(on_sqlite / "outbox")
     assert decisions_of(on_postgresql / "outbox") == decisions_of(on_sqlite / "outbox")
     assert state_facts(url) == state_facts(on_sqlite / "state.db")
-    assert (on_postgresql / "flexibatch.work" / "archive").is_dir(), "claims beside the command, not in the inbox"
+    assert (on_postgresql / "flexibatch.work" / "archive").is_dir(), (
+        "claims beside the command, not in the inbox"
+    )
 
     status = flexibatch(on_postgresql, "status", FLEXIBATCH_STATE=url)
     assert status.returncode == 0, status.stderr

@@ -78,7 +78,9 @@ class Submission:
             content = dimona(
                 *(
                     dimona_in(
-                        start=f"2026-06-{f.day:02d}", insz=people[f.worker], reference=f"{self.sender}{self.sequence}-{i}"
+                        start=f"2026-06-{f.day:02d}",
+                        insz=people[f.worker],
+                        reference=f"{self.sender}{self.sequence}-{i}",
                     )
                     for i, f in enumerate(self.forms)
                 )
