@@ -8,13 +8,14 @@ and makes the workers' lock rows, so that neither waits for, nor rolls back with
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
-from psycopg import errors
+from psycopg import Cursor, Transaction, errors
+from psycopg.abc import Params
 
 from flexibatch.errors import ConfigError, StoreConflict, StoreError
 from flexibatch.store.postgresql.locks import WorkerLocks
@@ -32,6 +33,39 @@ KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_COUNT = 10, 5, 3
 CONFLICTS = (errors.DeadlockDetected, errors.SerializationFailure, errors.LockNotAvailable)
 
 Connection = psycopg.Connection[tuple[object, ...]]
+
+
+class Session:
+    """The main session, opened again when the server ended it (`pg_terminate_backend`, a restart)
+    while no transaction was open, so a worker outlives the loss of its session; inside a
+    transaction a lost session fails the transaction, never carries on outside it."""
+
+    def __init__(self, open_session: Callable[[], Connection]) -> None:
+        self._open = open_session
+        self.live = open_session()
+        self.in_transaction = False
+
+    def _current(self) -> Connection:
+        if self.live.broken and not self.in_transaction:
+            self.live.close()
+            self.live = self._open()
+        return self.live
+
+    def execute(self, query: str | bytes, params: Params | None = None) -> Cursor[tuple[object, ...]]:
+        return self._current().execute(query, params)
+
+    def cursor(self) -> Cursor[tuple[object, ...]]:
+        return self._current().cursor()
+
+    def transaction(self) -> AbstractContextManager[Transaction]:
+        return self._current().transaction()
+
+    @property
+    def broken(self) -> bool:
+        return self.live.broken
+
+    def close(self) -> None:
+        self.live.close()
 
 
 def redacted(url: str) -> str:
@@ -84,7 +118,7 @@ class PostgresConnection:
         self._busy_timeout = busy_timeout
         self._in_transaction = False
         try:
-            self._db = connect(url, busy_timeout, read_only=mode == "read")
+            self._db = Session(lambda: connect(url, busy_timeout, read_only=mode == "read"))
         except psycopg.ProgrammingError as exc:
             raise ConfigError(f"the state {self.path} is not a PostgreSQL URL libpq reads: {exc}") from None
         except psycopg.Error as exc:
@@ -114,7 +148,7 @@ class PostgresConnection:
             self._side = connect(self._url, self._busy_timeout)
         return self._side
 
-    def _applied_migrations(self, db: Connection) -> set[int]:
+    def _applied_migrations(self, db: Session) -> set[int]:
         tables = {
             str(row[0])
             for row in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
@@ -167,7 +201,7 @@ class PostgresConnection:
         self._db.close()
 
     @property
-    def db(self) -> Connection:
+    def db(self) -> Session:
         """The main session, whose transactions hold a submission's writes."""
         return self._db
 
@@ -186,13 +220,16 @@ class PostgresConnection:
         self._in_transaction = True
         try:
             with self._db.transaction():
+                self._db.in_transaction = True
                 yield
         except CONFLICTS as exc:
             raise StoreConflict(f"the state {self.path}: {_sentence(exc)}; deciding again") from exc
         except psycopg.Error as exc:
+            if self._db.broken:  # the session ended under it (terminated, a server restart): all rolled back
+                raise StoreConflict(f"the state {self.path} lost its session: {_sentence(exc)}") from exc
             raise StoreError(f"the state {self.path} failed: {_sentence(exc)}") from exc
         finally:
-            self._in_transaction = False
+            self._in_transaction = self._db.in_transaction = False
             self.locks.released()
 
 

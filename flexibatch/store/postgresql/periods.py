@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 
 from flexibatch.domain.dimona import Period, PeriodChange, hhmm, iso_day
 from flexibatch.store.base import VersionRecord
-from flexibatch.store.postgresql.connection import Connection
+from flexibatch.store.postgresql.connection import Session
 from flexibatch.store.postgresql.locks import WorkerLocks
 from flexibatch.store.postgresql.versions import PgVersionedTable, save_versions
 from flexibatch.store.sqlite.rows import period_from_row, version_record
@@ -61,7 +61,7 @@ def period_row(change: PeriodChange, stamp: str) -> Version:
 
 
 class PostgresPeriods:
-    def __init__(self, db: Connection, locks: WorkerLocks) -> None:
+    def __init__(self, db: Session, locks: WorkerLocks) -> None:
         self._db = db
         self._locks = locks
 

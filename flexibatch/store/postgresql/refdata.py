@@ -47,7 +47,8 @@ class PostgresReferenceData:
             return refdata_from(self._rows)
         with self._db.transaction():
             self._db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            return refdata_from(self._rows)
+            current = refdata_from(self._rows)
+        return current  # noqa: RET504 - once the snapshot is closed
 
     def _rows(self, statement: str) -> Iterable[Sequence[Any]]:
         return self._db.execute(statement.encode()).fetchall()

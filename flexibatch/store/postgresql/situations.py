@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flexibatch.domain.flexi import Situation, SituationChange, SituationKey, TotalKey
 from flexibatch.store.base import VersionRecord
-from flexibatch.store.postgresql.connection import Connection
+from flexibatch.store.postgresql.connection import Session
 from flexibatch.store.postgresql.locks import WorkerLocks
 from flexibatch.store.postgresql.versions import PgVersionedTable, save_versions
 from flexibatch.store.sqlite.rows import dump_calculations, situation_from_row, version_record
@@ -56,7 +56,7 @@ def situation_row(change: SituationChange, stamp: str) -> Version:
 
 
 class PostgresSituations:
-    def __init__(self, db: Connection, locks: WorkerLocks) -> None:
+    def __init__(self, db: Session, locks: WorkerLocks) -> None:
         self._db = db
         self._locks = locks
 

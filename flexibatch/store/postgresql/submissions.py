@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from flexibatch.store.base import AnswerRecord, FailureRecord, SubmissionRecord
 from flexibatch.store.ports import NameKey
-from flexibatch.store.postgresql.connection import Connection
+from flexibatch.store.postgresql.connection import Session
 from flexibatch.store.postgresql.locks import WorkerLocks
 from flexibatch.store.sqlite.submissions import (
     FAILURE_COLUMNS,
@@ -23,7 +23,7 @@ from flexibatch.store.sqlite.submissions import (
 
 
 class PostgresSubmissions:
-    def __init__(self, db: Connection, locks: WorkerLocks) -> None:
+    def __init__(self, db: Session, locks: WorkerLocks) -> None:
         self._db = db
         self._locks = locks
 
@@ -65,7 +65,7 @@ class PostgresSubmissions:
 
 
 class PostgresAnswers:
-    def __init__(self, db: Connection, locks: WorkerLocks) -> None:
+    def __init__(self, db: Session, locks: WorkerLocks) -> None:
         self._db = db
         self._locks = locks
 
@@ -98,7 +98,7 @@ class PostgresAnswers:
 
 
 class PostgresFailures:
-    def __init__(self, db: Connection) -> None:
+    def __init__(self, db: Session) -> None:
         self._db = db
 
     def by_subject(self, stage: str, subject: str) -> FailureRecord | None:

@@ -15,11 +15,11 @@ from contextlib import contextmanager
 
 import psycopg
 
-from flexibatch.store.postgresql.connection import Connection
+from flexibatch.store.postgresql.connection import Session
 
 
 class PostgresTurns:
-    def __init__(self, db: Connection) -> None:
+    def __init__(self, db: Session) -> None:
         self._db = db
 
     @contextmanager

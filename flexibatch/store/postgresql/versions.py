@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flexibatch.store.postgresql.connection import Connection
+from flexibatch.store.postgresql.connection import Session
 from flexibatch.store.sqlite.versions import Version, runs_touching_each_once
 
 
@@ -35,7 +35,7 @@ class PgVersionedTable:
         return " AND ".join(f"t.{column} = c.{column}" for column in self.key)
 
 
-def save_versions(db: Connection, table: PgVersionedTable, versions: Iterable[Version]) -> None:
+def save_versions(db: Session, table: PgVersionedTable, versions: Iterable[Version]) -> None:
     names = ", ".join(table.columns)
     with db.cursor() as cursor:
         cursor.execute(
