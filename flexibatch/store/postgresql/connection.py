@@ -22,6 +22,8 @@ from flexibatch.store.postgresql.locks import WorkerLocks
 from flexibatch.store.postgresql.migrations import MIGRATIONS
 from flexibatch.store.sqlite.connection import OpenMode
 
+#: How a worker's sessions show in `pg_stat_activity`.
+APPLICATION = "flexibatch"
 #: Every flexibatch migrates under this advisory lock, so workers that start together migrate once.
 MIGRATION_LOCK = 0x666C6578  # "flex"
 #: A session idle inside a transaction this long is ended by the server: its locks are freed.
@@ -96,6 +98,7 @@ def connect(url: str, busy_timeout: float, *, read_only: bool = False) -> Connec
         url,
         autocommit=True,
         options=options,
+        application_name=APPLICATION,
         connect_timeout=max(1, round(busy_timeout)),
         keepalives=1,
         keepalives_idle=KEEPALIVE_IDLE,
