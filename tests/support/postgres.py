@@ -93,7 +93,7 @@ class Server:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _start_throwaway(bindir: Path) -> Server:
+def _start_throwaway(bindir: Path, *, durable: bool = False) -> Server:
     folder = Path(tempfile.mkdtemp(prefix="flexibatch-pg-"))
     data, sockets = folder / "data", folder / "run"
     data.mkdir()
@@ -104,10 +104,9 @@ def _start_throwaway(bindir: Path) -> Server:
     initdb = [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8"]
     subprocess.run(_as_server_user([*initdb, "--no-locale", "--no-sync"]), check=True, capture_output=True)
     # No TCP: the socket folder is the only way in. fsync off: a test's database dies with the server.
-    options = (
-        f"-k {sockets} -c listen_addresses= -c fsync=off -c synchronous_commit=off "
-        "-c full_page_writes=off -c max_connections=300 -c deadlock_timeout=50ms"
-    )
+    options = f"-k {sockets} -c listen_addresses= -c max_connections=300"
+    if not durable:
+        options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c deadlock_timeout=50ms"
     pg_ctl = [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"), "-o", options]
     try:
         subprocess.run(
@@ -126,12 +125,13 @@ def _missing(reason: str) -> None:
 
 
 @contextlib.contextmanager
-def session_server() -> Iterator[Server]:
-    """The server of a test session, with the template database made."""
+def session_server(*, durable: bool = False) -> Iterator[Server]:
+    """The server of a test session, with the template database made; `durable` keeps fsync and
+    synchronous commits on, as a benchmark against SQLite's `synchronous=FULL` must."""
     if url := os.environ.get(SERVER_ENV):
         server = Server(url)
     elif (bindir := _bindir()) is not None:
-        server = _start_throwaway(bindir)
+        server = _start_throwaway(bindir, durable=durable)
     else:
         _missing("no initdb was found")
         raise AssertionError  # unreachable: _missing raises

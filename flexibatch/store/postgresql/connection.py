@@ -80,9 +80,14 @@ def redacted(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
 
 
-def connect(url: str, busy_timeout: float, *, read_only: bool = False) -> Connection:
+def connect(url: str, busy_timeout: float, *, read_only: bool = False, side: bool = False) -> Connection:
     """A session with the settings every flexibatch session has: a lock waited for at most the busy
-    timeout, a transaction left idle ended, keepalives on the client's socket and the server's."""
+    timeout, a transaction left idle ended, keepalives on the client's socket and the server's.
+
+    The side session commits without waiting for its WAL flush: what it commits (a counter's
+    reservation, a lock row) is used only by a submission whose own commit is flushed later in the
+    same WAL, so it is durable before anything that depends on it; flushing each reservation cost
+    a monthly file most of its time (docs/performance.md, "PostgreSQL")."""
     timeout_ms = round(busy_timeout * 1000)
     settings = {
         "lock_timeout": timeout_ms,
@@ -91,6 +96,7 @@ def connect(url: str, busy_timeout: float, *, read_only: bool = False) -> Connec
         "tcp_keepalives_interval": KEEPALIVE_INTERVAL,
         "tcp_keepalives_count": KEEPALIVE_COUNT,
         "default_transaction_read_only": "on" if read_only else "off",
+        "synchronous_commit": "off" if side else "on",
     }
     given = psycopg.conninfo.conninfo_to_dict(url).get("options") or ""
     options = " ".join([str(given), *(f"-c {name}={value}" for name, value in settings.items())]).strip()
@@ -148,7 +154,7 @@ class PostgresConnection:
     def side(self) -> Connection:
         """The autocommit session of the counters and the lock rows, opened when first needed."""
         if self._side is None:
-            self._side = connect(self._url, self._busy_timeout)
+            self._side = connect(self._url, self._busy_timeout, side=True)
         return self._side
 
     def _applied_migrations(self, db: Session) -> set[int]:

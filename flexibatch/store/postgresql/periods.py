@@ -26,6 +26,7 @@ _HISTORY = (
 )
 PERIODS = PgVersionedTable(
     table="periods",
+    history_table="period_history",
     key=("period_id",),
     columns=(
         *_PERIOD_COLUMNS.split(", "),
@@ -35,11 +36,7 @@ PERIODS = PgVersionedTable(
         *("start_date", "start_hour", "end_date", "end_hour", "last_day", "status", "version"),
         *("action", "declaration_ticket", "submission_ticket", "recorded_at"),
     ),
-    history=(
-        f"INSERT INTO period_history (period_id, {_HISTORY}) SELECT t.period_id, "
-        + ", ".join(f"t.{column}" for column in _HISTORY.split(", "))
-        + " FROM periods t JOIN periods_changes c ON t.period_id = c.period_id WHERE NOT c.first"
-    ),
+    history=("period_id", *_HISTORY.split(", ")),
 )
 
 

@@ -32,16 +32,11 @@ _WHERE_KEY = "WHERE env = %s AND employer_key = %s AND insz = %s AND relation_id
 _VERSION = "version, kind, status, declaration_ticket, submission_ticket, recorded_at"
 SITUATIONS = PgVersionedTable(
     table="situations",
+    history_table="situation_history",
     key=_KEY,
     columns=(*_COLUMNS, "sender", *_DECLARED),
     updated=("noss", "company_id", "status", "version", "calculations", "sender", *_DECLARED),
-    history=(
-        f"INSERT INTO situation_history ({', '.join(_HISTORY)}) SELECT "
-        + ", ".join(f"t.{column}" for column in _HISTORY)
-        + " FROM situations t JOIN situations_changes c ON "
-        + " AND ".join(f"t.{column} = c.{column}" for column in _KEY)
-        + " WHERE NOT c.first"
-    ),
+    history=_HISTORY,
 )
 
 

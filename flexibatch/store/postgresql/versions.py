@@ -1,10 +1,13 @@
-"""How the PostgreSQL tables keep versions: a batch's changes by COPY, then three set-based statements.
+"""How the PostgreSQL tables keep versions: a batch's changes by COPY, then four set-based statements.
 
-The changes of a run (one that touches each row once, store/sqlite/versions.py) are copied into a
-temporary table of the same columns plus `first` (a row's first version); from there one INSERT
-makes the new rows, one INSERT ... SELECT copies the versions being replaced into the history, and
-one UPDATE ... FROM writes the new versions. A thousand changes cost four round trips, not a
-thousand.
+Every change of a batch, in document order (`n`), is copied into a temporary table of the table's
+columns plus `first` (a row's first version) and `n`. Per row (its key), the change with the highest
+`n` is the row's new current version, and every earlier one a version it replaced; a row that had
+no `first` change existed before the batch, and its current version is replaced too. So four
+statements, whatever the number of changes: the rows' replaced current versions copied into the
+history, the new rows inserted, the batch's own replaced versions copied into the history (after
+their rows, which the history refers to), the changed rows updated. A row changed twice in a batch keeps both versions (docs/decisions.md, "State"), as the
+SQLite backend's runs do (store/sqlite/versions.py), without a round trip per run.
 """
 
 from __future__ import annotations
@@ -13,45 +16,56 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flexibatch.store.postgresql.connection import Session
-from flexibatch.store.sqlite.versions import Version, runs_touching_each_once
+from flexibatch.store.sqlite.versions import Version
 
 
 @dataclass(frozen=True)
 class PgVersionedTable:
     table: str
+    history_table: str
     key: tuple[str, ...]
     columns: tuple[str, ...]  # every column of a row, in the order of the rows given
     updated: tuple[str, ...]  # the columns a new version changes
-    history: (
-        str  # INSERT INTO <history> SELECT ... FROM <table> t JOIN <changes> c ON <key> WHERE NOT c.first
-    )
+    history: tuple[str, ...]  # the history table's columns, each a column of the table too
 
     @property
     def changes(self) -> str:
         return f"{self.table}_changes"
 
-    @property
-    def on_key(self) -> str:
-        return " AND ".join(f"t.{column} = c.{column}" for column in self.key)
+    def statements(self) -> list[str]:
+        key = ", ".join(self.key)
+        on_key = " AND ".join(f"t.{column} = c.{column}" for column in self.key)
+        history = ", ".join(self.history)
+        ranked = (
+            f"(SELECT *, max(n) OVER w AS last_n, bool_or(first) OVER w AS fresh FROM {self.changes} "
+            f"WINDOW w AS (PARTITION BY {key})) c"
+        )
+        return [
+            f"INSERT INTO {self.history_table} ({history}) SELECT "
+            + ", ".join(f"t.{column}" for column in self.history)
+            + f" FROM {self.table} t JOIN (SELECT {key} FROM {self.changes} GROUP BY {key} "
+            f"HAVING NOT bool_or(first)) c ON {on_key}",
+            f"INSERT INTO {self.table} ({', '.join(self.columns)}) SELECT {', '.join(self.columns)} "
+            f"FROM {ranked} WHERE fresh AND n = last_n",
+            f"INSERT INTO {self.history_table} ({history}) SELECT {history} FROM {ranked} WHERE n < last_n",
+            f"UPDATE {self.table} t SET "
+            + ", ".join(f"{column} = c.{column}" for column in self.updated)
+            + f" FROM {ranked} WHERE NOT c.fresh AND c.n = c.last_n AND {on_key}",
+        ]
 
 
 def save_versions(db: Session, table: PgVersionedTable, versions: Iterable[Version]) -> None:
-    names = ", ".join(table.columns)
     with db.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {table.changes} "
-            f"(LIKE {table.table} INCLUDING DEFAULTS, first BOOLEAN NOT NULL) ON COMMIT DELETE ROWS"
+            f"CREATE TEMP TABLE IF NOT EXISTS {table.changes} (LIKE {table.table} INCLUDING DEFAULTS, "
+            "first BOOLEAN NOT NULL, n INTEGER NOT NULL) ON COMMIT DELETE ROWS"
         )
-        for run in runs_touching_each_once(versions):
-            cursor.execute(f"TRUNCATE {table.changes}")  # an earlier batch's or run's changes
-            with cursor.copy(f"COPY {table.changes} ({names}, first) FROM STDIN") as copy:
-                for _, first, row in run:
-                    copy.write_row((*row, first))
-            cursor.execute(
-                f"INSERT INTO {table.table} ({names}) SELECT {names} FROM {table.changes} WHERE first"
-            )
-            cursor.execute(table.history)
-            assignments = ", ".join(f"{column} = c.{column}" for column in table.updated)
-            cursor.execute(
-                f"UPDATE {table.table} t SET {assignments} FROM {table.changes} c WHERE NOT c.first AND {table.on_key}"
-            )
+        cursor.execute(f"TRUNCATE {table.changes}")  # an earlier batch's changes
+        copied = 0
+        with cursor.copy(f"COPY {table.changes} ({', '.join(table.columns)}, first, n) FROM STDIN") as copy:
+            for _, first, row in versions:
+                copied += 1
+                copy.write_row((*row, first, copied))
+        if copied:
+            for statement in table.statements():
+                cursor.execute(statement.encode())
