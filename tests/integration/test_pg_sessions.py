@@ -41,3 +41,13 @@ def test_a_session_ended_inside_a_transaction_rolls_it_back_whole(postgresql_url
         store.failures.forget("CLAIM", "after the cut")  # never runs outside the transaction
     assert store.refdata.version() == 0, "the load of the cut transaction never committed"
     store.close()
+
+
+def test_the_side_session_of_the_counters_ended_is_opened_again(postgresql_url: str) -> None:
+    store = PostgresStore(postgresql_url, busy_timeout=5.0)
+    first = store.counters.reserve("dimona_period", 3)
+    _terminate(postgresql_url, store.side.info.backend_pid)
+    with pytest.raises(psycopg.OperationalError):
+        store.counters.reserve("dimona_period", 1)
+    assert store.counters.reserve("dimona_period", 1) == first + 3, "nothing was issued twice"
+    store.close()

@@ -153,7 +153,7 @@ class PostgresConnection:
     @property
     def side(self) -> Connection:
         """The autocommit session of the counters and the lock rows, opened when first needed."""
-        if self._side is None:
+        if self._side is None or self._side.broken:  # opened again when the server ended it
             self._side = connect(self._url, self._busy_timeout, side=True)
         return self._side
 
