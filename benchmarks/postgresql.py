@@ -39,17 +39,23 @@ NOW = "2026-06-24T11:50:00"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def server_cpu_seconds() -> float:
-    """CPU seconds used so far by the server: every live process of the `postgres` user, and the
-    backends that ended (the postmaster's reaped children)."""
+def server_cpu_seconds(server: Server) -> float:
+    """CPU seconds the server used so far: its postmaster, every live backend of it, and the
+    backends that ended (the postmaster's reaped children). A server of another session on this
+    machine is not counted; with `--url` (no postmaster known), every process of the `postgres`
+    user is."""
+    postmaster = None
+    if server.folder is not None:
+        postmaster = int((server.folder / "data" / "postmaster.pid").read_text().split()[0])
     uid = pwd.getpwnam("postgres").pw_uid
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError):
-            if stat.parent.stat().st_uid != uid:
-                continue
+            pid = int(stat.parent.name)
             fields = stat.read_text().rsplit(")", 1)[1].split()
-            total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+            ours = pid == postmaster or int(fields[1]) == postmaster  # fields[1]: the parent's pid
+            if ours if postmaster is not None else stat.parent.stat().st_uid == uid:
+                total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
     return total / CLOCK_TICKS
 
 
@@ -71,9 +77,9 @@ def _load(run: Path, refdata: Path, state: str) -> dict[str, str]:
     return env
 
 
-def _workers(count: int, env: dict[str, str]) -> tuple[float, float, float]:
+def _workers(server: Server, count: int, env: dict[str, str]) -> tuple[float, float, float]:
     """Wall seconds, the workers' CPU seconds and the server's, of `count` runs started together."""
-    before_cpu, before_server = os.times(), server_cpu_seconds()
+    before_cpu, before_server = os.times(), server_cpu_seconds(server)
     started = time.perf_counter()
     processes = [
         subprocess.Popen(["flexibatch", "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -87,7 +93,7 @@ def _workers(count: int, env: dict[str, str]) -> tuple[float, float, float]:
     client = (after.children_user - before_cpu.children_user) + (
         after.children_system - before_cpu.children_system
     )
-    return wall, client, server_cpu_seconds() - before_server
+    return wall, client, server_cpu_seconds(server) - before_server
 
 
 def one_file(server: Server, work: Path, size: int) -> None:
@@ -103,7 +109,7 @@ def one_file(server: Server, work: Path, size: int) -> None:
         shutil.copytree(source / "inbox", run / "inbox")
         url = server.fresh_database(migrated=False) if name == "postgresql" else str(run / "state.db")
         env = _load(run, source / "refdata", url)
-        wall, client, server_s = _workers(1, env)
+        wall, client, server_s = _workers(server, 1, env)
         waiting = max(0.0, wall - client - server_s)
         print(
             f"{name:>11} {wall:>8.1f} {wall / size * 1e6:>8.1f} {client:>9.1f} {server_s:>9.1f} {waiting:>10.1f}",
@@ -142,7 +148,7 @@ def workers(server: Server, work: Path, files: int, per_file: int) -> None:
         shutil.copytree(source / "inbox", run / "inbox")
         url = server.fresh_database(migrated=False)
         env = _load(run, source / "refdata", url)
-        wall, client, server_s = _workers(count, env)
+        wall, client, server_s = _workers(server, count, env)
         print(
             f"{count:>8} {wall:>8.1f} {files * per_file / wall:>9.0f} {client:>9.1f} {server_s:>9.1f}",
             flush=True,

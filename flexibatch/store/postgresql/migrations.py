@@ -85,7 +85,6 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         CREATE INDEX periods_pair ON periods (env, employer_key, worker_key, last_day);
         CREATE INDEX periods_insz ON periods (insz);
-        CREATE INDEX periods_employer ON periods (env, employer_key);
 
         CREATE TABLE period_history (
             period_id           TEXT NOT NULL REFERENCES periods (period_id),

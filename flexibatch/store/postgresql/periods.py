@@ -1,5 +1,10 @@
 """The Dimona periods and their history, in PostgreSQL: a batch's lookups as one `unnest()` join
-each, after its workers' lock rows are held (locks.py); its changes by COPY (versions.py)."""
+each, after its workers' lock rows are held (locks.py); its changes by COPY (versions.py).
+
+Each join is LATERAL, kept from being flattened into a plain join by `OFFSET 0`: one index search
+per key on every column of the key. A plain join was
+planned, for a table that grows inside a monthly file's one transaction (no statistics yet), as a
+scan of the environment's every period per batch: quadratic (docs/performance.md, "PostgreSQL")."""
 
 from __future__ import annotations
 
@@ -73,7 +78,8 @@ class PostgresPeriods:
         self._locks.lock(env, (str(row[0]) for row in workers))
         rows = self._db.execute(
             f"SELECT {_SELECTED} FROM unnest(%s::text[]) WITH ORDINALITY AS w (period_id, n) "
-            "JOIN periods t ON t.period_id = w.period_id AND t.env = %s ORDER BY w.n",
+            "CROSS JOIN LATERAL (SELECT * FROM periods p WHERE p.period_id = w.period_id AND p.env = %s OFFSET 0) t "
+            "ORDER BY w.n",
             (wanted, env),
         )
         return [period_from_row(row) for row in rows]
@@ -87,8 +93,9 @@ class PostgresPeriods:
         self._locks.lock(env, (worker for _, worker in wanted))
         rows = self._db.execute(
             f"SELECT {_SELECTED} FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS w (employer_key, worker_key, n) "
-            "JOIN periods t ON t.env = %s AND t.employer_key = w.employer_key AND t.worker_key = w.worker_key "
-            "AND (%s::text IS NULL OR t.last_day >= %s::text) ORDER BY w.n, t.last_day, t.period_id",
+            "CROSS JOIN LATERAL (SELECT * FROM periods p WHERE p.env = %s AND p.employer_key = w.employer_key "
+            "AND p.worker_key = w.worker_key AND (%s::text IS NULL OR p.last_day >= %s::text) OFFSET 0) t "
+            "ORDER BY w.n, t.last_day, t.period_id",
             (
                 [employer for employer, _ in wanted],
                 [worker for _, worker in wanted],

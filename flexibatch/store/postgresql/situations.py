@@ -1,5 +1,6 @@
 """Flexi at work situations, their history and the yearly totals, in PostgreSQL: each lookup one
-`unnest()` join after the workers' lock rows are held (locks.py), the changes by COPY (versions.py)."""
+`unnest()` join after the workers' lock rows are held (locks.py), the changes by COPY (versions.py);
+each join LATERAL, one index search per key, as in periods.py."""
 
 from __future__ import annotations
 
@@ -63,8 +64,9 @@ class PostgresSituations:
         employers, inszs, relations = (list(column) for column in zip(*wanted, strict=True))
         rows = self._db.execute(
             f"SELECT {_SELECTED} FROM unnest(%s::text[], %s::text[], %s::text[]) WITH ORDINALITY "
-            "AS w (employer_key, insz, relation_id, n) JOIN situations t ON t.env = %s "
-            "AND t.employer_key = w.employer_key AND t.insz = w.insz AND t.relation_id = w.relation_id ORDER BY w.n",
+            "AS w (employer_key, insz, relation_id, n) CROSS JOIN LATERAL (SELECT * FROM situations s "
+            "WHERE s.env = %s AND s.employer_key = w.employer_key AND s.insz = w.insz "
+            "AND s.relation_id = w.relation_id OFFSET 0) t ORDER BY w.n",
             (employers, inszs, relations, env),
         )
         return [situation_from_row(row) for row in rows]
@@ -76,7 +78,8 @@ class PostgresSituations:
         self._locks.lock(env, (insz for insz, _ in wanted))
         rows = self._db.execute(
             "SELECT t.insz, t.year, t.amount FROM unnest(%s::text[], %s::int[]) AS w (insz, year) "
-            "JOIN flexi_totals t ON t.env = %s AND t.insz = w.insz AND t.year = w.year",
+            "CROSS JOIN LATERAL (SELECT * FROM flexi_totals f WHERE f.env = %s AND f.insz = w.insz "
+            "AND f.year = w.year OFFSET 0) t",
             ([insz for insz, _ in wanted], [year for _, year in wanted], env),
         )
         return {(str(insz), int(str(year))): int(str(amount)) for insz, year, amount in rows}
