@@ -54,7 +54,9 @@ def _common_options() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]
     """The options every command takes, and the folders `run`, `watch` and `status` take."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--state", help="state store: a SQLite file path (env FLEXIBATCH_STATE, default flexibatch.db)"
+        "--state",
+        help="state store: a SQLite file path, or a postgresql:// URL that several workers share "
+        "(env FLEXIBATCH_STATE, default flexibatch.db)",
     )
     common.add_argument(
         "--config",

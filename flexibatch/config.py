@@ -169,7 +169,7 @@ _EXPECTED: Final = {
         "FLEXIBATCH_JOINT_COMMITTEES",
         "must list joint committees such as 302, 118.03 or XXX, separated by commas",
     ),
-    "state": ("FLEXIBATCH_STATE", "must be a SQLite file path"),
+    "state": ("FLEXIBATCH_STATE", "must be a SQLite file path or a postgresql:// URL"),
     "inbox": ("FLEXIBATCH_INBOX", "must be a folder path"),
     "outbox": ("FLEXIBATCH_OUTBOX", "must be a folder path"),
     "work": ("FLEXIBATCH_WORK", "must be a folder path"),

@@ -17,6 +17,11 @@ class StoreError(FlexibatchError):
     """The state cannot serve: busy beyond the busy timeout, unreadable, failing mid-command."""
 
 
+class StoreConflict(StoreError):
+    """A transaction lost a race with another worker of a shared state (a deadlock, a lock not
+    granted in time): it was rolled back whole, and deciding it again is the cure, not an answer."""
+
+
 class ChannelError(FlexibatchError):
     """The file system of the inbox, the outbox, the work folder or the report folder failed (vanished,
     read-only, full)."""

@@ -29,14 +29,20 @@ from flexibatch.config import Settings
 from flexibatch.domain.anomalies import Diagnostic
 from flexibatch.domain.ids import new_file_ticket
 from flexibatch.domain.results import FileOutcome, SubmissionOutcome, file_outcome
+from flexibatch.errors import StoreConflict
 from flexibatch.files import private_dir
 from flexibatch.service.answers import Answers
 from flexibatch.service.failures import Failures, Subject
 from flexibatch.service.restore import record_again
 from flexibatch.service.submission import Counts, SubmissionDecider
+from flexibatch.store.base import SubmissionRecord
 from flexibatch.store.ports import Store
 
 log = structlog.get_logger()
+
+#: How often a submission is decided when its transaction keeps losing races (a deadlock, a lock not
+#: granted within the busy timeout) before that is the submission's failure (service/failures.py).
+CONFLICT_ATTEMPTS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +104,19 @@ class Processor:
         )
         self.mentions.say(view.ignored)
         self.last_view = view
+        others: set[str] = set()  # senders whose turn another worker holds: none of theirs this round
         for drops, kind, problems in claim_jobs(view):
             if should_stop():
                 break
-            if outcome := self._take(drops, kind, problems):
-                outcomes.append(outcome)
+            sender = drops[0].folder or ""
+            if sender in others:
+                continue
+            with self.store.turns.take(sender) as ours:
+                if not ours:
+                    others.add(sender)
+                    continue
+                if outcome := self._take(drops, kind, problems):
+                    outcomes.append(outcome)
         self.retries.forget_stale(self.settings.inbox, claims_dir(self.work))
         return outcomes
 
@@ -155,6 +169,17 @@ class Processor:
         """Finish one claim made outside the loop (`replay`), as the loop finishes its own."""
         return self._finish_safely(taken, Subject.claimed(taken), recovered=True)
 
+    def _decide(self, taken: Claim) -> tuple[SubmissionRecord, Counts]:
+        """Decide, again from the start when the transaction lost a race with another worker of a
+        shared state (a deadlock): rolled back whole, it is no answer, and the next try sees the
+        other's commit."""
+        for attempt in range(1, CONFLICT_ATTEMPTS):
+            try:
+                return self.submissions.decide(taken)
+            except StoreConflict as conflict:
+                log.warning("deciding again", ticket=taken.ticket, attempt=attempt, reason=str(conflict))
+        return self.submissions.decide(taken)
+
     def _received(self, ticket: str) -> tuple[str | None, datetime] | None:
         """Where and when the store says a ticket was received, for a claim that lost its record."""
         record = self.store.submissions.by_ticket(ticket)
@@ -179,7 +204,7 @@ class Processor:
         record = self.store.submissions.by_ticket(taken.ticket)
         counts = Counts()
         if record is None:
-            record, counts = self.submissions.decide(taken)
+            record, counts = self._decide(taken)
         self.answers.publish(taken)
         file_away(taken, self.work, refused=record.outcome is not SubmissionOutcome.ACCEPTED)
         outcome = Outcome(

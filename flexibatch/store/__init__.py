@@ -1,4 +1,4 @@
-"""State: a unit of work over small repositories (`ports.py`), SQLite now, PostgreSQL next."""
+"""State: a unit of work over small repositories (`ports.py`), in SQLite or PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pathlib import Path
 
 from flexibatch.errors import ConfigError, StoreError
 from flexibatch.store.ports import Store
+from flexibatch.store.postgresql import PostgresStore
+from flexibatch.store.postgresql.connection import redacted
 from flexibatch.store.sqlite import OpenMode, SqliteStore
 from flexibatch.store.sqlite.backup import backup
 
@@ -15,14 +17,18 @@ __all__ = ["OpenMode", "Store", "backup_state", "open_store", "opened"]
 
 
 def open_store(state: str, mode: OpenMode, busy_timeout: float) -> Store:
-    """The store a `--state` value names: a SQLite file path, or a `postgresql://` URL later.
+    """The store a `--state` value names: a SQLite file path, or a `postgresql://` URL.
 
     `mode` says what the command may do to it (`OpenMode`): the read-only commands open it with
     `read`, so they never create, migrate or wait for the writer of a state (SPEC 10).
     """
-    if state.startswith(("postgresql://", "postgres://")):
-        raise ConfigError("the PostgreSQL backend is not available yet: use a SQLite file path for --state")
+    if is_postgresql(state):
+        return PostgresStore(state, mode, busy_timeout)
     return SqliteStore(state, mode, busy_timeout)
+
+
+def is_postgresql(state: str) -> bool:
+    return state.startswith(("postgresql://", "postgres://"))
 
 
 @contextmanager
@@ -34,13 +40,13 @@ def opened(state: str, mode: OpenMode, busy_timeout: float) -> Iterator[Store]:
     try:
         yield store
     except store.driver_errors as exc:
-        raise StoreError(f"the state {state} failed: {exc}") from exc
+        raise StoreError(f"the state {redacted(state)} failed: {exc}") from exc
     finally:
         store.close()
 
 
 def backup_state(state: str, dest: Path) -> None:
     """`flexibatch backup DEST`: a consistent copy of the state, taken while the channel runs."""
-    if state.startswith(("postgresql://", "postgres://")):
+    if is_postgresql(state):
         raise ConfigError("backup copies a SQLite state: back up a PostgreSQL state with pg_dump")
     backup(state, dest)

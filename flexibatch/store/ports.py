@@ -146,11 +146,18 @@ class Counters(Protocol):
 
     Locking: a counter is advanced by one transaction at a time, so no value is issued twice; the
     values a rolled-back transaction reserved may be issued again (SQLite issues the same ones, so
-    a submission decided again after a crash gets the same numbers).
+    a submission decided again after a crash gets the same numbers). PostgreSQL advances a counter
+    in a transaction of its own, at once, so workers never wait for each other's numbers: there a
+    rolled-back reservation is a gap.
     """
 
     def reserve(self, counter: str, count: int) -> int:
         """Reserve `count` consecutive values of a counter and return the first."""
+        ...
+
+    def release(self, counter: str, first: int, count: int) -> None:
+        """The `count` values from `first` on, the end of a reservation, were not issued: the counter
+        goes back over them, unless another reservation was made since (then they stay unissued)."""
         ...
 
     def next_value(self, counter: str) -> int:
@@ -241,6 +248,22 @@ class Situations(Protocol):
         ...
 
 
+class Turns(Protocol):
+    """Whose turn it is to claim a sender's submissions: one worker at a time per sender, so a
+    sender's submissions are decided in the order the sender made them (docs/decisions.md "Order")
+    even by several workers.
+
+    Locking: a turn is held from before the claim until the answers are published, across the
+    submission's transactions, and ends with its worker (a killed worker's turn ends with its
+    session). A turn another worker holds is not waited for: that worker takes the sender's next
+    submission too. SQLite's one writer decides one submission at a time: every turn is free.
+    """
+
+    def take(self, sender: str) -> AbstractContextManager[bool]:
+        """The sender's turn for the block, if no other worker holds it (then False)."""
+        ...
+
+
 class Store(Protocol):
     """The unit of work: the repositories over one state, and its transactions."""
 
@@ -260,6 +283,8 @@ class Store(Protocol):
     def periods(self) -> Periods: ...
     @property
     def situations(self) -> Situations: ...
+    @property
+    def turns(self) -> Turns: ...
 
     #: The backend's own errors that mean the state failed under a command's work (a page gone bad
     #: after it opened): `opened()` names the state in a StoreError for them.

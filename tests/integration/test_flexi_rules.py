@@ -9,7 +9,6 @@ calculation of 500.00 EUR at the Brasserie du Parc (by its enterprise number), r
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 import pytest
@@ -55,6 +54,7 @@ from support.flexi_checks import (
     send,
     send_one,
 )
+from support.state import state_rows
 
 AMOUNT = 50_000  # 500.00 EUR
 
@@ -847,11 +847,12 @@ def test_lateness_is_measured_against_the_reception_date(
 
 def _versions(channel: Channel) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     columns = "version, status, kind, declaration_ticket"
-    with sqlite3.connect(channel.store.path) as db:
-        current = db.execute(f"SELECT {columns} FROM situations WHERE relation_id = ?", (UUID_1,)).fetchall()
-        replaced = db.execute(
-            f"SELECT {columns} FROM situation_history WHERE relation_id = ? ORDER BY version", (UUID_1,)
-        ).fetchall()
+    current = state_rows(channel.state, f"SELECT {columns} FROM situations WHERE relation_id = ?", (UUID_1,))
+    replaced = state_rows(
+        channel.state,
+        f"SELECT {columns} FROM situation_history WHERE relation_id = ? ORDER BY version",
+        (UUID_1,),
+    )
     return current, replaced
 
 

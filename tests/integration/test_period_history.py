@@ -3,28 +3,25 @@ it replaced, each with the declaration and submission that made it (docs/decisio
 
 from __future__ import annotations
 
-import sqlite3
-
 from support.builders import dimona_cancel, dimona_in, dimona_update
 from support.channel import Channel
 from support.dimona_checks import send, send_one
+from support.state import state_rows
 
 VERSION = "version, action, declaration_ticket, start_hour, end_hour, status"
 
 
 def _current(channel: Channel, period_id: str) -> tuple[object, ...]:
-    with sqlite3.connect(channel.store.path) as db:
-        row: tuple[object, ...] = db.execute(
-            f"SELECT {VERSION} FROM periods WHERE period_id = ?", (period_id,)
-        ).fetchone()
+    (row,) = state_rows(channel.state, f"SELECT {VERSION} FROM periods WHERE period_id = ?", (period_id,))
     return row
 
 
 def _replaced(channel: Channel, period_id: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(channel.store.path) as db:
-        return db.execute(
-            f"SELECT {VERSION} FROM period_history WHERE period_id = ? ORDER BY version", (period_id,)
-        ).fetchall()
+    return state_rows(
+        channel.state,
+        f"SELECT {VERSION} FROM period_history WHERE period_id = ? ORDER BY version",
+        (period_id,),
+    )
 
 
 def test_an_in_is_its_period_current_version_and_has_no_history_yet(channel: Channel) -> None:

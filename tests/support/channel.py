@@ -1,6 +1,6 @@
 """A flexibatch installation in a temporary folder, driven the way the CLI drives it.
 
-Real folders, the real SQLite store, the real Processor. Every answer is read through the XSD check.
+Real folders, the real store (SQLite, or PostgreSQL with a URL), the real Processor. Every answer is read through the XSD check.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from flexibatch.config import load_settings
 from flexibatch.formats.refdata import read_refdata
 from flexibatch.service.run import Outcome, Processor
-from flexibatch.store.sqlite import SqliteStore
+from flexibatch.store import Store, open_store
 from support.answers import Decision, Receipt, read_acrf, read_noti, read_noti_csv
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,14 +27,16 @@ class Channel:
     root: Path
     now: datetime = datetime(2026, 6, 24, 11, 50)
     extra: dict[str, object] = field(default_factory=dict)
+    #: A `postgresql://` URL, or by default a SQLite file in the root.
+    url: str | None = None
 
     def __post_init__(self) -> None:
         self.inbox = self.root / "inbox_dir"
         self.outbox = self.root / "outbox_dir"
-        self.state = self.root / "state.db"
+        self.state: Path | str = self.url or self.root / "state.db"
         self.inbox.mkdir(parents=True, exist_ok=True)
         self.outbox.mkdir(parents=True, exist_ok=True)
-        self.store = SqliteStore(str(self.state))
+        self.store = open_store(str(self.state), "create", busy_timeout=60.0)
         self.store.refdata.replace(read_refdata(SAMPLES / "refdata"), "samples", datetime(2026, 1, 1))
         self._seq = 0
 
@@ -43,17 +45,24 @@ class Channel:
         return self.root / "state.work"
 
     def processor(
-        self, now: datetime | None = None, wall_clock: Callable[[], float] = time.time, **settings: object
+        self,
+        now: datetime | None = None,
+        wall_clock: Callable[[], float] = time.time,
+        store: Store | None = None,
+        **settings: object,
     ) -> Processor:
+        """A processor of this installation, on its store or on another one of the same state (a
+        second worker)."""
         config = load_settings(
             env={},
             state=str(self.state),
+            work=self.work,
             inbox=self.inbox,
             outbox=self.outbox,
             now=now or self.now,
             **{"settle_seconds": 0.0, **self.extra, **settings},
         )
-        return Processor(config, self.store, wall_clock)
+        return Processor(config, store or self.store, wall_clock)
 
     def run(
         self, now: datetime | None = None, wall_clock: Callable[[], float] = time.time, **settings: object

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import random
 import socket
-import sqlite3
 import threading
 import time
 import uuid
@@ -23,6 +22,7 @@ from support.answers import read_acrf, read_noti
 from support.builders import NOSS_BRASSERIE, dimona, dimona_in
 from support.cli import workers
 from support.flexi_builders import beneficiary, flxwage, month, relation, wage_form
+from support.state import state_rows
 
 
 class Listener:
@@ -85,11 +85,6 @@ PERIOD_FACTS = "env, employer_key, worker_key, start_date, start_hour, end_date,
 SITUATION_FACTS = "env, employer_key, insz, relation_id, status, version, calculations"
 
 
-def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
-    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as connection:
-        return [tuple(row) for row in connection.execute(sql)]
-
-
 @dataclass(frozen=True)
 class StateFacts:
     """What the state says, without the ids a processor issues in its own order."""
@@ -107,15 +102,15 @@ class StateFacts:
         return sum(self.periods.values()) + sum(self.situations.values()) + sum(self.totals.values())
 
 
-def state_facts(db: Path) -> StateFacts:
+def state_facts(db: Path | str) -> StateFacts:
     return StateFacts(
-        periods=Counter(_rows(db, f"SELECT {PERIOD_FACTS} FROM periods")),
-        situations=Counter(_rows(db, f"SELECT {SITUATION_FACTS} FROM situations")),
-        totals=Counter(_rows(db, "SELECT env, insz, year, amount FROM flexi_totals")),
-        period_history=_rows(db, "SELECT count(*) FROM period_history")[0][0],  # type: ignore[assignment]
-        situation_history=_rows(db, "SELECT count(*) FROM situation_history")[0][0],  # type: ignore[assignment]
-        submissions=_rows(db, "SELECT count(*) FROM submissions")[0][0],  # type: ignore[assignment]
-        distinct_submission_files=_rows(
+        periods=Counter(state_rows(db, f"SELECT {PERIOD_FACTS} FROM periods")),
+        situations=Counter(state_rows(db, f"SELECT {SITUATION_FACTS} FROM situations")),
+        totals=Counter(state_rows(db, "SELECT env, insz, year, amount FROM flexi_totals")),
+        period_history=state_rows(db, "SELECT count(*) FROM period_history")[0][0],  # type: ignore[assignment]
+        situation_history=state_rows(db, "SELECT count(*) FROM situation_history")[0][0],  # type: ignore[assignment]
+        submissions=state_rows(db, "SELECT count(*) FROM submissions")[0][0],  # type: ignore[assignment]
+        distinct_submission_files=state_rows(
             db, "SELECT count(DISTINCT folder || '/' || file_name) FROM submissions"
         )[0][0],  # type: ignore[assignment]
     )

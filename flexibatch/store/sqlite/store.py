@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flexibatch.store.sqlite.connection import OpenMode, SqliteConnection
 from flexibatch.store.sqlite.periods import SqlitePeriods
@@ -10,6 +12,14 @@ from flexibatch.store.sqlite.refdata import SqliteCounters, SqliteReferenceData
 from flexibatch.store.sqlite.situations import SqliteSituations
 from flexibatch.store.sqlite.submissions import SqliteAnswers, SqliteFailures, SqliteSubmissions
 from flexibatch.store.sqlite.tallies import SqliteTallies
+
+
+class SqliteTurns:
+    """Every sender's turn is free: the file's one writer decides one submission at a time."""
+
+    @contextmanager
+    def take(self, sender: str) -> Iterator[bool]:
+        yield True
 
 
 class SqliteStore(SqliteConnection):
@@ -28,3 +38,4 @@ class SqliteStore(SqliteConnection):
         self.counters = SqliteCounters(self)
         self.periods = SqlitePeriods(self._db)
         self.situations = SqliteSituations(self._db)
+        self.turns = SqliteTurns()

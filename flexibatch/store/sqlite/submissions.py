@@ -17,17 +17,17 @@ from flexibatch.store.base import (
 )
 from flexibatch.store.ports import NameKey
 
-_SUBMISSION_COLUMNS = (
+SUBMISSION_COLUMNS = (
     "ticket, folder, file_name, purpose, sender, file_date, sequence, env, sha256, reception_time, "
     "outcome, error_ids, declarations, accepted, warnings, refused"
 )
-_FAILURE_COLUMNS = (
+FAILURE_COLUMNS = (
     "stage, subject, folder, file_name, attempts, reason, failed_at, next_attempt, fingerprint, quarantined"
 )
 
 
 #: Each file outcome as a condition on a row: `domain/results.file_outcome` in SQL (a contract
-#: test holds the two together).
+#: test holds the two together, on both backends).
 _FILE_OUTCOME: dict[FileOutcome, str] = {
     FileOutcome.REFUSED: "outcome = 'REFUSED'",
     FileOutcome.ALL_DECLARATIONS_REFUSED: "outcome = 'ACCEPTED' AND refused > 0 AND refused >= declarations",
@@ -37,12 +37,27 @@ _FILE_OUTCOME: dict[FileOutcome, str] = {
 }
 
 
+def submission_filter(query: SubmissionQuery, placeholder: str) -> tuple[str, list[object]]:
+    """The WHERE condition of `Submissions.latest` and its values, with the backend's placeholder
+    (`?` or `%s`)."""
+    terms, values = ["1 = 1"], list[object]()
+    if query.sender is not None:
+        terms.append(f"sender = {placeholder}")
+        values.append(query.sender)
+    if query.since is not None:
+        terms.append(f"reception_time >= {placeholder}")  # ISO text: its order is the time's
+        values.append(datetime.combine(query.since, time()).isoformat(timespec="milliseconds"))
+    if query.outcome is not None:
+        terms.append(_FILE_OUTCOME[query.outcome])
+    return " AND ".join(terms), values
+
+
 def received_between(since: date, until: date) -> tuple[str, str]:
     """The bounds of `reception_time` (ISO text, Belgian time) for these days, both included."""
     return since.isoformat(), (until + timedelta(days=1)).isoformat()
 
 
-def _submission(row: Sequence[Any]) -> SubmissionRecord:
+def submission_from_row(row: Sequence[Any]) -> SubmissionRecord:
     values = list(row)
     values[9] = datetime.fromisoformat(values[9])
     values[10] = SubmissionOutcome(values[10])
@@ -50,56 +65,52 @@ def _submission(row: Sequence[Any]) -> SubmissionRecord:
     return SubmissionRecord(*values)
 
 
+def submission_values(record: SubmissionRecord) -> tuple[object, ...]:
+    return (
+        record.ticket,
+        record.folder,
+        record.file_name,
+        record.purpose,
+        record.sender,
+        record.file_date,
+        record.sequence,
+        record.env,
+        record.sha256,
+        record.reception_time.isoformat(timespec="milliseconds"),
+        str(record.outcome),
+        ",".join(record.error_ids),
+        record.declarations,
+        record.accepted,
+        record.warnings,
+        record.refused,
+    )
+
+
 class SqliteSubmissions:
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
 
     def record(self, record: SubmissionRecord) -> None:
-        values = (
-            record.ticket,
-            record.folder,
-            record.file_name,
-            record.purpose,
-            record.sender,
-            record.file_date,
-            record.sequence,
-            record.env,
-            record.sha256,
-            record.reception_time.isoformat(timespec="milliseconds"),
-            record.outcome,
-            ",".join(record.error_ids),
-            record.declarations,
-            record.accepted,
-            record.warnings,
-            record.refused,
-        )
         self._db.execute(
-            f"INSERT INTO submissions ({_SUBMISSION_COLUMNS}) VALUES ({', '.join('?' * 16)})", values
+            f"INSERT INTO submissions ({SUBMISSION_COLUMNS}) VALUES ({', '.join('?' * 16)})",
+            submission_values(record),
         )
 
     def by_ticket(self, ticket: str) -> SubmissionRecord | None:
         row = self._db.execute(
-            f"SELECT {_SUBMISSION_COLUMNS} FROM submissions WHERE ticket = ?",
+            f"SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE ticket = ?",
             (ticket,),
         ).fetchone()
-        return None if row is None else _submission(row)
+        return None if row is None else submission_from_row(row)
 
     def latest(self, limit: int, query: SubmissionQuery = EVERY_SUBMISSION) -> list[SubmissionRecord]:
-        terms, values = ["1 = 1"], list[object]()
-        if query.sender is not None:
-            terms.append("sender = ?")
-            values.append(query.sender)
-        if query.since is not None:
-            terms.append("reception_time >= ?")  # ISO text: its order is the time's
-            values.append(datetime.combine(query.since, time()).isoformat(timespec="milliseconds"))
-        if query.outcome is not None:
-            terms.append(_FILE_OUTCOME[query.outcome])
+        where, values = submission_filter(query, "?")
         rows = self._db.execute(
-            f"SELECT {_SUBMISSION_COLUMNS} FROM submissions WHERE {' AND '.join(terms)} "
+            f"SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE {where} "
             "ORDER BY reception_time DESC, rowid DESC LIMIT ?",
             (*values, limit),
         )
-        return [_submission(row) for row in rows]
+        return [submission_from_row(row) for row in rows]
 
     def name_used(self, key: NameKey) -> bool:
         row = self._db.execute(
@@ -119,11 +130,11 @@ class SqliteSubmissions:
 
     def received(self, since: date, until: date) -> list[SubmissionRecord]:
         rows = self._db.execute(
-            f"SELECT {_SUBMISSION_COLUMNS} FROM submissions "
+            f"SELECT {SUBMISSION_COLUMNS} FROM submissions "
             "WHERE reception_time >= ? AND reception_time < ? ORDER BY reception_time, rowid",
             received_between(since, until),
         )
-        return [_submission(row) for row in rows]
+        return [submission_from_row(row) for row in rows]
 
 
 class SqliteAnswers:
@@ -156,11 +167,26 @@ class SqliteAnswers:
         )
 
 
-def _failure(row: Sequence[Any]) -> FailureRecord:
+def failure_from_row(row: Sequence[Any]) -> FailureRecord:
     values = list(row)
     values[6] = datetime.fromisoformat(values[6])
     values[7] = datetime.fromisoformat(values[7])
     return FailureRecord(*values)
+
+
+def failure_values(record: FailureRecord) -> tuple[object, ...]:
+    return (
+        record.stage,
+        record.subject,
+        record.folder,
+        record.file_name,
+        record.attempts,
+        record.reason,
+        record.failed_at.isoformat(timespec="seconds"),
+        record.next_attempt.isoformat(timespec="seconds"),
+        record.fingerprint,
+        record.quarantined,
+    )
 
 
 class SqliteFailures:
@@ -169,29 +195,18 @@ class SqliteFailures:
 
     def by_subject(self, stage: str, subject: str) -> FailureRecord | None:
         row = self._db.execute(
-            f"SELECT {_FAILURE_COLUMNS} FROM failures WHERE stage = ? AND subject = ?", (stage, subject)
+            f"SELECT {FAILURE_COLUMNS} FROM failures WHERE stage = ? AND subject = ?", (stage, subject)
         ).fetchone()
-        return None if row is None else _failure(row)
+        return None if row is None else failure_from_row(row)
 
     def all(self) -> list[FailureRecord]:
-        rows = self._db.execute(f"SELECT {_FAILURE_COLUMNS} FROM failures ORDER BY failed_at, subject")
-        return [_failure(row) for row in rows]
+        rows = self._db.execute(f"SELECT {FAILURE_COLUMNS} FROM failures ORDER BY failed_at, subject")
+        return [failure_from_row(row) for row in rows]
 
     def record(self, record: FailureRecord) -> None:
-        values = (
-            record.stage,
-            record.subject,
-            record.folder,
-            record.file_name,
-            record.attempts,
-            record.reason,
-            record.failed_at.isoformat(timespec="seconds"),
-            record.next_attempt.isoformat(timespec="seconds"),
-            record.fingerprint,
-            record.quarantined,
-        )
         self._db.execute(
-            f"INSERT OR REPLACE INTO failures ({_FAILURE_COLUMNS}) VALUES ({', '.join('?' * 10)})", values
+            f"INSERT OR REPLACE INTO failures ({FAILURE_COLUMNS}) VALUES ({', '.join('?' * 10)})",
+            failure_values(record),
         )
 
     def forget(self, stage: str, subject: str) -> None:

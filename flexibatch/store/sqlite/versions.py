@@ -28,14 +28,14 @@ class VersionedTable:
 
 
 def save_versions(db: sqlite3.Connection, table: VersionedTable, versions: Iterable[Version]) -> None:
-    for run in _runs_touching_each_once(versions):
+    for run in runs_touching_each_once(versions):
         replaced = [(key, values) for key, first, values in run if not first]
         db.executemany(table.insert, [values for _, first, values in run if first])
         db.executemany(table.keep_replaced, [key for key, _ in replaced])
         db.executemany(table.update, [(*values, *key) for key, values in replaced])
 
 
-def _runs_touching_each_once(versions: Iterable[Version]) -> Iterator[list[Version]]:
+def runs_touching_each_once(versions: Iterable[Version]) -> Iterator[list[Version]]:
     """The versions in document order, cut wherever one touches a row the current run touched."""
     run: list[Version] = []
     touched: set[Key] = set()

@@ -69,3 +69,14 @@ def test_counters_issue_consecutive_values_and_a_read_reserves_nothing(store: St
     assert store.counters.reserve(PERIOD_COUNTER, 1) == 6, "outside a transaction, by itself"
     assert store.counters.next_value(PERIOD_COUNTER) == 7
     assert store.counters.next_value(TICKET_COUNTER) == 1, "each counter counts for itself"
+
+
+def test_values_a_batch_did_not_issue_are_given_back_unless_reserved_after(store: Store) -> None:
+    with store.transaction():
+        first = store.counters.reserve(PERIOD_COUNTER, 16)
+        store.counters.release(PERIOD_COUNTER, first + 3, 13)
+    assert store.counters.next_value(PERIOD_COUNTER) == first + 3, "the 13 unissued values come back"
+    held = store.counters.reserve(PERIOD_COUNTER, 10)
+    assert store.counters.reserve(PERIOD_COUNTER, 1) == held + 10, "another reservation came after"
+    store.counters.release(PERIOD_COUNTER, held + 4, 6)
+    assert store.counters.next_value(PERIOD_COUNTER) == held + 11, "never given back under a later one"

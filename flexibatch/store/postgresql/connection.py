@@ -1,0 +1,246 @@
+"""One PostgreSQL state opened for a command: its session settings, its migrations, its transactions.
+
+`PostgresStore` (store.py) is this connection with the repositories over it. Two sessions: the
+main one holds a submission's transaction; a side one, always in autocommit, advances the counters
+and makes the workers' lock rows, so that neither waits for, nor rolls back with, a submission
+(store/postgresql/locks.py, refdata.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import Cursor, Transaction, errors
+from psycopg.abc import Params
+
+from flexibatch.errors import ConfigError, StoreConflict, StoreError
+from flexibatch.store.postgresql.locks import WorkerLocks
+from flexibatch.store.postgresql.migrations import MIGRATIONS
+from flexibatch.store.sqlite.connection import OpenMode
+
+#: How a worker's sessions show in `pg_stat_activity`.
+APPLICATION = "flexibatch"
+#: Every flexibatch migrates under this advisory lock, so workers that start together migrate once.
+MIGRATION_LOCK = 0x666C6578  # "flex"
+#: A session idle inside a transaction this long is ended by the server: its locks are freed.
+IDLE_IN_TRANSACTION_SECONDS = 300
+#: TCP keepalives, both ends: a peer gone silent is found dead in about 30 s instead of two hours,
+#: so a worker cut off from the network loses its locks (and can no longer commit) that soon.
+KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_COUNT = 10, 5, 3
+#: The errors that mean a transaction lost a race with another worker: deciding again is the cure.
+CONFLICTS = (errors.DeadlockDetected, errors.SerializationFailure, errors.LockNotAvailable)
+
+Connection = psycopg.Connection[tuple[object, ...]]
+
+
+class Session:
+    """The main session, opened again when the server ended it (`pg_terminate_backend`, a restart)
+    while no transaction was open, so a worker outlives the loss of its session; inside a
+    transaction a lost session fails the transaction, never carries on outside it."""
+
+    def __init__(self, open_session: Callable[[], Connection]) -> None:
+        self._open = open_session
+        self.live = open_session()
+        self.in_transaction = False
+
+    def _current(self) -> Connection:
+        if self.live.broken and not self.in_transaction:
+            self.live.close()
+            self.live = self._open()
+        return self.live
+
+    def execute(self, query: str | bytes, params: Params | None = None) -> Cursor[tuple[object, ...]]:
+        return self._current().execute(query, params)
+
+    def cursor(self) -> Cursor[tuple[object, ...]]:
+        return self._current().cursor()
+
+    def transaction(self) -> AbstractContextManager[Transaction]:
+        return self._current().transaction()
+
+    @property
+    def broken(self) -> bool:
+        return self.live.broken
+
+    def close(self) -> None:
+        self.live.close()
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
+
+
+def connect(url: str, busy_timeout: float, *, read_only: bool = False, side: bool = False) -> Connection:
+    """A session with the settings every flexibatch session has: a lock waited for at most the busy
+    timeout, a transaction left idle ended, keepalives on the client's socket and the server's.
+
+    The side session commits without waiting for its WAL flush: what it commits (a counter's
+    reservation, a lock row) is used only by a submission whose own commit is flushed later in the
+    same WAL, so it is durable before anything that depends on it; flushing each reservation cost
+    a monthly file most of its time (docs/performance.md, "PostgreSQL")."""
+    timeout_ms = round(busy_timeout * 1000)
+    settings = {
+        "lock_timeout": timeout_ms,
+        "idle_in_transaction_session_timeout": IDLE_IN_TRANSACTION_SECONDS * 1000,
+        "tcp_keepalives_idle": KEEPALIVE_IDLE,
+        "tcp_keepalives_interval": KEEPALIVE_INTERVAL,
+        "tcp_keepalives_count": KEEPALIVE_COUNT,
+        "default_transaction_read_only": "on" if read_only else "off",
+        "synchronous_commit": "off" if side else "on",
+    }
+    given = psycopg.conninfo.conninfo_to_dict(url).get("options") or ""
+    options = " ".join([str(given), *(f"-c {name}={value}" for name, value in settings.items())]).strip()
+    return psycopg.connect(
+        url,
+        autocommit=True,
+        options=options,
+        application_name=APPLICATION,
+        connect_timeout=max(1, round(busy_timeout)),
+        keepalives=1,
+        keepalives_idle=KEEPALIVE_IDLE,
+        keepalives_interval=KEEPALIVE_INTERVAL,
+        keepalives_count=KEEPALIVE_COUNT,
+    )
+
+
+class PostgresConnection:
+    """State in one PostgreSQL database, shared by any number of workers."""
+
+    def __init__(
+        self, url: str, mode: OpenMode = "create", busy_timeout: float = 60.0, *, worker_locks: bool = True
+    ) -> None:
+        """Open the state at `url` (see `OpenMode`); `busy_timeout` is how long, in seconds, a
+        lock is waited for. `worker_locks=False` only in the test that shows what they prevent."""
+        self.path = redacted(url)
+        self.locks = WorkerLocks(self, enabled=worker_locks)
+        self._url = url
+        self._busy_timeout = busy_timeout
+        self._in_transaction = False
+        try:
+            self._db = Session(lambda: connect(url, busy_timeout, read_only=mode == "read"))
+        except psycopg.ProgrammingError as exc:
+            raise ConfigError(f"the state {self.path} is not a PostgreSQL URL libpq reads: {exc}") from None
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot reach the state {self.path}: {_sentence(exc)}") from None
+        self._side: Connection | None = None
+        try:
+            applied = self._applied_migrations(self._db)
+            if mode == "read":
+                self._check_current(applied)
+            elif mode == "write" and not applied:
+                raise ConfigError(
+                    f"the state {self.path} holds no flexibatch state yet: `flexibatch refdata load DIR` creates it"
+                )
+            else:
+                self._migrate()
+        except psycopg.Error as exc:
+            self._db.close()
+            raise StoreError(f"cannot open the state {self.path}: {_sentence(exc)}") from None
+        except BaseException:
+            self._db.close()
+            raise
+
+    @property
+    def side(self) -> Connection:
+        """The autocommit session of the counters and the lock rows, opened when first needed."""
+        if self._side is None or self._side.broken:  # opened again when the server ended it
+            self._side = connect(self._url, self._busy_timeout, side=True)
+        return self._side
+
+    def _applied_migrations(self, db: Session) -> set[int]:
+        tables = {
+            str(row[0])
+            for row in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+        }
+        if "schema_migrations" not in tables:
+            if tables:
+                raise ConfigError(f"the state {self.path} is not a flexibatch state: it holds other tables")
+            return set()
+        applied = {int(str(row[0])) for row in db.execute("SELECT version FROM schema_migrations")}
+        later = applied - {version for version, _, _ in MIGRATIONS}
+        if later:
+            raise ConfigError(
+                f"the state {self.path} was written by a later release of flexibatch (migration "
+                f"{max(later)}, this one knows up to {MIGRATIONS[-1][0]}): run it with that release"
+            )
+        return applied
+
+    def _check_current(self, applied: set[int]) -> None:
+        if not applied:
+            raise ConfigError(
+                f"the state {self.path} holds no flexibatch state yet: `flexibatch refdata load DIR` creates it"
+            )
+        if len(applied) < len(MIGRATIONS):
+            raise ConfigError(
+                f"the state {self.path} was written by an earlier release: a command that writes "
+                "(`flexibatch run`, `watch` or `refdata load`) brings it up to date first"
+            )
+
+    def _migrate(self) -> None:
+        """Under the migration lock, held until the migrations commit: a worker that starts while
+        another migrates waits, then finds the migrations applied."""
+        with self.transaction():
+            self._db.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            applied = self._applied_migrations(self._db)
+            for version, name, script in MIGRATIONS:
+                if version not in applied:
+                    self._db.execute(script.encode())
+                    self._db.execute(
+                        "INSERT INTO schema_migrations VALUES (%s, %s, %s)",
+                        (version, name, datetime.now().isoformat(timespec="seconds")),
+                    )
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+        self._db.close()
+
+    @property
+    def db(self) -> Session:
+        """The main session, whose transactions hold a submission's writes."""
+        return self._db
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._in_transaction
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction of the main session (READ COMMITTED: the locks serialise what must be,
+        store/postgresql/locks.py); a nested `transaction()` joins the open one. A lost race
+        (deadlock, a lock waited for past the busy timeout) is a StoreConflict: decided again."""
+        if self._in_transaction:
+            yield
+            return
+        self._in_transaction = True
+        try:
+            with self._db.transaction():
+                self._db.in_transaction = True
+                yield
+        except CONFLICTS as exc:
+            raise StoreConflict(f"the state {self.path}: {_sentence(exc)}; deciding again") from exc
+        except psycopg.Error as exc:
+            if self._db.broken:  # the session ended under it (terminated, a server restart): all rolled back
+                raise StoreConflict(f"the state {self.path} lost its session: {_sentence(exc)}") from exc
+            raise StoreError(f"the state {self.path} failed: {_sentence(exc)}") from exc
+        finally:
+            self._in_transaction = self._db.in_transaction = False
+            self.locks.released()
+
+
+def _sentence(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

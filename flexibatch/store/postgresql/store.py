@@ -1,0 +1,36 @@
+"""The PostgreSQL state store (`--state postgresql://...`): one database that any number of
+workers on any number of hosts share."""
+
+from __future__ import annotations
+
+import psycopg
+
+from flexibatch.store.postgresql.connection import PostgresConnection
+from flexibatch.store.postgresql.periods import PostgresPeriods
+from flexibatch.store.postgresql.refdata import PostgresCounters, PostgresReferenceData
+from flexibatch.store.postgresql.situations import PostgresSituations
+from flexibatch.store.postgresql.submissions import PostgresAnswers, PostgresFailures, PostgresSubmissions
+from flexibatch.store.postgresql.tallies import PostgresTallies
+from flexibatch.store.postgresql.turns import PostgresTurns
+from flexibatch.store.sqlite.connection import OpenMode
+
+
+class PostgresStore(PostgresConnection):
+    """The unit of work (`store.ports.Store`) over one PostgreSQL database: its repositories share
+    the main session, so `with store.transaction():` holds every write of a submission."""
+
+    driver_errors: tuple[type[Exception], ...] = (psycopg.Error,)
+
+    def __init__(
+        self, url: str, mode: OpenMode = "create", busy_timeout: float = 60.0, *, worker_locks: bool = True
+    ) -> None:
+        super().__init__(url, mode, busy_timeout, worker_locks=worker_locks)
+        self.submissions = PostgresSubmissions(self._db, self.locks)
+        self.answers = PostgresAnswers(self._db, self.locks)
+        self.failures = PostgresFailures(self._db)
+        self.tallies = PostgresTallies(self._db)
+        self.refdata = PostgresReferenceData(self)
+        self.counters = PostgresCounters(self)
+        self.periods = PostgresPeriods(self._db, self.locks)
+        self.situations = PostgresSituations(self._db, self.locks)
+        self.turns = PostgresTurns(self._db)
