@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from flexibatch.store.base import EVERY_SUBMISSION, AnswerRecord, FailureRecord, SubmissionQuery, SubmissionRecord
+from flexibatch.store.base import (
+    EVERY_SUBMISSION,
+    AnswerRecord,
+    FailureRecord,
+    SubmissionQuery,
+    SubmissionRecord,
+)
 from flexibatch.store.ports import NameKey
 from flexibatch.store.postgresql.connection import Session
 from flexibatch.store.postgresql.locks import WorkerLocks
