@@ -15,7 +15,6 @@ from pathlib import Path
 from flexibatch.config import Settings
 from flexibatch.errors import ConfigError
 from flexibatch.i18n import printing_language, translator
-from flexibatch.report.pages import write_report
 from flexibatch.report.words import words
 from flexibatch.store import opened
 
@@ -71,6 +70,9 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     lang = printing_language(settings.lang, settings.default_language)
     with opened(settings.state, "read", settings.busy_timeout_seconds) as store:
         _check_out(args.out)
+        # pandas, numpy with it: a quarter of a second and 50 MB that every other command would pay
+        from flexibatch.report.pages import write_report  # noqa: PLC0415
+
         shown = write_report(
             store,
             out=args.out,
