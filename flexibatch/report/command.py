@@ -15,6 +15,7 @@ from pathlib import Path
 from flexibatch.config import Settings
 from flexibatch.errors import ConfigError
 from flexibatch.i18n import printing_language, translator
+from flexibatch.identifiers import day
 from flexibatch.report.words import words
 from flexibatch.store import opened
 
@@ -22,22 +23,15 @@ from flexibatch.store import opened
 DEFAULT_DAYS = 31
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date as YYYY-MM-DD") from None
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, required=True, metavar="DIR", help="where index.html and the pages go"
     )
     parser.add_argument(
-        "--since", type=_day, metavar="DATE", help="first reception date, YYYY-MM-DD (included)"
+        "--since", type=day, metavar="DATE", help="first reception date, YYYY-MM-DD (included)"
     )
     parser.add_argument(
-        "--until", type=_day, metavar="DATE", help="last reception date, YYYY-MM-DD (included; default today)"
+        "--until", type=day, metavar="DATE", help="last reception date, YYYY-MM-DD (included; default today)"
     )
 
 
