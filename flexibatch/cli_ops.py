@@ -13,7 +13,7 @@ import re
 import signal
 import threading
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any, Final
@@ -22,6 +22,7 @@ import structlog
 
 from flexibatch.config import Settings, origins, systemd_environment
 from flexibatch.domain.results import FileOutcome
+from flexibatch.identifiers import day
 from flexibatch.monitoring.server import address
 from flexibatch.monitoring.systemd import Notifier
 from flexibatch.monitoring.watching import serve
@@ -200,16 +201,6 @@ def sender_number(text: str) -> str:
     if not re.fullmatch("[0-9]{6}", text.strip()):
         raise argparse.ArgumentTypeError(f"a sender number is 6 digits, such as 123456, not {text!r}")
     return text.strip()
-
-
-def day(text: str) -> date:
-    """A day on the command line: YYYY-MM-DD."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"a day is written YYYY-MM-DD, such as 2026-06-24, not {text!r}"
-        ) from None
 
 
 def watch_channel(args: argparse.Namespace, settings: Settings) -> int:

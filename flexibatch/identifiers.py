@@ -1,14 +1,16 @@
-"""Identifiers as people write them on a command line: `85.03.12-123.62`, `0400.767.772`,
+"""Identifiers and days as people write them on a command line: `85.03.12-123.62`, `0400.767.772`,
 `BE 0400767772`, `175110801`. Each is made compact with python-stdnum and checked; a number that
 fails its check is a usage error (exit 2) in one sentence, never an unknown worker with a full margin.
 
 `employer_number` is the one place an employer given on the command line is read: `employer`,
-`report` and any later view call it.
+`report` and any later view call it. `day` is every option that takes a day (`--since`, `--from`...).
 """
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass
+from datetime import date
 
 from stdnum.be import ssn, vat
 from stdnum.util import clean
@@ -50,3 +52,13 @@ def employer_number(written: str) -> EmployerNumber:
             "number (10 digits, such as 0400.767.772 or BE 0400767772) whose check digits agree"
         )
     return EmployerNumber(noss, company)
+
+
+def day(text: str) -> date:
+    """A day on the command line, YYYY-MM-DD; anything else is a usage error naming what was written."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date written YYYY-MM-DD, such as 2026-06-24"
+        ) from None

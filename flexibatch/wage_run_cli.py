@@ -12,15 +12,9 @@ from datetime import date
 from flexibatch.errors import ConfigError
 from flexibatch.formats.wage_run_csv import wage_run_csv
 from flexibatch.i18n import Translate, english
+from flexibatch.identifiers import day
 from flexibatch.views import EmployerRunView
 from flexibatch.wage_run_text import employer_run_lines
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
 
 
 def wage_run_options(employer: argparse.ArgumentParser) -> None:
@@ -28,13 +22,13 @@ def wage_run_options(employer: argparse.ArgumentParser) -> None:
     employer.add_argument(
         "--from",
         dest="first_day",
-        type=_day,
+        type=day,
         metavar="DATE",
         help="with --to: the wage run from this day (YYYY-MM-DD): the flexi-jobbers with an active "
         "Dimona period or wage transfer in the range, and their status",
     )
     employer.add_argument(
-        "--to", dest="last_day", type=_day, metavar="DATE", help="the range's last day, included"
+        "--to", dest="last_day", type=day, metavar="DATE", help="the range's last day, included"
     )
     employer.add_argument(
         "--missing",

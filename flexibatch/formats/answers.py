@@ -238,8 +238,10 @@ class NotiWriter:
         """A batch's entries, some hundreds of forms to a write; then handed to the disk."""
         for start in range(0, len(entries), _FORMS_PER_WRITE):
             chunk = entries[start : start + _FORMS_PER_WRITE]
-            self._xml.write("".join([self._form(entry) for entry in chunk]))
-            self._csv.writerows([self._row(entry) for entry in chunk])
+            # each label rendered once, for the NOTI and its twin
+            labelled = [(entry, self._labels(entry)) for entry in chunk]
+            self._xml.write("".join([self._form(entry, labels) for entry, labels in labelled]))
+            self._csv.writerows([self._row(entry, labels) for entry, labels in labelled])
             self._write_lines()
         start_writing_back(self._xml)
         start_writing_back(self._csv_file)
@@ -255,19 +257,23 @@ class NotiWriter:
             self._xml.close()
             self._csv_file.close()
 
-    def _label(self, a: Anomaly, form_index: int) -> str:
-        return label(a, self._locate, form_index, self._translate)
+    def _labels(self, entry: Decided) -> list[str]:
+        """Each anomaly's label in the translator's language, its `{where}` filled in."""
+        if not entry.anomalies:
+            return []
+        locate, translate, index = self._locate, self._translate, entry.form_index
+        return [label(a, locate, index, translate) for a in entry.anomalies]
 
-    def _anomalies(self, entry: Decided) -> str:
+    def _anomalies(self, entry: Decided, labels: list[str]) -> str:
         locate, index = self._locate, entry.form_index
         return "".join(
             [
-                _anomaly_xml(a, locate(a.field, index) if a.field else None, self._label(a, index))
-                for a in entry.anomalies
+                _anomaly_xml(a, locate(a.field, index) if a.field else None, text)
+                for a, text in zip(entry.anomalies, labels, strict=True)
             ]
         )
 
-    def _form(self, entry: Decided) -> str:
+    def _form(self, entry: Decided, labels: list[str]) -> str:
         header = entry.header
         original = (
             ""
@@ -294,7 +300,7 @@ class NotiWriter:
             ]
         )
         accepted = entry.accepted
-        anomalies = self._anomalies(entry) if entry.anomalies else ""
+        anomalies = self._anomalies(entry, labels) if entry.anomalies else ""
         impact = (
             f"<ImpactReport>{impact_xml(entry.impact)}</ImpactReport>" if accepted and entry.impact else ""
         )
@@ -309,7 +315,7 @@ class NotiWriter:
             "</HandlingResult></Form>\n"
         )
 
-    def _row(self, entry: Decided) -> list[str]:
+    def _row(self, entry: Decided, labels: list[str]) -> list[str]:
         """The twin's line. Every cell that can hold a sender's text (a reference, an employer, an
         INSZ, a period or relation id as declared, a label quoting a value) is made inert; the
         others are the processor's own numbers and words."""
@@ -326,7 +332,5 @@ class NotiWriter:
             spreadsheet_cell(entry.period_id),
             spreadsheet_cell(entry.relation_id),
             "; ".join([a.code for a in anomalies]) if anomalies else "",
-            spreadsheet_cell("; ".join([self._label(a, entry.form_index) for a in anomalies]))
-            if anomalies
-            else "",
+            spreadsheet_cell("; ".join(labels)) if labels else "",
         ]

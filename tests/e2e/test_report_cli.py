@@ -51,7 +51,7 @@ def test_a_date_that_is_not_one_is_a_usage_error(installed: Path) -> None:
     result = flexibatch(installed, "report", "--out", "report", "--since", "2026-02-30")
 
     assert result.returncode == 2
-    assert "'2026-02-30' is not a date as YYYY-MM-DD" in result.stderr
+    assert "'2026-02-30' is not a date written YYYY-MM-DD" in result.stderr
     assert "Traceback" not in result.stderr
 
 
