@@ -13,6 +13,7 @@ month's size, the time and the peak RSS of the report, and the pages it wrote.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import random
 import subprocess
@@ -73,44 +74,35 @@ def build_month(state: Path, declarations: int, senders: int, employers: int, se
                 sender = f"{100000 + s}"
                 name = f"FI.DIMN.{sender}.{day:%Y%m%d}.00001.R.1.1.xml"
                 received = datetime.combine(day, datetime.min.time()) + timedelta(hours=8, minutes=s)
-                if rng.random() < 0.02:  # refused whole
-                    store.submissions.record(
-                        SubmissionRecord(
-                            ticket,
-                            sender,
-                            name,
-                            "DIMN",
-                            sender,
-                            f"{day:%Y%m%d}",
-                            "00001",
-                            "R",
-                            None,
-                            received,
-                            SubmissionOutcome.REFUSED,
-                            ("ACRF-312",),
-                        )
-                    )
+                refused_whole = SubmissionRecord(
+                    ticket,
+                    sender,
+                    name,
+                    "DIMN",
+                    sender,
+                    f"{day:%Y%m%d}",
+                    "00001",
+                    "R",
+                    None,
+                    received,
+                    SubmissionOutcome.REFUSED,
+                    ("ACRF-312",),
+                )
+                if rng.random() < 0.02:
+                    store.submissions.record(refused_whole)
                     continue
                 chosen = [noss(e) for e in rng.sample(range(employers), 40)]
                 errors, rows, (accepted, warnings, refused) = _tallies(rng, ticket, per_file, chosen)
                 store.submissions.record(
-                    SubmissionRecord(
-                        ticket,
-                        sender,
-                        name,
-                        "DIMN",
-                        sender,
-                        f"{day:%Y%m%d}",
-                        "00001",
-                        "R",
-                        f"sha-{ticket}",
-                        received,
-                        SubmissionOutcome.ACCEPTED,
-                        (),
-                        per_file,
-                        accepted,
-                        warnings,
-                        refused,
+                    dataclasses.replace(
+                        refused_whole,
+                        sha256=f"sha-{ticket}",
+                        outcome=SubmissionOutcome.ACCEPTED,
+                        error_ids=(),
+                        declarations=per_file,
+                        accepted=accepted,
+                        warnings=warnings,
+                        refused=refused,
                     )
                 )
                 store.tallies.record(errors, rows)
@@ -138,7 +130,7 @@ def main() -> None:
     submissions = build_month(work / "state.db", args.declarations, args.senders, args.employers)
     built = time.perf_counter() - started
     out = work / "report"
-    seconds, peak = measured(
+    seconds, peak, _ = measured(
         ["flexibatch", "report", "--out", str(out), "--since", "2026-06-01", "--until", "2026-06-30"], env
     )
     pages = len(list((out / "submissions").glob("*.html")))
