@@ -23,6 +23,11 @@ def _answer_samples(root: Path, **env: str) -> None:
     assert ran.returncode == 0, ran.stderr
 
 
+def _without_tickets(status: str) -> list[str]:
+    """status's lines, the file tickets (random, one per submission, SPEC 4) left out."""
+    return [" ".join(line.split()[:1] + line.split()[2:]) for line in status.splitlines()]
+
+
 def test_the_samples_on_postgresql_are_answered_as_on_sqlite(
     tmp_path: Path, postgresql_server: Server
 ) -> None:
@@ -42,7 +47,9 @@ def test_the_samples_on_postgresql_are_answered_as_on_sqlite(
 
     status = flexibatch(on_postgresql, "status", FLEXIBATCH_STATE=url)
     assert status.returncode == 0, status.stderr
-    assert status.stdout == flexibatch(on_sqlite, "status").stdout, "the same submissions, the same counts"
+    assert _without_tickets(status.stdout) == _without_tickets(flexibatch(on_sqlite, "status").stdout), (
+        "the same submissions, the same counts"
+    )
     worker = flexibatch(on_postgresql, "worker", "85073003328", FLEXIBATCH_STATE=url)
     assert worker.returncode == 0, worker.stderr
     assert worker.stdout == flexibatch(on_sqlite, "worker", "85073003328").stdout
