@@ -17,9 +17,20 @@ class StoreError(FlexibatchError):
     """The state cannot serve: busy beyond the busy timeout, unreadable, failing mid-command."""
 
 
+#: Why a transaction lost a race (StoreConflict.reason).
+CONFLICT_REASONS = ("deadlock", "serialization_failure", "lock_timeout", "session_lost")
+
+
 class StoreConflict(StoreError):
     """A transaction lost a race with another worker of a shared state (a deadlock, a lock not
-    granted in time): it was rolled back whole, and deciding it again is the cure, not an answer."""
+    granted in time): it was rolled back whole, and deciding it again is the cure, not an answer.
+
+    `reason`, one of CONFLICT_REASONS, is what `flexibatch_conflicts_total` counts it under;
+    `session_lost` is the server ending the session (a restart, `pg_terminate_backend`)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class ChannelError(FlexibatchError):

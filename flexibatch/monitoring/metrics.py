@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from flexibatch.channel.inbox import InboxView
 from flexibatch.domain.results import DeclarationResult, FileOutcome
+from flexibatch.errors import CONFLICT_REASONS
 from flexibatch.service.run import Outcome
 
 #: Seconds to decide and answer one submission: a one-line file takes milliseconds, a monthly
@@ -57,6 +58,13 @@ class ChannelMetrics:
             "Scans that failed (the inbox missing or unreadable, the store)",
             registry=r,
         )
+        self.conflicts = Counter(
+            "flexibatch_conflicts",
+            "Submissions decided again: their transaction lost a race with another worker of a "
+            "PostgreSQL state (a deadlock, a serialization failure, a lock timeout, a lost session)",
+            ["reason"],
+            registry=r,
+        )
         self.last_scan = Gauge(
             "flexibatch_last_successful_scan_timestamp_seconds",
             "When the last scan that succeeded ended (Unix time)",
@@ -64,6 +72,11 @@ class ChannelMetrics:
         )
         for outcome in FileOutcome:  # every series from the start, at 0: a rate needs a first point
             self.submissions.labels(outcome=outcome.value)
+        for reason in CONFLICT_REASONS:  # on SQLite, never more than 0
+            self.conflicts.labels(reason=reason)
+
+    def conflicted(self, reason: str) -> None:
+        self.conflicts.labels(reason=reason).inc()
 
     def answered(self, outcomes: Sequence[Outcome]) -> None:
         for o in outcomes:

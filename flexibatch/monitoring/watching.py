@@ -50,6 +50,7 @@ def serve(
     metrics = ChannelMetrics()
     health = Health(store_answers(settings))
     processor.submissions.heartbeat = notifier.ping
+    processor.conflicted = metrics.conflicted
     seen_failures = 0
 
     def process(should_stop: Callable[[], bool]) -> list[Outcome]:

@@ -87,6 +87,8 @@ class Processor:
         self._restore_checked = False
         #: What the last scan found (`watch --metrics` reports what waits).
         self.last_view: InboxView | None = None
+        #: Told the reason of each conflict that has a submission decided again (`watch --metrics`).
+        self.conflicted: Callable[[str], None] = lambda reason: None
 
     def run_once(self, should_stop: Callable[[], bool] = lambda: False) -> list[Outcome]:
         """Finish interrupted claims, then answer everything the inbox holds that can be answered;
@@ -178,6 +180,7 @@ class Processor:
                 return self.submissions.decide(taken)
             except StoreConflict as conflict:
                 log.warning("deciding again", ticket=taken.ticket, attempt=attempt, reason=str(conflict))
+                self.conflicted(conflict.reason)
         return self.submissions.decide(taken)
 
     def _received(self, ticket: str) -> tuple[str | None, datetime] | None:

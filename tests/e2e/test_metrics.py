@@ -12,13 +12,15 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from support.builders import dimona, dimona_in
 from support.channel import SAMPLES
 from support.cli import cli, flexibatch
-from support.hostile import wait_for
+from support.hostile import answer_names, state_facts, suffixed, wait_for
+from support.postgres import Server
 
 SENDER = "123456"
 
@@ -131,6 +133,64 @@ def test_metrics_and_health_while_files_arrive_and_while_the_inbox_is_missing(
     assert "STOPPING=1" in messages
     log = (root / "flexibatch.log").read_text()
     assert "Traceback" not in log, "the missing inbox is one line per scan, no traceback"
+
+
+def _conflicts(port: int, reason: str) -> float:
+    return _samples(port)[("flexibatch_conflicts_total", (("reason", reason),))]
+
+
+def test_a_conflict_on_postgresql_is_counted_and_the_submission_decided_again_once(
+    tmp_path: Path, postgresql_server: Server
+) -> None:
+    """Another session holds the lock row of the submission's worker (as a worker deciding a long
+    file for that worker would): the submission's transaction is not granted it within the busy
+    timeout, is rolled back and decided again (docs/decisions.md 84), and each time is counted;
+    once the lock is free it is answered, once."""
+    root, inbox, insz = tmp_path, tmp_path / "inbox" / SENDER, "93051822361"
+    inbox.mkdir(parents=True)
+    url = postgresql_server.fresh_database()
+    env = {"FLEXIBATCH_STATE": url}
+    assert flexibatch(root, "refdata", "load", str(SAMPLES / "refdata"), **env).returncode == 0
+    with psycopg.connect(url) as other:
+        other.execute("INSERT INTO worker_locks VALUES ('R', %s)", (insz,))
+        other.commit()
+        other.execute("SELECT 1 FROM worker_locks WHERE env = 'R' AND worker = %s FOR UPDATE", (insz,))
+        watching = cli(
+            root,
+            "watch",
+            "--metrics",
+            "127.0.0.1:0",
+            FLEXIBATCH_RESCAN="0.1",
+            FLEXIBATCH_BUSY_TIMEOUT="2",
+            **env,
+        )
+        try:
+            assert wait_for(lambda: _port(root) is not None, 30), (root / "flexibatch.log").read_text()
+            port = _port(root)
+            assert port is not None
+            assert _conflicts(port, "lock_timeout") == 0
+            _drop(inbox, "00001", dimona_in(insz=insz))
+            assert wait_for(lambda: _conflicts(port, "lock_timeout") >= 1, 30), (
+                root / "flexibatch.log"
+            ).read_text()
+            marker = root / "outbox" / SENDER / f"GO.NOTI.{SENDER}.20260624.00001.R.DIMN"
+            assert not marker.exists(), "a lost race is no answer"
+            other.rollback()  # the lock row free: the next attempt is granted it
+            assert wait_for(marker.exists, 30), (root / "flexibatch.log").read_text()
+            seen = _samples(port)
+        finally:
+            watching.send_signal(signal.SIGTERM)
+            assert watching.wait(timeout=60) == 0
+    assert seen[("flexibatch_submissions_total", (("outcome", "ACCEPTED"),))] == 1
+    assert seen[("flexibatch_failures_total", ())] == 0, "decided again, not the submission's failure"
+    assert seen[("flexibatch_conflicts_total", (("reason", "deadlock"),))] == 0
+    assert not [name for name in answer_names(root / "outbox") if suffixed(name)], "answered once"
+    facts = state_facts(url)
+    assert facts.submissions == 1 and list(facts.periods.values()) == [1], "decided once"
+    log = (root / "flexibatch.log").read_text()
+    assert (
+        log.count('"deciding again"') == seen[("flexibatch_conflicts_total", (("reason", "lock_timeout"),))]
+    )
 
 
 def test_health_is_503_while_the_store_does_not_answer(tmp_path: Path) -> None:

@@ -31,8 +31,13 @@ IDLE_IN_TRANSACTION_SECONDS = 300
 #: TCP keepalives, both ends: a peer gone silent is found dead in about 30 s instead of two hours,
 #: so a worker cut off from the network loses its locks (and can no longer commit) that soon.
 KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_COUNT = 10, 5, 3
-#: The errors that mean a transaction lost a race with another worker: deciding again is the cure.
-CONFLICTS = (errors.DeadlockDetected, errors.SerializationFailure, errors.LockNotAvailable)
+#: The errors that mean a transaction lost a race with another worker, deciding again the cure,
+#: with the reason `flexibatch_conflicts_total` counts them under (monitoring/metrics.py).
+CONFLICTS: dict[type[psycopg.Error], str] = {
+    errors.DeadlockDetected: "deadlock",
+    errors.SerializationFailure: "serialization_failure",
+    errors.LockNotAvailable: "lock_timeout",
+}
 
 Connection = psycopg.Connection[tuple[object, ...]]
 
@@ -231,11 +236,13 @@ class PostgresConnection:
             with self._db.transaction():
                 self._db.in_transaction = True
                 yield
-        except CONFLICTS as exc:
-            raise StoreConflict(f"the state {self.path}: {_sentence(exc)}; deciding again") from exc
+        except tuple(CONFLICTS) as exc:
+            reason = next(name for kind, name in CONFLICTS.items() if isinstance(exc, kind))
+            raise StoreConflict(f"the state {self.path}: {_sentence(exc)}; deciding again", reason) from exc
         except psycopg.Error as exc:
             if self._db.broken:  # the session ended under it (terminated, a server restart): all rolled back
-                raise StoreConflict(f"the state {self.path} lost its session: {_sentence(exc)}") from exc
+                message = f"the state {self.path} lost its session: {_sentence(exc)}"
+                raise StoreConflict(message, "session_lost") from exc
             raise StoreError(f"the state {self.path} failed: {_sentence(exc)}") from exc
         finally:
             self._in_transaction = self._db.in_transaction = False
