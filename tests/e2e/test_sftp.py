@@ -250,8 +250,16 @@ def _gid(name: str) -> int:
     return grp.getgrnam(name).gr_gid
 
 
-def test_the_installed_unit_is_one_systemd_accepts(host: SftpHost) -> None:
-    unit = host.root / "etc" / "systemd" / "flexibatch-watch.service"
+@pytest.mark.parametrize(
+    "name",
+    [
+        "flexibatch-watch.service",
+        # an instance of the PostgreSQL workers' template, as `systemctl enable` names it
+        "flexibatch-worker@9471.service",
+    ],
+)
+def test_the_installed_unit_is_one_systemd_accepts(host: SftpHost, name: str) -> None:
+    unit = host.root / "etc" / "systemd" / name
     checked = subprocess.run(
         ["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, check=False
     )
