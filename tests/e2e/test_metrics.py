@@ -68,6 +68,14 @@ def _port(root: Path) -> int | None:
     return None
 
 
+def _serving(root: Path) -> int:
+    """The port `watch --metrics 127.0.0.1:0` in `root` serves on, once it says so."""
+    assert wait_for(lambda: _port(root) is not None, 30), (root / "flexibatch.log").read_text()
+    port = _port(root)
+    assert port is not None
+    return port
+
+
 def _drop(inbox: Path, seq: str, *forms: bytes, go: bool = True) -> None:
     (inbox / f"FI.DIMN.{SENDER}.20260624.{seq}.R.1.1.xml").write_bytes(dimona(*forms))
     if go:
@@ -90,9 +98,7 @@ def test_metrics_and_health_while_files_arrive_and_while_the_inbox_is_missing(
         FLEXIBATCH_RESCAN="0.1",
     )
     try:
-        assert wait_for(lambda: _port(root) is not None, 30), (root / "flexibatch.log").read_text()
-        port = _port(root)
-        assert port is not None
+        port = _serving(root)
         assert wait_for(lambda: _get(port, "/healthz") == (200, "ok\n"), 30)
         # one declaration accepted, one refused (an INSZ whose check fails): PARTLY_REFUSED
         _drop(inbox, "00001", dimona_in(insz="93051822361"), dimona_in(insz="93051822362", reference="B"))
@@ -165,9 +171,7 @@ def test_a_conflict_on_postgresql_is_counted_and_the_submission_decided_again_on
             **env,
         )
         try:
-            assert wait_for(lambda: _port(root) is not None, 30), (root / "flexibatch.log").read_text()
-            port = _port(root)
-            assert port is not None
+            port = _serving(root)
             assert _conflicts(port, "lock_timeout") == 0
             _drop(inbox, "00001", dimona_in(insz=insz))
             assert wait_for(lambda: _conflicts(port, "lock_timeout") >= 1, 30), (
@@ -199,9 +203,7 @@ def test_health_is_503_while_the_store_does_not_answer(tmp_path: Path) -> None:
     assert flexibatch(root, "refdata", "load", str(SAMPLES / "refdata")).returncode == 0
     watching = cli(root, "watch", "--metrics", "127.0.0.1:0", FLEXIBATCH_RESCAN="0.1")
     try:
-        assert wait_for(lambda: _port(root) is not None, 30)
-        port = _port(root)
-        assert port is not None
+        port = _serving(root)
         assert wait_for(lambda: _get(port, "/healthz") == (200, "ok\n"), 30)
         (root / "state.db").rename(root / "state-moved.db")  # what a reader opens by name is gone
         assert wait_for(lambda: _get(port, "/healthz")[0] == 503, 30)
