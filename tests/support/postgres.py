@@ -93,7 +93,11 @@ class Server:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _start_throwaway(bindir: Path, *, durable: bool = False) -> Server:
+#: pg_hba.conf of a server whose roles but `postgres` give a password, as a deployment's do.
+PASSWORD_HBA = "local all postgres trust\nlocal all all scram-sha-256\n"  # noqa: S105 - no password in it
+
+
+def _start_throwaway(bindir: Path, *, durable: bool = False, passwords: bool = False) -> Server:
     folder = Path(tempfile.mkdtemp(prefix="flexibatch-pg-"))
     data, sockets = folder / "data", folder / "run"
     data.mkdir()
@@ -103,6 +107,10 @@ def _start_throwaway(bindir: Path, *, durable: bool = False) -> Server:
             shutil.chown(path, "postgres", "postgres")
     initdb = [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8"]
     subprocess.run(_as_server_user([*initdb, "--no-locale", "--no-sync"]), check=True, capture_output=True)
+    if passwords:  # reached by other accounts too (a service's), each role with its password
+        (data / "pg_hba.conf").write_text(PASSWORD_HBA)
+        folder.chmod(0o755)
+        sockets.chmod(0o755)
     # No TCP: the socket folder is the only way in. fsync off: a test's database dies with the server.
     options = f"-k {sockets} -c listen_addresses= -c max_connections=300"
     if not durable:
@@ -125,13 +133,15 @@ def _missing(reason: str) -> None:
 
 
 @contextlib.contextmanager
-def session_server(*, durable: bool = False) -> Iterator[Server]:
+def session_server(*, durable: bool = False, passwords: bool = False) -> Iterator[Server]:
     """The server of a test session, with the template database made; `durable` keeps fsync and
-    synchronous commits on, as a benchmark against SQLite's `synchronous=FULL` must."""
-    if url := os.environ.get(SERVER_ENV):
+    synchronous commits on, as a benchmark against SQLite's `synchronous=FULL` must; `passwords`
+    starts a throwaway one (never the named server, whose authentication is not the test's) on
+    which every role but `postgres` must give its password (PASSWORD_HBA)."""
+    if (url := os.environ.get(SERVER_ENV)) and not passwords:
         server = Server(url)
     elif (bindir := _bindir()) is not None:
-        server = _start_throwaway(bindir, durable=durable)
+        server = _start_throwaway(bindir, durable=durable, passwords=passwords)
     else:
         _missing("no initdb was found")
         raise AssertionError  # unreachable: _missing raises

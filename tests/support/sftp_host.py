@@ -1,6 +1,6 @@
 """A host deployed as docs/operations.md says, by the shipped `deploy/flexibatch-sftp`, with a real
 OpenSSH server on a loopback port and `flexibatch watch` run from the shipped systemd unit's command
-line as its service account. Everything lies under a fresh folder of /srv (a chroot must be
+line as its service account (or PostgreSQL workers from the template unit's, `start_worker`). Everything lies under a fresh folder of /srv (a chroot must be
 root-owned all the way up, never under a world-writable /tmp) and is removed afterwards, accounts
 and mounts included."""
 
@@ -27,6 +27,9 @@ from flexibatch.channel.names import marker_name
 from support.channel import ROOT, SAMPLES
 
 SCRIPT = ROOT / "deploy" / "flexibatch-sftp"
+WATCH_UNIT = "flexibatch-watch.service"
+#: The template of PostgreSQL workers, its instance the port of its metrics.
+WORKER_UNIT = "flexibatch-worker@.service"
 SENDERS = ("123456", "654321")
 NOW = "2026-06-24T11:50:00"
 
@@ -165,19 +168,28 @@ class SftpHost:
         with socket.socket() as probe:
             return probe.connect_ex(("127.0.0.1", self.port)) == 0
 
-    def unit(self) -> dict[str, list[str]]:
-        """The installed systemd unit's settings, each key with its values in order."""
+    def unit(self, name: str = WATCH_UNIT) -> dict[str, list[str]]:
+        """An installed systemd unit's settings, each key with its values in order."""
         settings: dict[str, list[str]] = {}
-        for line in (self.root / "etc" / "systemd" / "flexibatch-watch.service").read_text().splitlines():
+        for line in (self.root / "etc" / "systemd" / name).read_text().splitlines():
             if "=" in line and not line.startswith("#"):
                 key, _, value = line.partition("=")
                 settings.setdefault(key.strip(), []).append(value.strip())
         return settings
 
-    def _service_command(self, args: list[str], env: dict[str, str]) -> list[str]:
-        unit = self.unit()
+    def _service_command(
+        self, args: list[str], env: dict[str, str], unit_name: str = WATCH_UNIT
+    ) -> list[str]:
+        """`args` as the unit runs them: its account, its Environment= and its EnvironmentFile=
+        (KEY=VALUE lines, read as systemd reads them before it changes to the account)."""
+        unit = self.unit(unit_name)
         environment = dict(item.split("=", 1) for value in unit["Environment"] for item in shlex.split(value))
-        clean = {k: v for k, v in os.environ.items() if not k.startswith("FLEXIBATCH_")}
+        for file in unit.get("EnvironmentFile", []):
+            lines = Path(file).read_text().splitlines()
+            environment |= dict(
+                line.split("=", 1) for line in lines if line.strip() and not line.startswith("#")
+            )
+        clean = {k: v for k, v in os.environ.items() if not k.startswith(("FLEXIBATCH_", "PG"))}
         assignments = [f"{k}={v}" for k, v in {**clean, **environment, "FLEXIBATCH_NOW": NOW, **env}.items()]
         (user,) = unit["User"]
         return [
@@ -192,19 +204,31 @@ class SftpHost:
             *args,
         ]
 
-    def start_watch(self) -> None:
-        """`flexibatch watch` as the unit's ExecStart, User and Environment say, with its umask."""
-        unit = self.unit()
-        (exec_start,) = unit["ExecStart"]
-        command = self._service_command(shlex.split(exec_start), {"FLEXIBATCH_RESCAN": "0.2"})
-        with (self.root / "watch.log").open("ab") as log:
-            self.processes.append(
-                subprocess.Popen(command, stdout=log, stderr=log, cwd="/", preexec_fn=_service_umask)  # noqa: PLW1509 (no threads yet)
-            )
+    def _start(self, unit_name: str, instance: str, log: Path) -> subprocess.Popen[bytes]:
+        """The unit's ExecStart, `%i` its instance, as the unit says, with its umask."""
+        (exec_start,) = self.unit(unit_name)["ExecStart"]
+        args = shlex.split(exec_start.replace("%i", instance))
+        command = self._service_command(args, {"FLEXIBATCH_RESCAN": "0.2"}, unit_name)
+        with log.open("ab") as output:
+            umask = _service_umask  # the tests start services before any thread of theirs
+            process = subprocess.Popen(command, stdout=output, stderr=output, cwd="/", preexec_fn=umask)  # noqa: PLW1509
+        self.processes.append(process)
+        return process
 
-    def as_service(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-        """A `flexibatch` command as the service account, with the installed settings file."""
-        return _run(*self._service_command([self.vars["FLEXIBATCH_BIN"], *args], env), cwd="/")
+    def start_watch(self) -> None:
+        """`flexibatch watch` as the service's unit says."""
+        self._start(WATCH_UNIT, "", self.root / "watch.log")
+
+    def start_worker(self, instance: str) -> subprocess.Popen[bytes]:
+        """One PostgreSQL worker as `flexibatch-worker@INSTANCE.service` says, logging to worker-INSTANCE.log."""
+        return self._start(WORKER_UNIT, instance, self.root / f"worker-{instance}.log")
+
+    def as_service(
+        self, *args: str, unit_name: str = WATCH_UNIT, **env: str
+    ) -> subprocess.CompletedProcess[str]:
+        """A `flexibatch` command as the service account, with the environment of a unit (the
+        installed settings file; a worker's state and passfile)."""
+        return _run(*self._service_command([self.vars["FLEXIBATCH_BIN"], *args], env, unit_name), cwd="/")
 
     # the clients --------------------------------------------------------------------------------
 
@@ -248,9 +272,10 @@ class SftpHost:
         try:
             _wait_for((answer.parent / marker_name(name)).exists, f"{sender}/{name}")
         except AssertionError as late:
-            raise AssertionError(
-                f"{late}; watch said:\n{(self.root / 'watch.log').read_text()[-3000:]}"
-            ) from None
+            said = "".join(
+                f"{log.name} said:\n{log.read_text()[-3000:]}\n" for log in self.root.glob("*.log")
+            )
+            raise AssertionError(f"{late}; {said}") from None
         return answer
 
     def remove(self) -> None:
