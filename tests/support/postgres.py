@@ -5,7 +5,8 @@ databases). Without it, a throwaway server is started from the installed binarie
 `/usr/lib/postgresql/<version>/bin`, or `pg_config --bindir`) in a temporary folder, on a unix
 socket only; as root it runs as the `postgres` user, which owns its data folder. When neither is
 possible the PostgreSQL tests are skipped, unless `FLEXIBATCH_REQUIRE_POSTGRESQL=1` (CI sets it):
-then a missing server fails them.
+then a missing server fails them. A test of a deployment's authentication starts a throwaway server
+of its own whose roles must give their passwords (`session_server(passwords=True)`).
 """
 
 from __future__ import annotations
