@@ -181,11 +181,12 @@ def test_a_conflict_on_postgresql_is_counted_and_the_submission_decided_again_on
             assert not marker.exists(), "a lost race is no answer"
             other.rollback()  # the lock row free: the next attempt is granted it
             assert wait_for(marker.exists, 30), (root / "flexibatch.log").read_text()
+            accepted = ("flexibatch_submissions_total", (("outcome", "ACCEPTED"),))
+            assert wait_for(lambda: _samples(port)[accepted] == 1, 30), "counted once the round ends"
             seen = _samples(port)
         finally:
             watching.send_signal(signal.SIGTERM)
             assert watching.wait(timeout=60) == 0
-    assert seen[("flexibatch_submissions_total", (("outcome", "ACCEPTED"),))] == 1
     assert seen[("flexibatch_failures_total", ())] == 0, "decided again, not the submission's failure"
     assert seen[("flexibatch_conflicts_total", (("reason", "deadlock"),))] == 0
     assert not [name for name in answer_names(root / "outbox") if suffixed(name)], "answered once"
