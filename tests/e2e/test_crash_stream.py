@@ -27,6 +27,7 @@ from support.hostile import (
     mixed_stream,
     state_facts,
     suffixed,
+    unfinished_claims,
     wait_for,
 )
 
@@ -39,17 +40,6 @@ def _install(root: Path) -> None:
     (root / "inbox").mkdir(parents=True)
     (root / "outbox").mkdir()
     assert cli(root, "refdata", "load", str(SAMPLES / "refdata")).wait(timeout=60) == 0
-
-
-def _unfinished_claims(root: Path) -> list[str]:
-    """Claim folders that hold a sender's file. A `.new-` folder prepared by a killed process holds
-    only its claim.json and is cleaned up later, by design."""
-    claims = root / "state.work" / "claims"
-    return [
-        str(p.relative_to(claims))
-        for p in claims.rglob("*")
-        if p.is_file() and p.name not in ("claim.json", ".lock", "claim.json.tmp")
-    ]
 
 
 def _markers(outbox: Path) -> int:
@@ -90,7 +80,9 @@ def _disturbed(root: Path, stream: list[list[Drop]]) -> int:
             process = cli(root, "watch")
         arrivals.join(timeout=60)
         assert wait_for(lambda: _markers(outbox) >= len(stream), 60), "every submission is answered"
-        assert wait_for(lambda: not _unfinished_claims(root), 30), "no claim is left unfinished"
+        assert wait_for(lambda: not unfinished_claims(root / "state.work" / "claims"), 30), (
+            "no claim is left unfinished"
+        )
     finally:
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=60)

@@ -27,6 +27,7 @@ from support.hostile import (
     mixed_stream,
     state_facts,
     suffixed,
+    unfinished_claims,
     wait_for,
 )
 from support.postgres import Server
@@ -45,15 +46,6 @@ def _install(root: Path, **env: str) -> None:
 
 def _markers(outbox: Path) -> int:
     return sum(1 for p in outbox.rglob("GO.*") if p.name.startswith(("GO.ACRF.", "GO.ERR.")))
-
-
-def _unfinished_claims(work: Path) -> list[str]:
-    claims = work / "claims"
-    return [
-        str(p.relative_to(claims))
-        for p in claims.rglob("*")
-        if p.is_file() and p.name not in ("claim.json", ".lock", "claim.json.tmp")
-    ]
 
 
 def _terminate_one(url: str, rng: random.Random) -> bool:
@@ -103,7 +95,9 @@ def _disturbed(root: Path, url: str, stream: list[list[Drop]]) -> tuple[int, int
                 terminations += 1
         arrivals.join(timeout=60)
         assert wait_for(lambda: _markers(outbox) >= len(stream), 120), "every submission is answered"
-        assert wait_for(lambda: not _unfinished_claims(root / "flexibatch.work"), 60), "no claim left"
+        assert wait_for(lambda: not unfinished_claims(root / "flexibatch.work" / "claims"), 60), (
+            "no claim left"
+        )
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)

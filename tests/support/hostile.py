@@ -8,6 +8,7 @@ comparison of two installations' outboxes and states.
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import socket
 import threading
@@ -67,6 +68,19 @@ def listening() -> Iterator[Listener]:
         yield listener
     finally:
         listener.close()
+
+
+def unfinished_claims(claims: Path) -> list[str]:
+    """The sender's files still in the claim folders under `claims`, relative to it; a claim's own
+    files are not counted (a `.new-` folder a killed process prepared holds only its claim.json, and
+    is cleaned up later, by design). Read while workers file claims away: a folder that vanishes
+    while it is listed is skipped (os.walk), where `rglob` raises FileNotFoundError (Python 3.11)."""
+    return sorted(
+        str(Path(folder, name).relative_to(claims))
+        for folder, _, files in os.walk(claims)
+        for name in files
+        if name not in ("claim.json", ".lock", "claim.json.tmp")
+    )
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> bool:
