@@ -3,6 +3,7 @@ transaction it was in, whole, and goes on with a new session: it does not die wi
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 
 import psycopg
@@ -10,6 +11,7 @@ import pytest
 
 from flexibatch.errors import StoreConflict
 from flexibatch.store.postgresql import PostgresStore
+from support.hostile import wait_for
 
 
 def _terminate(url: str, pid: int) -> None:
@@ -51,3 +53,34 @@ def test_the_side_session_of_the_counters_ended_is_opened_again(postgresql_url: 
         store.counters.reserve("dimona_period", 1)
     assert store.counters.reserve("dimona_period", 1) == first + 3, "nothing was issued twice"
     store.close()
+
+
+def _waiting_for_a_lock(url: str) -> int:
+    with psycopg.connect(url, autocommit=True) as admin:
+        row = admin.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        ).fetchone()
+    return int(str(row[0])) if row else 0
+
+
+def test_a_deadlock_is_a_conflict_named_so_and_the_other_transaction_goes_on(postgresql_url: str) -> None:
+    """Two transactions each waiting for the other's row: the server ends the store's, the one that
+    waits past the server's deadlock_timeout (the other session set its own far longer), and its
+    StoreConflict says `deadlock`, the reason `flexibatch_conflicts_total` counts (decision 90)."""
+    store = PostgresStore(postgresql_url, busy_timeout=30.0)
+    store.db.execute("INSERT INTO worker_locks VALUES ('R', 'X'), ('R', 'Y')")
+    lock = "SELECT 1 FROM worker_locks WHERE env = 'R' AND worker = %s FOR UPDATE"
+    with psycopg.connect(postgresql_url) as other:
+        other.execute("SET deadlock_timeout = '60s'")
+        other.execute(lock, ("Y",))
+        with pytest.raises(StoreConflict) as lost, store.transaction():
+            store.db.execute(lock, ("X",))
+            behind = threading.Thread(target=other.execute, args=(lock, ("X",)))
+            behind.start()
+            assert wait_for(lambda: _waiting_for_a_lock(postgresql_url) == 1, 30), "the other waits for X"
+            store.db.execute(lock, ("Y",))
+        behind.join(timeout=30)
+        other.commit()
+    store.close()
+    assert lost.value.reason == "deadlock", lost.value
+    assert not behind.is_alive(), "the other transaction was granted X once the store's rolled back"
