@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
+import signal
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -48,6 +50,8 @@ EXIT_FAILURE: Final = 1
 EXIT_USAGE: Final = 2
 #: What a view was asked about is not there (no such employer): the operator's mistake, as a usage error.
 EXIT_NOT_FOUND: Final = EXIT_USAGE
+#: The reader of the output went away (`status | head`): the status SIGPIPE gives a Unix command.
+EXIT_PIPE_CLOSED: Final = 128 + signal.SIGPIPE
 
 
 def _common_options() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
@@ -335,6 +339,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FlexibatchError as exc:
         print(f"flexibatch: {_one_line(str(exc))}", file=sys.stderr)
         return _exit_status(exc)
+    except BrokenPipeError:  # nobody reads the rest: stop without a word, as `head` expects
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
+        return EXIT_PIPE_CLOSED
     except Exception as exc:  # a fault of our own: one sentence here, its traceback in the log
         log.debug("unexpected error", command=command, exc_info=True)
         print(

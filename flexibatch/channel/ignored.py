@@ -14,6 +14,7 @@ from enum import StrEnum
 
 import structlog
 
+from flexibatch.channel.names import safe_name
 from flexibatch.domain.anomalies import N_
 
 log = structlog.get_logger()
@@ -53,9 +54,11 @@ class Ignored:
 
     @property
     def place(self) -> str:
-        """`123456/upload/` or `notes.txt`: the entry as the operator finds it under the inbox."""
+        """`123456/upload/` or `notes.txt`: the entry as the operator finds it under the inbox, shown
+        as answers show a name (`safe_name`), so a name's control characters never reach a terminal."""
         slash = "/" if self.kind in (IgnoredKind.NOT_A_SENDER_FOLDER, IgnoredKind.SUBFOLDER) else ""
-        return f"{self.folder}/{self.name}{slash}" if self.folder else f"{self.name}{slash}"
+        name = safe_name(self.name)
+        return f"{self.folder}/{name}{slash}" if self.folder else f"{name}{slash}"
 
     @property
     def reason(self) -> str:

@@ -9,13 +9,17 @@ only in the log, at debug level).
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from support.builders import INSZ_A
-from support.cli import flexibatch, one_sentence
+from support.cli import flexibatch, installation_env, one_sentence
 from support.mounts import read_only
 
 
@@ -118,3 +122,31 @@ def test_config_overrides_flexibatch_config_and_the_command_line_overrides_both(
     one_sentence(from_env, 2, str(installed / "etc" / ".." / "named.db"), "does not exist")
     assert from_option.returncode == 0, from_option.stderr
     one_sentence(from_command_line, 2, "named.db", "does not exist")
+
+
+@pytest.mark.parametrize(
+    "command", [["status"], ["status", "--json"], ["worker", INSZ_A]], ids=["status", "json", "worker"]
+)
+def test_a_reader_gone_from_the_pipe_ends_the_view_quietly_as_sigpipe_would(
+    installed: Path, command: list[str]
+) -> None:
+    """`flexibatch status | head -1`: once `head` has its line and goes, the view stops without a
+    word, with the status of a command SIGPIPE ended (128 + 13), never as a fault of its own."""
+    assert flexibatch(installed, "run").returncode == 0
+    reading, writing = os.pipe()
+    os.close(reading)  # the reader is gone before the first line: every write meets a broken pipe
+    try:
+        ended = subprocess.run(
+            [sys.executable, "-m", "flexibatch", *command],
+            env=installation_env(installed),
+            cwd=installed,
+            stdout=writing,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(writing)
+    assert ended.returncode == 128 + signal.SIGPIPE, ended.stderr
+    assert ended.stderr == ""

@@ -102,3 +102,20 @@ def test_once_renamed_the_upload_is_read_and_no_longer_shown(channel: Channel) -
     channel.drop("GO.DIMN.123456.20260624.00001.R.1", b"", "123456")
     assert len(channel.run()) == 1
     assert status_view(channel.store, channel.inbox, 20, SETTLE, 86400).ignored == []
+
+
+def test_an_entry_named_with_terminal_controls_is_shown_without_them(channel: Channel) -> None:
+    """A folder named with an escape sequence (clear the screen, retitle the window) and a bell,
+    made over SFTP, must not drive the operator's terminal from `status` or the log: each control
+    is shown as `_`, as answers show a file name (SPEC 5)."""
+    hostile = "up\x1b[2J\x1b]0;owned\x07load"
+    (channel.inbox / "123456" / hostile).mkdir(parents=True)
+    (channel.inbox / hostile).mkdir()
+
+    view = status_view(channel.store, channel.inbox, 20, SETTLE, 86400)
+    with capture_logs() as logs:
+        channel.run()
+
+    shown = sorted(line.entry for line in view.ignored)
+    assert shown == ["123456/up_[2J_]0;owned_load/", "up_[2J_]0;owned_load/"]
+    assert _said(logs) == shown

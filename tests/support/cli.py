@@ -44,13 +44,19 @@ def cli_env(root: Path) -> dict[str, str]:
     return {**os.environ, **_installation(root)}
 
 
+def installation_env(root: Path, **env: str) -> dict[str, str]:
+    """The environment of a command of the installation in `root`: its settings' twins only (none
+    inherited from the test's own environment); `env` adds or replaces some."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("FLEXIBATCH_")}
+    return {**clean, **_installation(root), **env}
+
+
 def flexibatch(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """`python -m flexibatch ARGS` in `root`, to its end, configured by its environment twins only
     (none inherited from the test's own environment); `env` adds or replaces some."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("FLEXIBATCH_")}
     return subprocess.run(
         [sys.executable, "-m", "flexibatch", *args],
-        env={**clean, **_installation(root), **env},
+        env=installation_env(root, **env),
         cwd=root,
         capture_output=True,
         text=True,
