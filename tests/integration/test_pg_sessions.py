@@ -84,3 +84,31 @@ def test_a_deadlock_is_a_conflict_named_so_and_the_other_transaction_goes_on(pos
     store.close()
     assert lost.value.reason == "deadlock", lost.value
     assert not behind.is_alive(), "the other transaction was granted X once the store's rolled back"
+
+
+def test_a_busy_timeout_of_0_never_waits_for_a_lock_on_postgresql_either(postgresql_url: str) -> None:
+    """0 is "never wait" on SQLite, and what /healthz opens the state with; PostgreSQL reads a
+    `lock_timeout` of 0 as "wait for ever", so a check behind a migration's lock would hang."""
+    PostgresStore(postgresql_url, busy_timeout=5.0).close()  # the schema, made
+    with psycopg.connect(postgresql_url) as migrating:
+        migrating.execute("LOCK TABLE refdata_loads IN ACCESS EXCLUSIVE MODE")
+        checking: list[BaseException] = []
+
+        def check() -> None:
+            try:
+                store = PostgresStore(postgresql_url, "read", busy_timeout=0.0)
+                try:
+                    store.refdata.version()
+                finally:
+                    store.close()
+            except BaseException as exc:  # what the check met is the result
+                checking.append(exc)
+
+        thread = threading.Thread(target=check, daemon=True)
+        thread.start()
+        thread.join(timeout=30)
+        alive = thread.is_alive()
+        migrating.rollback()
+    thread.join(timeout=30)
+    assert not alive, "the check waited behind the lock"
+    assert checking and isinstance(checking[0], StoreConflict | psycopg.errors.LockNotAvailable), checking

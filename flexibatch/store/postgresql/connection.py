@@ -93,7 +93,7 @@ def connect(url: str, busy_timeout: float, *, read_only: bool = False, side: boo
     reservation, a lock row) is used only by a submission whose own commit is flushed later in the
     same WAL, so it is durable before anything that depends on it; flushing each reservation cost
     a monthly file most of its time (docs/performance.md, "PostgreSQL")."""
-    timeout_ms = round(busy_timeout * 1000)
+    timeout_ms = max(1, round(busy_timeout * 1000))  # 0 is 'never wait' here, 'for ever' to PostgreSQL
     settings = {
         "lock_timeout": timeout_ms,
         "idle_in_transaction_session_timeout": IDLE_IN_TRANSACTION_SECONDS * 1000,
