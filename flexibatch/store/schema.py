@@ -43,11 +43,16 @@ def applied_migrations(db: Executes, path: str, tables: str, migrations: Migrati
 def check_current(path: str, applied: set[int], migrations: Migrations) -> None:
     """A reader reads only a state this release wrote: it never migrates one."""
     if not applied:
-        raise ConfigError(
-            f"the state {path} holds no flexibatch state yet: `flexibatch refdata load DIR` creates it"
-        )
+        raise unmade(path)
     if len(applied) < len(migrations):
         raise ConfigError(
             f"the state {path} was written by an earlier release: a command that writes "
             "(`flexibatch run`, `watch` or `refdata load`) brings it up to date first"
         )
+
+
+def unmade(path: str) -> ConfigError:
+    """The refusal of a command that needs a state where none is made yet (no migration applied)."""
+    return ConfigError(
+        f"the state {path} holds no flexibatch state yet: `flexibatch refdata load DIR` creates it"
+    )

@@ -20,7 +20,7 @@ from psycopg.abc import Params
 from flexibatch.errors import ConfigError, StoreConflict, StoreError
 from flexibatch.store.postgresql.locks import WorkerLocks
 from flexibatch.store.postgresql.migrations import MIGRATIONS
-from flexibatch.store.schema import CREATE_SCHEMA_MIGRATIONS, applied_migrations, check_current
+from flexibatch.store.schema import CREATE_SCHEMA_MIGRATIONS, applied_migrations, check_current, unmade
 from flexibatch.store.sqlite.connection import OpenMode
 
 #: How a worker's sessions show in `pg_stat_activity`.
@@ -139,9 +139,7 @@ class PostgresConnection:
             if mode == "read":
                 check_current(self.path, applied, MIGRATIONS)
             elif mode == "write" and not applied:
-                raise ConfigError(
-                    f"the state {self.path} holds no flexibatch state yet: `flexibatch refdata load DIR` creates it"
-                )
+                raise unmade(self.path)
             else:
                 self._migrate()
         except psycopg.Error as exc:
