@@ -16,17 +16,19 @@ from pathlib import Path
 
 import pytest
 
-from support.channel import SAMPLES
 from support.cli import cli
 from support.hostile import (
     Drop,
     answer_names,
+    answered,
     decisions_of,
     drop_files,
     expected_answer_names,
+    installed,
     mixed_stream,
     state_facts,
     suffixed,
+    unfinished_claims,
     wait_for,
 )
 
@@ -35,29 +37,8 @@ SEED = 20260624
 KILLS = 6
 
 
-def _install(root: Path) -> None:
-    (root / "inbox").mkdir(parents=True)
-    (root / "outbox").mkdir()
-    assert cli(root, "refdata", "load", str(SAMPLES / "refdata")).wait(timeout=60) == 0
-
-
-def _unfinished_claims(root: Path) -> list[str]:
-    """Claim folders that hold a sender's file. A `.new-` folder prepared by a killed process holds
-    only its claim.json and is cleaned up later, by design."""
-    claims = root / "state.work" / "claims"
-    return [
-        str(p.relative_to(claims))
-        for p in claims.rglob("*")
-        if p.is_file() and p.name not in ("claim.json", ".lock", "claim.json.tmp")
-    ]
-
-
-def _markers(outbox: Path) -> int:
-    return sum(1 for p in outbox.rglob("GO.*") if p.name.startswith(("GO.ACRF.", "GO.ERR.")))
-
-
 def _undisturbed(root: Path, stream: list[list[Drop]]) -> None:
-    _install(root)
+    installed(root)
     for files in stream:
         drop_files(root / "inbox", files)
     assert cli(root, "run").wait(timeout=120) == 0, (root / "flexibatch.log").read_text()
@@ -65,7 +46,7 @@ def _undisturbed(root: Path, stream: list[list[Drop]]) -> None:
 
 def _disturbed(root: Path, stream: list[list[Drop]]) -> int:
     """The files arrive while watch runs, and watch is killed again and again; the number of kills."""
-    _install(root)
+    installed(root)
     outbox = root / "outbox"
 
     def sender() -> None:
@@ -80,8 +61,8 @@ def _disturbed(root: Path, stream: list[list[Drop]]) -> int:
     arrivals.start()
     try:
         while kills < KILLS:
-            before = _markers(outbox)
-            if not wait_for(lambda before=before: _markers(outbox) > before, 30):
+            before = answered(outbox)
+            if not wait_for(lambda before=before: answered(outbox) > before, 30):
                 break  # nothing left to do: every answer is out
             time.sleep(rng.uniform(0.0, 0.15))  # a random moment inside the work
             process.send_signal(signal.SIGKILL)
@@ -89,8 +70,8 @@ def _disturbed(root: Path, stream: list[list[Drop]]) -> int:
             kills += 1
             process = cli(root, "watch")
         arrivals.join(timeout=60)
-        assert wait_for(lambda: _markers(outbox) >= len(stream), 60), "every submission is answered"
-        assert wait_for(lambda: not _unfinished_claims(root), 30), "no claim is left unfinished"
+        assert wait_for(lambda: answered(outbox) >= len(stream), 60), "every submission is answered"
+        assert wait_for(lambda: not unfinished_claims(root / "state.work"), 30), "no claim is left unfinished"
     finally:
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=60)

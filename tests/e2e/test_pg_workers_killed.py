@@ -16,17 +16,19 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from support.channel import SAMPLES
 from support.cli import cli
 from support.hostile import (
     Drop,
     answer_names,
+    answered,
     decisions_of,
     drop_files,
     expected_answer_names,
+    installed,
     mixed_stream,
     state_facts,
     suffixed,
+    unfinished_claims,
     wait_for,
 )
 from support.postgres import Server
@@ -35,25 +37,6 @@ SUBMISSIONS = 200
 SEED = 20261207
 WORKERS = 4
 EVENTS = 8
-
-
-def _install(root: Path, **env: str) -> None:
-    (root / "inbox").mkdir(parents=True)
-    (root / "outbox").mkdir()
-    assert cli(root, "refdata", "load", str(SAMPLES / "refdata"), **env).wait(timeout=60) == 0
-
-
-def _markers(outbox: Path) -> int:
-    return sum(1 for p in outbox.rglob("GO.*") if p.name.startswith(("GO.ACRF.", "GO.ERR.")))
-
-
-def _unfinished_claims(work: Path) -> list[str]:
-    claims = work / "claims"
-    return [
-        str(p.relative_to(claims))
-        for p in claims.rglob("*")
-        if p.is_file() and p.name not in ("claim.json", ".lock", "claim.json.tmp")
-    ]
 
 
 def _terminate_one(url: str, rng: random.Random) -> bool:
@@ -74,7 +57,7 @@ def _terminate_one(url: str, rng: random.Random) -> bool:
 
 def _disturbed(root: Path, url: str, stream: list[list[Drop]]) -> tuple[int, int]:
     env = {"FLEXIBATCH_STATE": url}
-    _install(root, **env)
+    installed(root, **env)
     outbox = root / "outbox"
 
     def sender() -> None:
@@ -89,8 +72,8 @@ def _disturbed(root: Path, url: str, stream: list[list[Drop]]) -> tuple[int, int
     arrivals.start()
     try:
         for _ in range(EVENTS):
-            before = _markers(outbox)
-            if not wait_for(lambda before=before: _markers(outbox) > before, 30):
+            before = answered(outbox)
+            if not wait_for(lambda before=before: answered(outbox) > before, 30):
                 break
             time.sleep(rng.uniform(0.0, 0.15))  # a random moment inside the work
             if rng.random() < 0.5:
@@ -102,8 +85,8 @@ def _disturbed(root: Path, url: str, stream: list[list[Drop]]) -> tuple[int, int
             elif _terminate_one(url, rng):
                 terminations += 1
         arrivals.join(timeout=60)
-        assert wait_for(lambda: _markers(outbox) >= len(stream), 120), "every submission is answered"
-        assert wait_for(lambda: not _unfinished_claims(root / "flexibatch.work"), 60), "no claim left"
+        assert wait_for(lambda: answered(outbox) >= len(stream), 120), "every submission is answered"
+        assert wait_for(lambda: not unfinished_claims(root / "flexibatch.work"), 60), "no claim left"
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
@@ -120,7 +103,7 @@ def test_four_workers_killed_and_cut_off_answer_every_submission_once_like_sqlit
     monkeypatch.setenv("FLEXIBATCH_RESCAN", "0.2")
     stream = mixed_stream(SUBMISSIONS, SEED)
     calm, stormy = tmp_path / "calm", tmp_path / "stormy"
-    _install(calm)
+    installed(calm)
     for files in stream:
         drop_files(calm / "inbox", files)
     assert cli(calm, "run").wait(timeout=180) == 0, (calm / "flexibatch.log").read_text()

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from support.answers import read_acrf, read_noti
 from support.builders import NOSS_BRASSERIE, dimona, dimona_in
-from support.cli import workers
+from support.channel import SAMPLES
+from support.cli import cli, workers
 from support.flexi_builders import beneficiary, flxwage, month, relation, wage_form
 from support.state import state_rows
 
@@ -251,3 +252,27 @@ def decisions_of(outbox: Path) -> dict[str, object]:
                 for d in read_noti(path)
             ]
     return found
+
+
+def installed(root: Path, **env: str) -> None:
+    """An installation under `root` for the stream tests: its inbox and outbox, the sample
+    reference data loaded into its state (`env`: the state named otherwise)."""
+    (root / "inbox").mkdir(parents=True)
+    (root / "outbox").mkdir()
+    assert cli(root, "refdata", "load", str(SAMPLES / "refdata"), **env).wait(timeout=60) == 0
+
+
+def answered(outbox: Path) -> int:
+    """How many submissions are answered: the GO markers of their ACRFs and ERRs."""
+    return sum(1 for p in outbox.rglob("GO.*") if p.name.startswith(("GO.ACRF.", "GO.ERR.")))
+
+
+def unfinished_claims(work: Path) -> list[str]:
+    """Claim folders under the work folder `work` that hold a sender's file. A `.new-` folder
+    prepared by a killed process holds only its claim.json and is cleaned up later, by design."""
+    claims = work / "claims"
+    return [
+        str(p.relative_to(claims))
+        for p in claims.rglob("*")
+        if p.is_file() and p.name not in ("claim.json", ".lock", "claim.json.tmp")
+    ]
