@@ -5,7 +5,7 @@ Each backend's repository (store/sqlite/, store/postgresql/) is one of these cla
 lookups and writes: the batch's keyed lookups and their locks, the writes of versions and totals.
 The statements are written with `?` placeholders; a driver with another (psycopg's `%s`) gives
 its own, and `NULLS FIRST` says where a period without a start hour sorts on both (SQLite has it
-since 3.30)."""
+since 3.30; the counters' `RETURNING` already needs 3.35)."""
 
 from __future__ import annotations
 
