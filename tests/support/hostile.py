@@ -276,3 +276,44 @@ def unfinished_claims(work: Path) -> list[str]:
         for p in claims.rglob("*")
         if p.is_file() and p.name not in ("claim.json", ".lock", "claim.json.tmp")
     ]
+
+
+def arriving(inbox: Path, stream: list[list[Drop]]) -> threading.Thread:
+    """A thread, not started, that drops the stream's submissions into `inbox` at a sender's pace."""
+
+    def sender() -> None:
+        for files in stream:
+            drop_files(inbox, files)
+            time.sleep(0.01)  # the pace of the stream, not a wait for a result
+
+    return threading.Thread(target=sender, daemon=True)
+
+
+def a_moment_in_the_work(outbox: Path, rng: random.Random) -> bool:
+    """After the next answer, a random moment inside the work (the time to strike a worker);
+    False when no answer came within 30 s: every answer is out."""
+    before = answered(outbox)
+    if not wait_for(lambda: answered(outbox) > before, 30):
+        return False
+    time.sleep(rng.uniform(0.0, 0.15))
+    return True
+
+
+def assert_answered_as_undisturbed(stormy: Path, calm: Path, stream: list[list[Drop]]) -> None:
+    """The disturbed installation's outbox has the undisturbed one's answers, each once and every
+    submission's, none suffixed, with the same decision on every form."""
+    stormy_names = answer_names(stormy / "outbox")
+    assert len(stormy_names) == len(set(stormy_names))
+    assert expected_answer_names(stream) <= set(stormy_names), "every submission has its receipt"
+    assert stormy_names == answer_names(calm / "outbox"), "the same answers, each once, none missing"
+    assert not [n for n in stormy_names if suffixed(n)], "no answer took a .2 suffix"
+    assert decisions_of(stormy / "outbox") == decisions_of(calm / "outbox"), "the same decision on every form"
+
+
+def assert_state_as_undisturbed(stormy: StateFacts, calm: StateFacts, stream: list[list[Drop]]) -> None:
+    """The disturbed state holds each period and situation once, as the undisturbed one does, and
+    each submission once."""
+    assert all(n == 1 for n in stormy.periods.values()), "no period exists twice"
+    assert all(n == 1 for n in stormy.situations.values()), "no situation exists twice"
+    assert stormy == calm, "the state equals that of the undisturbed run"
+    assert stormy.submissions == len(stream) == stormy.distinct_submission_files
