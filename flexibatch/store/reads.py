@@ -62,6 +62,7 @@ class Reads(Generic[R]):
         self._owned = owned
 
     def _rows(self, sql: str, params: Sequence[Any]) -> Iterable[Sequence[Any]]:
+        # Every `?` is a placeholder: no statement here holds one (nor a `%`) in a literal.
         return self._reader.execute(sql if self._mark == "?" else sql.replace("?", self._mark), params)
 
     def of(self, env: str, *, insz: str | None = None, employer_key: str | None = None) -> list[R]:
