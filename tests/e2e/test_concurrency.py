@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from support.answers import read_acrf
-from support.channel import SAMPLES
 from support.cli import cli
 from support.hostile import (
     answer_names,
+    answered,
     drop_files,
     expected_answer_names,
+    installed,
     mixed_stream,
     state_facts,
     suffixed,
@@ -27,10 +28,6 @@ ROUNDS = 10
 PER_ROUND = 20
 
 
-def _receipts(outbox: Path) -> int:
-    return sum(1 for p in outbox.rglob("GO.*") if p.name.startswith(("GO.ACRF.", "GO.ERR.")))
-
-
 @pytest.mark.slow
 def test_two_watchers_on_one_inbox_answer_each_submission_exactly_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -38,20 +35,18 @@ def test_two_watchers_on_one_inbox_answer_each_submission_exactly_once(
     """Rounds of 20 submissions land at once, so both watchers wake on the same files each time."""
     monkeypatch.setenv("FLEXIBATCH_SETTLE", "0")
     monkeypatch.setenv("FLEXIBATCH_RESCAN", "0.05")  # both scan often: the races happen
-    (tmp_path / "inbox").mkdir()
-    (tmp_path / "outbox").mkdir()
-    assert cli(tmp_path, "refdata", "load", str(SAMPLES / "refdata")).wait(timeout=60) == 0
+    installed(tmp_path)
     stream = mixed_stream(ROUNDS * PER_ROUND, seed=50)
     outbox = tmp_path / "outbox"
 
     first, second = cli(tmp_path, "watch"), cli(tmp_path, "watch")
-    answered = True
+    all_answered = True
     try:
         for start in range(0, len(stream), PER_ROUND):
             for files in stream[start : start + PER_ROUND]:
                 drop_files(tmp_path / "inbox", files)
-            answered = wait_for(lambda start=start: _receipts(outbox) >= start + PER_ROUND, 60)
-            if not answered or first.poll() is not None or second.poll() is not None:
+            all_answered = wait_for(lambda start=start: answered(outbox) >= start + PER_ROUND, 60)
+            if not all_answered or first.poll() is not None or second.poll() is not None:
                 break
         still_running = [p.poll() is None for p in (first, second)]
     finally:
@@ -62,7 +57,7 @@ def test_two_watchers_on_one_inbox_answer_each_submission_exactly_once(
     log = (tmp_path / "flexibatch.log").read_text(errors="replace")
     assert still_running == [True, True], f"a watcher died while working:\n{log[-4000:]}"
     assert codes == [0, 0], f"both stop cleanly on SIGTERM:\n{log[-4000:]}"
-    assert answered, "every submission is answered"
+    assert all_answered, "every submission is answered"
 
     names = answer_names(outbox)
     assert expected_answer_names(stream) <= set(names)

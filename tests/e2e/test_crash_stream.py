@@ -10,23 +10,23 @@ from __future__ import annotations
 
 import random
 import signal
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
-from support.channel import SAMPLES
 from support.cli import cli
 from support.hostile import (
     Drop,
+    a_moment_in_the_work,
     answer_names,
-    decisions_of,
+    answered,
+    arriving,
+    assert_answered_as_undisturbed,
+    assert_state_as_undisturbed,
     drop_files,
-    expected_answer_names,
+    installed,
     mixed_stream,
     state_facts,
-    suffixed,
     unfinished_claims,
     wait_for,
 )
@@ -36,18 +36,8 @@ SEED = 20260624
 KILLS = 6
 
 
-def _install(root: Path) -> None:
-    (root / "inbox").mkdir(parents=True)
-    (root / "outbox").mkdir()
-    assert cli(root, "refdata", "load", str(SAMPLES / "refdata")).wait(timeout=60) == 0
-
-
-def _markers(outbox: Path) -> int:
-    return sum(1 for p in outbox.rglob("GO.*") if p.name.startswith(("GO.ACRF.", "GO.ERR.")))
-
-
 def _undisturbed(root: Path, stream: list[list[Drop]]) -> None:
-    _install(root)
+    installed(root)
     for files in stream:
         drop_files(root / "inbox", files)
     assert cli(root, "run").wait(timeout=120) == 0, (root / "flexibatch.log").read_text()
@@ -55,34 +45,25 @@ def _undisturbed(root: Path, stream: list[list[Drop]]) -> None:
 
 def _disturbed(root: Path, stream: list[list[Drop]]) -> int:
     """The files arrive while watch runs, and watch is killed again and again; the number of kills."""
-    _install(root)
+    installed(root)
     outbox = root / "outbox"
 
-    def sender() -> None:
-        for files in stream:
-            drop_files(root / "inbox", files)
-            time.sleep(0.01)  # the pace of the stream, not a wait for a result
-
-    arrivals = threading.Thread(target=sender, daemon=True)
+    arrivals = arriving(root / "inbox", stream)
     rng = random.Random(SEED)  # noqa: S311 - reproducible kill moments
     kills = 0
     process = cli(root, "watch")
     arrivals.start()
     try:
         while kills < KILLS:
-            before = _markers(outbox)
-            if not wait_for(lambda before=before: _markers(outbox) > before, 30):
+            if not a_moment_in_the_work(outbox, rng):
                 break  # nothing left to do: every answer is out
-            time.sleep(rng.uniform(0.0, 0.15))  # a random moment inside the work
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=30)
             kills += 1
             process = cli(root, "watch")
         arrivals.join(timeout=60)
-        assert wait_for(lambda: _markers(outbox) >= len(stream), 60), "every submission is answered"
-        assert wait_for(lambda: not unfinished_claims(root / "state.work" / "claims"), 30), (
-            "no claim is left unfinished"
-        )
+        assert wait_for(lambda: answered(outbox) >= len(stream), 60), "every submission is answered"
+        assert wait_for(lambda: not unfinished_claims(root / "state.work"), 30), "no claim is left unfinished"
     finally:
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=60)
@@ -103,19 +84,8 @@ def test_watch_killed_at_random_moments_answers_every_submission_once_like_an_un
     kills = _disturbed(stormy, stream)
 
     assert kills >= 3, f"the stream ended before enough kills ({kills}): make it longer"
+    assert_answered_as_undisturbed(stormy, calm, stream)
     stormy_names = answer_names(stormy / "outbox")
-    assert len(stormy_names) == len(set(stormy_names))
-    assert expected_answer_names(stream) <= set(stormy_names), "every submission has its receipt"
-    assert stormy_names == answer_names(calm / "outbox"), "the same answers, each once, none missing"
     assert not [n for n in stormy_names if n.rsplit("/", 1)[-1].startswith(".")], "no temporary file"
-    assert not [n for n in stormy_names if suffixed(n)], "no answer took a .2 suffix"
-
-    assert decisions_of(stormy / "outbox") == decisions_of(calm / "outbox"), "the same decision on every form"
-
-    calm_state = state_facts(calm / "state.db")
-    stormy_state = state_facts(stormy / "state.db")
-    assert all(n == 1 for n in stormy_state.periods.values()), "no period exists twice"
-    assert all(n == 1 for n in stormy_state.situations.values()), "no situation exists twice"
-    assert stormy_state == calm_state, "the state equals that of the undisturbed run"
-    assert stormy_state.submissions == len(stream) == stormy_state.distinct_submission_files
+    assert_state_as_undisturbed(state_facts(stormy / "state.db"), state_facts(calm / "state.db"), stream)
     assert not [p for p in (stormy / "inbox").rglob("*") if p.is_file()], "nothing left in the inbox"

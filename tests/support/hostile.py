@@ -21,7 +21,8 @@ from pathlib import Path
 
 from support.answers import read_acrf, read_noti
 from support.builders import NOSS_BRASSERIE, dimona, dimona_in
-from support.cli import workers
+from support.channel import SAMPLES
+from support.cli import cli, workers
 from support.flexi_builders import beneficiary, flxwage, month, relation, wage_form
 from support.state import state_rows
 
@@ -68,19 +69,6 @@ def listening() -> Iterator[Listener]:
         yield listener
     finally:
         listener.close()
-
-
-def unfinished_claims(claims: Path) -> list[str]:
-    """The sender's files still in the claim folders under `claims`, relative to it; a claim's own
-    files are not counted (a `.new-` folder a killed process prepared holds only its claim.json, and
-    is cleaned up later, by design). Read while workers file claims away: a folder that vanishes
-    while it is listed is skipped (os.walk), where `rglob` raises FileNotFoundError (Python 3.11)."""
-    return sorted(
-        str(Path(folder, name).relative_to(claims))
-        for folder, _, files in os.walk(claims)
-        for name in files
-        if name not in ("claim.json", ".lock", "claim.json.tmp")
-    )
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> bool:
@@ -265,3 +253,72 @@ def decisions_of(outbox: Path) -> dict[str, object]:
                 for d in read_noti(path)
             ]
     return found
+
+
+def installed(root: Path, **env: str) -> None:
+    """An installation under `root` for the stream tests: its inbox and outbox, the sample
+    reference data loaded into its state (`env`: the state named otherwise)."""
+    (root / "inbox").mkdir(parents=True)
+    (root / "outbox").mkdir()
+    assert cli(root, "refdata", "load", str(SAMPLES / "refdata"), **env).wait(timeout=60) == 0
+
+
+def answered(outbox: Path) -> int:
+    """How many submissions are answered: the GO markers of their ACRFs and ERRs."""
+    return sum(1 for p in outbox.rglob("GO.*") if p.name.startswith(("GO.ACRF.", "GO.ERR.")))
+
+
+def unfinished_claims(work: Path) -> list[str]:
+    """The sender's files still in the claim folders under the work folder `work`, relative to its
+    `claims/`; a claim's own files are not counted (a `.new-` folder a killed process prepared holds
+    only its claim.json, and is cleaned up later, by design). Read while workers file claims away: a
+    folder that vanishes while it is listed is skipped (os.walk), where `rglob` raises
+    FileNotFoundError (Python 3.11)."""
+    claims = work / "claims"
+    return sorted(
+        str(Path(folder, name).relative_to(claims))
+        for folder, _, files in os.walk(claims)
+        for name in files
+        if name not in ("claim.json", ".lock", "claim.json.tmp")
+    )
+
+
+def arriving(inbox: Path, stream: list[list[Drop]]) -> threading.Thread:
+    """A thread, not started, that drops the stream's submissions into `inbox` at a sender's pace."""
+
+    def sender() -> None:
+        for files in stream:
+            drop_files(inbox, files)
+            time.sleep(0.01)  # the pace of the stream, not a wait for a result
+
+    return threading.Thread(target=sender, daemon=True)
+
+
+def a_moment_in_the_work(outbox: Path, rng: random.Random) -> bool:
+    """After the next answer, a random moment inside the work (the time to strike a worker);
+    False when no answer came within 30 s: every answer is out."""
+    before = answered(outbox)
+    if not wait_for(lambda: answered(outbox) > before, 30):
+        return False
+    time.sleep(rng.uniform(0.0, 0.15))
+    return True
+
+
+def assert_answered_as_undisturbed(stormy: Path, calm: Path, stream: list[list[Drop]]) -> None:
+    """The disturbed installation's outbox has the undisturbed one's answers, each once and every
+    submission's, none suffixed, with the same decision on every form."""
+    stormy_names = answer_names(stormy / "outbox")
+    assert len(stormy_names) == len(set(stormy_names))
+    assert expected_answer_names(stream) <= set(stormy_names), "every submission has its receipt"
+    assert stormy_names == answer_names(calm / "outbox"), "the same answers, each once, none missing"
+    assert not [n for n in stormy_names if suffixed(n)], "no answer took a .2 suffix"
+    assert decisions_of(stormy / "outbox") == decisions_of(calm / "outbox"), "the same decision on every form"
+
+
+def assert_state_as_undisturbed(stormy: StateFacts, calm: StateFacts, stream: list[list[Drop]]) -> None:
+    """The disturbed state holds each period and situation once, as the undisturbed one does, and
+    each submission once."""
+    assert all(n == 1 for n in stormy.periods.values()), "no period exists twice"
+    assert all(n == 1 for n in stormy.situations.values()), "no situation exists twice"
+    assert stormy == calm, "the state equals that of the undisturbed run"
+    assert stormy.submissions == len(stream) == stormy.distinct_submission_files

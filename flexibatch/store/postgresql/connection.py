@@ -20,6 +20,7 @@ from psycopg.abc import Params
 from flexibatch.errors import ConfigError, StoreConflict, StoreError
 from flexibatch.store.postgresql.locks import WorkerLocks
 from flexibatch.store.postgresql.migrations import MIGRATIONS
+from flexibatch.store.schema import CREATE_SCHEMA_MIGRATIONS, applied_migrations, check_current, unmade
 from flexibatch.store.sqlite.connection import OpenMode
 
 #: How a worker's sessions show in `pg_stat_activity`.
@@ -141,11 +142,9 @@ class PostgresConnection:
         try:
             applied = self._applied_migrations(self._db)
             if mode == "read":
-                self._check_current(applied)
+                check_current(self.path, applied, MIGRATIONS)
             elif mode == "write" and not applied:
-                raise ConfigError(
-                    f"the state {self.path} holds no flexibatch state yet: `flexibatch refdata load DIR` creates it"
-                )
+                raise unmade(self.path)
             else:
                 self._migrate()
         except psycopg.Error as exc:
@@ -163,43 +162,15 @@ class PostgresConnection:
         return self._side
 
     def _applied_migrations(self, db: Session) -> set[int]:
-        tables = {
-            str(row[0])
-            for row in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-        }
-        if "schema_migrations" not in tables:
-            if tables:
-                raise ConfigError(f"the state {self.path} is not a flexibatch state: it holds other tables")
-            return set()
-        applied = {int(str(row[0])) for row in db.execute("SELECT version FROM schema_migrations")}
-        later = applied - {version for version, _, _ in MIGRATIONS}
-        if later:
-            raise ConfigError(
-                f"the state {self.path} was written by a later release of flexibatch (migration "
-                f"{max(later)}, this one knows up to {MIGRATIONS[-1][0]}): run it with that release"
-            )
-        return applied
-
-    def _check_current(self, applied: set[int]) -> None:
-        if not applied:
-            raise ConfigError(
-                f"the state {self.path} holds no flexibatch state yet: `flexibatch refdata load DIR` creates it"
-            )
-        if len(applied) < len(MIGRATIONS):
-            raise ConfigError(
-                f"the state {self.path} was written by an earlier release: a command that writes "
-                "(`flexibatch run`, `watch` or `refdata load`) brings it up to date first"
-            )
+        tables = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        return applied_migrations(db, self.path, tables, MIGRATIONS)
 
     def _migrate(self) -> None:
         """Under the migration lock, held until the migrations commit: a worker that starts while
         another migrates waits, then finds the migrations applied."""
         with self.transaction():
             self._db.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations "
-                "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-            )
+            self._db.execute(CREATE_SCHEMA_MIGRATIONS)
             applied = self._applied_migrations(self._db)
             for version, name, script in MIGRATIONS:
                 if version not in applied:

@@ -12,19 +12,14 @@ from collections.abc import Iterable
 from datetime import date, datetime, time
 
 from flexibatch.domain.dimona import Period, PeriodChange, hhmm, iso_day
-from flexibatch.store.base import VersionRecord
 from flexibatch.store.postgresql.connection import Session
 from flexibatch.store.postgresql.locks import WorkerLocks
 from flexibatch.store.postgresql.versions import PgVersionedTable, save_versions
-from flexibatch.store.sqlite.rows import period_from_row, version_record
+from flexibatch.store.reads import PERIOD_COLUMNS, PeriodReads
+from flexibatch.store.sqlite.rows import period_from_row
 from flexibatch.store.sqlite.versions import Version
 
-_PERIOD_COLUMNS = (
-    "period_id, env, employer_key, noss, company_id, worker_key, insz, "
-    "start_date, start_hour, end_date, end_hour, status, version"
-)
-_SELECTED = ", ".join(f"t.{column}" for column in _PERIOD_COLUMNS.split(", "))
-_DECLARED = "version, action, status, declaration_ticket, submission_ticket, recorded_at"
+_SELECTED = ", ".join(f"t.{column}" for column in PERIOD_COLUMNS.split(", "))
 _HISTORY = (
     "version, action, declaration_ticket, submission_ticket, start_date, start_hour, end_date, end_hour, "
     "status, recorded_at"
@@ -34,7 +29,7 @@ PERIODS = PgVersionedTable(
     history_table="period_history",
     key=("period_id",),
     columns=(
-        *_PERIOD_COLUMNS.split(", "),
+        *PERIOD_COLUMNS.split(", "),
         *("last_day", "sender", "action", "declaration_ticket", "submission_ticket", "recorded_at"),
     ),
     updated=(
@@ -62,8 +57,9 @@ def period_row(change: PeriodChange, stamp: str) -> Version:
     return ((p.period_id,), p.version == 1, row)
 
 
-class PostgresPeriods:
+class PostgresPeriods(PeriodReads):
     def __init__(self, db: Session, locks: WorkerLocks) -> None:
+        super().__init__(db, "%s")
         self._db = db
         self._locks = locks
 
@@ -114,32 +110,3 @@ class PostgresPeriods:
             "SELECT count(*) FROM periods WHERE %s::text IS NULL OR env = %s", (env, env)
         ).fetchone()
         return 0 if row is None else int(str(row[0]))
-
-    def of(self, env: str, *, insz: str | None = None, employer_key: str | None = None) -> list[Period]:
-        column, value = ("insz", insz) if insz is not None else ("employer_key", employer_key)
-        rows = self._db.execute(
-            f"SELECT {_PERIOD_COLUMNS} FROM periods WHERE env = %s AND {column} = %s "
-            "ORDER BY start_date, start_hour NULLS FIRST, period_id",
-            (env, value),
-        )
-        return [period_from_row(row) for row in rows]
-
-    def active_between(
-        self, env: str, first: date, last: date, *, insz: str | None = None, employer_key: str | None = None
-    ) -> list[Period]:
-        column, value = ("insz", insz) if insz is not None else ("employer_key", employer_key)
-        rows = self._db.execute(
-            f"SELECT {_PERIOD_COLUMNS} FROM periods WHERE env = %s AND {column} = %s AND last_day >= %s "
-            "AND start_date <= %s AND status = 'ACTIVE' ORDER BY start_date, start_hour NULLS FIRST, period_id",
-            (env, value, first.isoformat(), last.isoformat()),
-        )
-        return [period_from_row(row) for row in rows]
-
-    def versions(self, env: str, period_id: str) -> list[VersionRecord]:
-        rows = self._db.execute(
-            f"SELECT {_DECLARED} FROM period_history WHERE period_id = %s "
-            "AND EXISTS (SELECT 1 FROM periods WHERE period_id = %s AND env = %s) "
-            f"UNION ALL SELECT {_DECLARED} FROM periods WHERE period_id = %s AND env = %s ORDER BY version",
-            (period_id, period_id, env, period_id, env),
-        )
-        return [version_record(row) for row in rows]

@@ -5,18 +5,18 @@ each join LATERAL, one index search per key, as in periods.py."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import datetime
 
 from flexibatch.domain.flexi import Situation, SituationChange, SituationKey, TotalKey
-from flexibatch.store.base import VersionRecord, YearTotal
 from flexibatch.store.postgresql.connection import Session
 from flexibatch.store.postgresql.locks import WorkerLocks
 from flexibatch.store.postgresql.versions import PgVersionedTable, save_versions
-from flexibatch.store.sqlite.rows import dump_calculations, situation_from_row, situation_span, version_record
+from flexibatch.store.reads import SITUATION_COLUMNS, SituationReads
+from flexibatch.store.sqlite.rows import dump_calculations, situation_from_row, situation_span
 from flexibatch.store.sqlite.versions import Version
 
 _KEY = ("env", "employer_key", "insz", "relation_id")
-_COLUMNS = (*_KEY, "noss", "company_id", "status", "version", "calculations")
+_COLUMNS = tuple(SITUATION_COLUMNS.split(", "))
 _SELECTED = ", ".join(f"t.{column}" for column in _COLUMNS)
 _DECLARED = ("kind", "declaration_ticket", "submission_ticket", "recorded_at")
 #: The span of its calculation periods (migration 9), by which a wage run finds the situations of
@@ -32,8 +32,6 @@ _HISTORY = (
     "submission_ticket",
     "recorded_at",
 )
-_WHERE_KEY = "WHERE env = %s AND employer_key = %s AND insz = %s AND relation_id = %s"
-_VERSION = "version, kind, status, declaration_ticket, submission_ticket, recorded_at"
 SITUATIONS = PgVersionedTable(
     table="situations",
     history_table="situation_history",
@@ -56,8 +54,9 @@ def situation_row(change: SituationChange, stamp: str) -> Version:
     return (key, s.version == 1, row)
 
 
-class PostgresSituations:
+class PostgresSituations(SituationReads):
     def __init__(self, db: Session, locks: WorkerLocks) -> None:
+        super().__init__(db, "%s")
         self._db = db
         self._locks = locks
 
@@ -105,46 +104,3 @@ class PostgresSituations:
                 "ON CONFLICT (env, insz, year) DO UPDATE SET amount = excluded.amount",
                 (env, [insz for insz, _ in totals], [year for _, year in totals], list(totals.values())),
             )
-
-    def of(self, env: str, *, insz: str | None = None, employer_key: str | None = None) -> list[Situation]:
-        column, value = ("insz", insz) if insz is not None else ("employer_key", employer_key)
-        rows = self._db.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM situations WHERE env = %s AND {column} = %s "
-            "ORDER BY employer_key, insz, relation_id",
-            (env, value),
-        )
-        return [situation_from_row(row) for row in rows]
-
-    def active_between(
-        self, env: str, first: date, last: date, *, insz: str | None = None, employer_key: str | None = None
-    ) -> list[Situation]:
-        column, value = ("insz", insz) if insz is not None else ("employer_key", employer_key)
-        rows = self._db.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM situations WHERE env = %s AND {column} = %s "
-            "AND last_day >= %s AND first_day <= %s AND status = 'ACTIVE' "
-            "ORDER BY employer_key, insz, relation_id",
-            (env, value, first.isoformat(), last.isoformat()),
-        )
-        return [situation_from_row(row) for row in rows]
-
-    def totals_above(self, year: int, amount: int) -> list[YearTotal]:
-        rows = self._db.execute(
-            "SELECT env, insz, year, amount FROM flexi_totals WHERE year = %s AND amount > %s "
-            "ORDER BY env, amount DESC, insz",
-            (year, amount),
-        )
-        return [YearTotal(str(e), str(i), int(str(y)), int(str(a))) for e, i, y, a in rows]
-
-    def totals_of(self, env: str, insz: str) -> dict[int, int]:
-        rows = self._db.execute(
-            "SELECT year, amount FROM flexi_totals WHERE env = %s AND insz = %s", (env, insz)
-        )
-        return {int(str(year)): int(str(amount)) for year, amount in rows}
-
-    def versions(self, env: str, key: SituationKey) -> list[VersionRecord]:
-        rows = self._db.execute(
-            f"SELECT {_VERSION} FROM situation_history {_WHERE_KEY} "
-            f"UNION ALL SELECT {_VERSION} FROM situations {_WHERE_KEY} ORDER BY version",
-            (env, *key, env, *key),
-        )
-        return [version_record(row) for row in rows]

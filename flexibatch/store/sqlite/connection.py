@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from flexibatch.errors import ConfigError, StoreError
+from flexibatch.store.schema import CREATE_SCHEMA_MIGRATIONS, applied_migrations, check_current
 from flexibatch.store.sqlite.migrations import MIGRATIONS
 
 #: How a command opens the state (SPEC 10). `read`: an existing state of this release, read-only,
@@ -64,7 +65,7 @@ class SqliteConnection:
         try:
             applied = self._applied_migrations()
             if mode == "read":
-                self._check_current(applied)
+                check_current(self.path, applied, MIGRATIONS)
             else:
                 self._configure()
                 self._migrate()
@@ -92,40 +93,12 @@ class SqliteConnection:
         self._db.execute("PRAGMA cache_size = -65536")
 
     def _applied_migrations(self) -> set[int]:
-        """The migrations the state records, read without writing; refused when the file holds
-        another application's tables or a migration of a later release (SPEC 10)."""
-        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "schema_migrations" not in tables:
-            if tables:
-                raise ConfigError(f"the state {self.path} is not a flexibatch state: it holds other tables")
-            return set()
-        applied = {int(row[0]) for row in self._db.execute("SELECT version FROM schema_migrations")}
-        later = applied - {version for version, _, _ in MIGRATIONS}
-        if later:
-            raise ConfigError(
-                f"the state {self.path} was written by a later release of flexibatch (migration "
-                f"{max(later)}, this one knows up to {MIGRATIONS[-1][0]}): run it with that release"
-            )
-        return applied
-
-    def _check_current(self, applied: set[int]) -> None:
-        """A reader reads only a state this release wrote: it never migrates one."""
-        if not applied:
-            raise ConfigError(
-                f"the state {self.path} holds no flexibatch state yet: `flexibatch refdata load DIR` creates it"
-            )
-        if len(applied) < len(MIGRATIONS):
-            raise ConfigError(
-                f"the state {self.path} was written by an earlier release: a command that writes "
-                "(`flexibatch run`, `watch` or `refdata load`) brings it up to date first"
-            )
+        tables = "SELECT name FROM sqlite_master WHERE type = 'table'"
+        return applied_migrations(self._db, self.path, tables, MIGRATIONS)
 
     def _migrate(self) -> None:
         with self.transaction():
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations "
-                "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-            )
+            self._db.execute(CREATE_SCHEMA_MIGRATIONS)
             # Again under the write lock: a later release may have migrated since the first look.
             applied = self._applied_migrations()
             for version, name, script in MIGRATIONS:

@@ -7,22 +7,15 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from flexibatch.domain.dimona import Period, PeriodChange
-from flexibatch.store.base import VersionRecord
+from flexibatch.store.reads import PERIOD_COLUMNS, PeriodReads
 from flexibatch.store.sqlite.lookup import rows_by_keys
-from flexibatch.store.sqlite.rows import assignments, period_from_row, period_version, values, version_record
+from flexibatch.store.sqlite.rows import assignments, period_from_row, period_version, values
 from flexibatch.store.sqlite.versions import VersionedTable, save_versions
 
-_PERIOD_COLUMNS = (
-    "period_id, env, employer_key, noss, company_id, worker_key, insz, "
-    "start_date, start_hour, end_date, end_hour, status, version"
-)
-
-
 _VERSION_COLUMNS = "action, declaration_ticket, submission_ticket, recorded_at"
-_DECLARED = "version, action, status, declaration_ticket, submission_ticket, recorded_at"
 #: `Schedule.last_day`, kept with each version: the last column of the `periods_pair` index
 #: (migration 6), so that a batch's lookup reads only the periods that can still run.
-_INSERTED = (*_PERIOD_COLUMNS.split(", "), "last_day", "sender", *_VERSION_COLUMNS.split(", "))
+_INSERTED = (*PERIOD_COLUMNS.split(", "), "last_day", "sender", *_VERSION_COLUMNS.split(", "))
 _UPDATED = (
     "start_date",
     "start_hour",
@@ -48,15 +41,16 @@ PERIODS = VersionedTable(
 )
 
 
-class SqlitePeriods:
+class SqlitePeriods(PeriodReads):
     def __init__(self, db: sqlite3.Connection) -> None:
+        super().__init__(db, "?")
         self._db = db
 
     def by_id(self, env: str, period_ids: Iterable[str]) -> list[Period]:
         keys = ((period_id,) for period_id in period_ids)
         return [
             period_from_row(row)
-            for row in rows_by_keys(self._db, _PERIOD_COLUMNS, "periods", ("period_id",), env=env, keys=keys)
+            for row in rows_by_keys(self._db, PERIOD_COLUMNS, "periods", ("period_id",), env=env, keys=keys)
         ]
 
     def by_pair(
@@ -65,7 +59,7 @@ class SqlitePeriods:
         condition, values = ("", ()) if running_on is None else ("t.last_day >= ?", (running_on.isoformat(),))
         rows = rows_by_keys(
             self._db,
-            _PERIOD_COLUMNS,
+            PERIOD_COLUMNS,
             "periods",
             ("employer_key", "worker_key"),
             env=env,
@@ -83,31 +77,3 @@ class SqlitePeriods:
         if env is None:
             return int(self._db.execute("SELECT count(*) FROM periods").fetchone()[0])
         return int(self._db.execute("SELECT count(*) FROM periods WHERE env = ?", (env,)).fetchone()[0])
-
-    def of(self, env: str, *, insz: str | None = None, employer_key: str | None = None) -> list[Period]:
-        column, value = ("insz", insz) if insz is not None else ("employer_key", employer_key)
-        rows = self._db.execute(
-            f"SELECT {_PERIOD_COLUMNS} FROM periods WHERE env = ? AND {column} = ? ORDER BY start_date, start_hour",
-            (env, value),
-        )
-        return [period_from_row(row) for row in rows]
-
-    def active_between(
-        self, env: str, first: date, last: date, *, insz: str | None = None, employer_key: str | None = None
-    ) -> list[Period]:
-        column, value = ("insz", insz) if insz is not None else ("employer_key", employer_key)
-        rows = self._db.execute(
-            f"SELECT {_PERIOD_COLUMNS} FROM periods WHERE env = ? AND {column} = ? AND last_day >= ? "
-            "AND start_date <= ? AND status = 'ACTIVE' ORDER BY start_date, start_hour, period_id",
-            (env, value, first.isoformat(), last.isoformat()),
-        )
-        return [period_from_row(row) for row in rows]
-
-    def versions(self, env: str, period_id: str) -> list[VersionRecord]:
-        rows = self._db.execute(
-            f"SELECT {_DECLARED} FROM period_history WHERE period_id = ? "
-            "AND EXISTS (SELECT 1 FROM periods WHERE period_id = ? AND env = ?) "
-            f"UNION ALL SELECT {_DECLARED} FROM periods WHERE period_id = ? AND env = ? ORDER BY version",
-            (period_id, period_id, env, period_id, env),
-        )
-        return [version_record(row) for row in rows]

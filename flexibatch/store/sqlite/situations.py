@@ -4,28 +4,19 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import datetime
 
 from flexibatch.domain.flexi import Situation, SituationChange, SituationKey, TotalKey
-from flexibatch.store.base import VersionRecord, YearTotal
+from flexibatch.store.reads import SITUATION_COLUMNS, SituationReads
 from flexibatch.store.sqlite.lookup import rows_by_keys
-from flexibatch.store.sqlite.rows import (
-    assignments,
-    situation_from_row,
-    situation_version,
-    values,
-    version_record,
-)
+from flexibatch.store.sqlite.rows import assignments, situation_from_row, situation_version, values
 from flexibatch.store.sqlite.versions import VersionedTable, save_versions
-
-_COLUMNS = "env, employer_key, insz, relation_id, noss, company_id, status, version, calculations"
-
 
 _DECLARED = "kind, declaration_ticket, submission_ticket, recorded_at"
 #: `first_day` and `last_day` (migration 9): the span of its calculation periods, by which a wage
 #: run finds the situations of a range (`active_between`).
 _DAYS = ("first_day", "last_day")
-_INSERTED = (*_COLUMNS.split(", "), *_DAYS, "sender", *_DECLARED.split(", "))
+_INSERTED = (*SITUATION_COLUMNS.split(", "), *_DAYS, "sender", *_DECLARED.split(", "))
 _UPDATED = (
     "noss",
     "company_id",
@@ -37,7 +28,6 @@ _UPDATED = (
     *_DECLARED.split(", "),
 )
 _WHERE_KEY = "WHERE env = ? AND employer_key = ? AND insz = ? AND relation_id = ?"
-_VERSION = "version, kind, status, declaration_ticket, submission_ticket, recorded_at"
 #: A new situation is inserted with who declared it; a change to one first copies the version it
 #: replaces into `situation_history`, then updates the row (migration 5, store/sqlite/versions.py).
 _SITUATIONS = VersionedTable(
@@ -50,13 +40,19 @@ _SITUATIONS = VersionedTable(
 )
 
 
-class SqliteSituations:
+class SqliteSituations(SituationReads):
     def __init__(self, db: sqlite3.Connection) -> None:
+        super().__init__(db, "?")
         self._db = db
 
     def by_key(self, env: str, keys: Iterable[SituationKey]) -> list[Situation]:
         rows = rows_by_keys(
-            self._db, _COLUMNS, "situations", ("employer_key", "insz", "relation_id"), env=env, keys=keys
+            self._db,
+            SITUATION_COLUMNS,
+            "situations",
+            ("employer_key", "insz", "relation_id"),
+            env=env,
+            keys=keys,
         )
         return [situation_from_row(row) for row in rows]
 
@@ -80,44 +76,3 @@ class SqliteSituations:
             "ON CONFLICT (env, insz, year) DO UPDATE SET amount = excluded.amount",
             ((env, insz, year, amount) for (insz, year), amount in totals.items()),
         )
-
-    def of(self, env: str, *, insz: str | None = None, employer_key: str | None = None) -> list[Situation]:
-        column, value = ("insz", insz) if insz is not None else ("employer_key", employer_key)
-        rows = self._db.execute(
-            f"SELECT {_COLUMNS} FROM situations WHERE env = ? AND {column} = ? ORDER BY employer_key, insz, relation_id",
-            (env, value),
-        )
-        return [situation_from_row(row) for row in rows]
-
-    def active_between(
-        self, env: str, first: date, last: date, *, insz: str | None = None, employer_key: str | None = None
-    ) -> list[Situation]:
-        column, value = ("insz", insz) if insz is not None else ("employer_key", employer_key)
-        rows = self._db.execute(
-            f"SELECT {_COLUMNS} FROM situations WHERE env = ? AND {column} = ? AND last_day >= ? "
-            "AND first_day <= ? AND status = 'ACTIVE' ORDER BY employer_key, insz, relation_id",
-            (env, value, first.isoformat(), last.isoformat()),
-        )
-        return [situation_from_row(row) for row in rows]
-
-    def totals_of(self, env: str, insz: str) -> dict[int, int]:
-        rows = self._db.execute(
-            "SELECT year, amount FROM flexi_totals WHERE env = ? AND insz = ?", (env, insz)
-        )
-        return dict(rows.fetchall())
-
-    def totals_above(self, year: int, amount: int) -> list[YearTotal]:
-        rows = self._db.execute(
-            "SELECT env, insz, year, amount FROM flexi_totals WHERE year = ? AND amount > ? "
-            "ORDER BY env, amount DESC, insz",
-            (year, amount),
-        )
-        return [YearTotal(*row) for row in rows]
-
-    def versions(self, env: str, key: SituationKey) -> list[VersionRecord]:
-        rows = self._db.execute(
-            f"SELECT {_VERSION} FROM situation_history {_WHERE_KEY} "
-            f"UNION ALL SELECT {_VERSION} FROM situations {_WHERE_KEY} ORDER BY version",
-            (env, *key, env, *key),
-        )
-        return [version_record(row) for row in rows]

@@ -95,9 +95,10 @@ def test_a_workers_and_an_employers_periods_come_in_start_order(store: Store) ->
     late = period(1, Schedule(date(2026, 6, 3), time(8, 0), None, time(12, 0)))
     early = period(2, Schedule(date(2026, 6, 3), time(6, 0), None, time(7, 0)))
     earliest = period(3, Schedule(date(2026, 6, 1)), worker=WORKER_B)
-    saved(store, late, early, earliest)
-    assert store.periods.of("R", insz=WORKER_A) == [early, late]
-    assert store.periods.of("R", employer_key=BRASSERIE) == [earliest, early, late]
+    no_hour = period(4, Schedule(date(2026, 6, 3)))  # no start hour: before the day's hours
+    saved(store, late, early, earliest, no_hour)
+    assert store.periods.of("R", insz=WORKER_A) == [no_hour, early, late]
+    assert store.periods.of("R", employer_key=BRASSERIE) == [earliest, no_hour, early, late]
     assert store.periods.of("T", insz=WORKER_A) == []
 
 
