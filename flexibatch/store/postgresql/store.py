@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import psycopg
 
-from flexibatch.store.postgresql.connection import PostgresConnection
+from flexibatch.store.postgresql.connection import PEER_TIMEOUT, PostgresConnection
 from flexibatch.store.postgresql.periods import PostgresPeriods
+from flexibatch.store.postgresql.queue import PostgresQueue
 from flexibatch.store.postgresql.refdata import PostgresCounters, PostgresReferenceData
 from flexibatch.store.postgresql.situations import PostgresSituations
 from flexibatch.store.postgresql.submissions import PostgresAnswers, PostgresFailures, PostgresSubmissions
@@ -22,9 +23,15 @@ class PostgresStore(PostgresConnection):
     driver_errors: tuple[type[Exception], ...] = (psycopg.Error,)
 
     def __init__(
-        self, url: str, mode: OpenMode = "create", busy_timeout: float = 60.0, *, worker_locks: bool = True
+        self,
+        url: str,
+        mode: OpenMode = "create",
+        busy_timeout: float = 60.0,
+        *,
+        worker_locks: bool = True,
+        peer_timeout: float = PEER_TIMEOUT,
     ) -> None:
-        super().__init__(url, mode, busy_timeout, worker_locks=worker_locks)
+        super().__init__(url, mode, busy_timeout, worker_locks=worker_locks, peer_timeout=peer_timeout)
         self.submissions = PostgresSubmissions(self._db, self.locks)
         self.answers = PostgresAnswers(self._db, self.locks)
         self.failures = PostgresFailures(self._db)
@@ -34,3 +41,5 @@ class PostgresStore(PostgresConnection):
         self.periods = PostgresPeriods(self._db, self.locks)
         self.situations = PostgresSituations(self._db, self.locks)
         self.turns = PostgresTurns(self._db)
+        #: The intake's queue for decide workers on other hosts (not part of `Store`: PostgreSQL only).
+        self.queue = PostgresQueue(self)

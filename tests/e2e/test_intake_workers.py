@@ -1,0 +1,76 @@
+"""The intake role and `flexibatch decide` workers (docs/decisions.md, decision 89): an intake
+host that claims and publishes, two workers that reach the submissions only through the
+PostgreSQL state, answer a mixed stream exactly as one `flexibatch run` on SQLite does."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from support.channel import SAMPLES
+from support.cli import cli, flexibatch, json_lines, one_sentence
+from support.hostile import drop_files, wait_for
+from support.intake import assert_like_calm, calm_run, install, markers, stop, stream_with_big
+from support.postgres import Server
+
+SUBMISSIONS = 60
+SEED = 20261208
+FORMS = 1500
+
+
+def _log_lines(root: Path) -> str:
+    """The JSON log lines of the workers' shared log (their summaries on standard output left out)."""
+    return "\n".join(
+        line for line in (root / "flexibatch.log").read_text().splitlines() if line.startswith("{")
+    )
+
+
+@pytest.mark.slow
+def test_an_intake_and_two_decide_workers_answer_like_one_sqlite_run(
+    tmp_path: Path, postgresql_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLEXIBATCH_SETTLE", "0")  # foreign names are answered at once
+    monkeypatch.setenv("FLEXIBATCH_RESCAN", "0.1")
+    stream = stream_with_big(SUBMISSIONS, SEED, FORMS)
+    calm, remote = tmp_path / "calm", tmp_path / "remote"
+    calm_run(calm, stream)
+    url = postgresql_server.fresh_database(migrated=False)
+    env = {"FLEXIBATCH_STATE": url}
+    install(remote, **env)
+    elsewhere = tmp_path / "worker-host"  # the workers' own folders: no inbox, no outbox there
+    elsewhere.mkdir()
+    worker_env = {
+        **env,
+        "FLEXIBATCH_INBOX": "",
+        "FLEXIBATCH_OUTBOX": "",
+        "FLEXIBATCH_WORK": str(elsewhere / "work"),
+    }
+    deciders = [cli(elsewhere, "decide", "--name", f"w{n}", **worker_env) for n in (1, 2)]
+    intake = cli(remote, "watch", "--role", "intake", **env)
+    try:
+        for files in stream:
+            drop_files(remote / "inbox", files)
+        assert wait_for(lambda: markers(remote / "outbox") >= len(stream), 240), (
+            remote / "flexibatch.log"
+        ).read_text()[-3000:]
+    finally:
+        codes = stop([intake, *deciders])
+    assert codes == [0, 0, 0], (elsewhere / "flexibatch.log").read_text()[-3000:]
+    assert_like_calm(calm, remote, url, stream)
+    decided = [line for line in json_lines(_log_lines(elsewhere)) if line.get("ticket")]
+    by_worker = Counter(
+        str(line["worker"]) for line in decided if line["event"] == "submission decided for the intake"
+    )
+    assert sum(by_worker.values()) == len(stream), "each submission decided once, by one of the workers"
+    assert set(by_worker) == {"w1", "w2"}, "both workers decided, at the same time (the big one took a while)"
+    assert not (elsewhere / "inbox_dir").exists() and not (elsewhere / "outbox_dir").exists()
+
+
+def test_the_remote_roles_refuse_a_sqlite_state_in_one_sentence(tmp_path: Path) -> None:
+    (tmp_path / "inbox").mkdir()
+    assert flexibatch(tmp_path, "refdata", "load", str(SAMPLES / "refdata")).returncode == 0
+    for args in (("decide",), ("run", "--role", "intake"), ("watch", "--role", "intake")):
+        result = flexibatch(tmp_path, *args)
+        one_sentence(result, 2, "PostgreSQL state", "SQLite")
