@@ -117,9 +117,7 @@ def _parser() -> argparse.ArgumentParser:
         [common, folders],
     )
     cli_ops.add_metrics_option(watching)
-    for role in (running, watching):
-        decide_cli.add_role_option(role)
-    decide_cli.add_command(commands, command, common)
+    decide_cli.add_command(commands, command, common, roles=(running, watching))
     refdata = command(commands, "refdata", "reference data (senders, employers, mandates, workers)", [])
     refdata_commands = refdata.add_subparsers(dest="refdata_command", required=True, metavar="ACTION")
     load = command(

@@ -24,7 +24,7 @@ from flexibatch.store.postgresql.connection import redacted
 log = structlog.get_logger()
 
 
-def add_role_option(parser: argparse.ArgumentParser) -> None:
+def _add_role_option(parser: argparse.ArgumentParser) -> None:
     """`run --role` and `watch --role`."""
     parser.add_argument(
         "--role",
@@ -35,7 +35,12 @@ def add_role_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_command(commands: Any, command: Any, common: argparse.ArgumentParser) -> None:
+def add_command(
+    commands: Any, command: Any, common: argparse.ArgumentParser, roles: tuple[argparse.ArgumentParser, ...]
+) -> None:
+    """`decide`, and the `--role` option of the commands `roles` (`run`, `watch`)."""
+    for parser in roles:
+        _add_role_option(parser)
     decide = command(
         commands,
         "decide",
