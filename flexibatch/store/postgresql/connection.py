@@ -52,7 +52,10 @@ class Session:
     def _current(self) -> Connection:
         if self.live.broken and not self.in_transaction:
             self.live.close()
-            self.live = self._open()
+            try:
+                self.live = self._open()
+            except psycopg.OperationalError as exc:  # the server down, a host cut off: no race to retry
+                raise StoreError(f"cannot reach the state again: {_sentence(exc)}") from None
         return self.live
 
     def execute(self, query: str | bytes, params: Params | None = None) -> Cursor[tuple[object, ...]]:
