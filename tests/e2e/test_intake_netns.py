@@ -7,18 +7,17 @@ answers them."""
 
 from __future__ import annotations
 
-import json
 import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
+import psycopg
 import pytest
 
 from support.cli import cli, cli_env
 from support.hostile import drop_files, wait_for
-from support.intake import assert_like_calm, calm_run, install, markers, stop, stream_with_big
+from support.intake import assert_like_calm, calm_run, install, log_events, markers, stop, stream_with_big
 from support.netns import Host, hosts, subnet_prefix
 from support.postgres import Listen, networked_server
 
@@ -39,17 +38,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _events(root: Path) -> list[dict[str, Any]]:
-    """The JSON log lines of one worker (its summary on standard output left out)."""
-    log = root / "flexibatch.log"
-    text = log.read_text(errors="replace") if log.exists() else ""
-    return [json.loads(line) for line in text.splitlines() if line.startswith("{") and line.endswith("}")]
-
-
 def _mid_batch(roots: list[Path]) -> tuple[int, str] | None:
     """The worker deciding the big submission, and its ticket, once it logged a batch of it."""
     for number, root in enumerate(roots):
-        for event in _events(root):
+        for event in log_events(root):
             if event.get("event") == "deciding" and int(event.get("declarations", 0)) < FORMS:
                 return number, str(event["ticket"])
     return None
@@ -60,9 +52,28 @@ def _decided(roots: list[Path], ticket: str) -> list[int]:
     return [
         number
         for number, root in enumerate(roots)
-        for event in _events(root)
+        for event in log_events(root)
         if event.get("event") == "submission decided for the intake" and event.get("ticket") == ticket
     ]
+
+
+def _lost_session(root: Path) -> bool:
+    """Whether a worker logged its transaction lost with its session, or the state unreachable."""
+    said = ("deciding again", "deciding failed: trying again at each rescan")
+    return any(e.get("event") in said and "the state" in str(e.get("reason")) for e in log_events(root))
+
+
+def _connected_from(url: str, address: str) -> bool:
+    with psycopg.connect(url, autocommit=True) as db:
+        row = db.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'flexibatch' AND client_addr = %s",
+            (address,),
+        ).fetchone()
+    return row is not None and int(str(row[0])) > 0
+
+
+def _tail(root: Path) -> str:
+    return (root / "flexibatch.log").read_text(errors="replace")[-3000:]
 
 
 def _worker(host: Host, root: Path, url: str, name: str) -> subprocess.Popen[bytes]:
@@ -118,10 +129,11 @@ def test_a_worker_host_cut_off_mid_batch_leaves_nothing_doubled_nothing_lost(
                     "another worker decided it"
                 )
                 machines[victim].mend()
-                # Back on the network, the cut-off worker finds its session gone and works again.
-                assert wait_for(
-                    lambda: any(e.get("event") == "deciding works again" for e in _events(roots[victim])), 120
-                ), (roots[victim] / "flexibatch.log").read_text()[-3000:]
+                # Back on the network, the cut-off worker finds its session gone, and is connected again.
+                assert wait_for(lambda: _lost_session(roots[victim]), 60), _tail(roots[victim])
+                assert wait_for(lambda: _connected_from(url, machines[victim].address), 60), _tail(
+                    roots[victim]
+                )
             finally:
                 codes = stop(processes)
             assert codes == [0] * (WORKERS + 1), [(r / "flexibatch.log").read_text()[-2000:] for r in roots]

@@ -10,21 +10,14 @@ from pathlib import Path
 import pytest
 
 from support.channel import SAMPLES
-from support.cli import cli, flexibatch, json_lines, one_sentence
+from support.cli import cli, flexibatch, one_sentence
 from support.hostile import drop_files, wait_for
-from support.intake import assert_like_calm, calm_run, install, markers, stop, stream_with_big
+from support.intake import assert_like_calm, calm_run, install, log_events, markers, stop, stream_with_big
 from support.postgres import Server
 
 SUBMISSIONS = 60
 SEED = 20261208
 FORMS = 1500
-
-
-def _log_lines(root: Path) -> str:
-    """The JSON log lines of the workers' shared log (their summaries on standard output left out)."""
-    return "\n".join(
-        line for line in (root / "flexibatch.log").read_text().splitlines() if line.startswith("{")
-    )
 
 
 @pytest.mark.slow
@@ -59,7 +52,7 @@ def test_an_intake_and_two_decide_workers_answer_like_one_sqlite_run(
         codes = stop([intake, *deciders])
     assert codes == [0, 0, 0], (elsewhere / "flexibatch.log").read_text()[-3000:]
     assert_like_calm(calm, remote, url, stream)
-    decided = [line for line in json_lines(_log_lines(elsewhere)) if line.get("ticket")]
+    decided = [line for line in log_events(elsewhere) if line.get("ticket")]
     by_worker = Counter(
         str(line["worker"]) for line in decided if line["event"] == "submission decided for the intake"
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -58,6 +60,23 @@ def markers(outbox: Path) -> int:
     return sum(1 for p in outbox.rglob("GO.*") if p.name.startswith(("GO.ACRF.", "GO.ERR.")))
 
 
+def unfinished_claims(work: Path) -> list[str]:
+    """What the claim folders still hold of senders' files (their own records and locks left out)."""
+    claims = work / "claims"
+    return [
+        str(p.relative_to(claims))
+        for p in claims.rglob("*")
+        if p.is_file() and p.name not in ("claim.json", ".lock", "claim.json.tmp")
+    ]
+
+
+def log_events(root: Path) -> list[dict[str, Any]]:
+    """The JSON log lines of the processes logging to `root`'s log (their summaries left out)."""
+    log = root / "flexibatch.log"
+    text = log.read_text(errors="replace") if log.exists() else ""
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{") and line.endswith("}")]
+
+
 def stop(processes: list[subprocess.Popen[bytes]]) -> list[int]:
     for process in processes:
         if process.poll() is None:
@@ -82,11 +101,11 @@ def assert_like_calm(calm: Path, remote: Path, url: str, stream: list[list[Drop]
     assert decisions_of(remote / "outbox") == decisions_of(calm / "outbox"), "the same decision on every form"
     calm_state, remote_state = state_facts(calm / "state.db"), state_facts(url)
     assert all(n == 1 for n in remote_state.periods.values()), "no period exists twice"
+    assert all(n == 1 for n in remote_state.situations.values()), "no situation exists twice"
     assert remote_state == calm_state, "the state equals that of the SQLite run"
     assert remote_state.submissions == len(stream) == remote_state.distinct_submission_files
     assert not [p for p in (remote / "inbox").rglob("*") if p.is_file()], "nothing left in the inbox"
-    claims = remote / "flexibatch.work" / "claims"
-    assert not [p for p in claims.rglob("*") if p.is_file() and p.name != ".lock"], "no claim left"
+    assert not unfinished_claims(remote / "flexibatch.work"), "no claim left"
     with psycopg.connect(url, autocommit=True) as db:
         left = db.execute("SELECT count(*) FROM intake_queue").fetchone()
     assert left == (0,), "the queue forgot every published submission, and its bytes"

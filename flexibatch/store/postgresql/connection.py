@@ -181,6 +181,10 @@ class PostgresConnection:
         except BaseException:
             self._db.close()
             raise
+        self._open_repositories()
+
+    def _open_repositories(self) -> None:
+        """What a store built on this connection puts over it, once it is open (store.py)."""
 
     @property
     def side(self) -> Connection:

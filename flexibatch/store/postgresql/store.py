@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import psycopg
 
-from flexibatch.store.postgresql.connection import PEER_TIMEOUT, PostgresConnection
+from flexibatch.store.postgresql.connection import PostgresConnection
 from flexibatch.store.postgresql.periods import PostgresPeriods
 from flexibatch.store.postgresql.queue import PostgresQueue
 from flexibatch.store.postgresql.refdata import PostgresCounters, PostgresReferenceData
@@ -13,7 +13,6 @@ from flexibatch.store.postgresql.situations import PostgresSituations
 from flexibatch.store.postgresql.submissions import PostgresAnswers, PostgresFailures, PostgresSubmissions
 from flexibatch.store.postgresql.tallies import PostgresTallies
 from flexibatch.store.postgresql.turns import PostgresTurns
-from flexibatch.store.sqlite.connection import OpenMode
 
 
 class PostgresStore(PostgresConnection):
@@ -22,16 +21,7 @@ class PostgresStore(PostgresConnection):
 
     driver_errors: tuple[type[Exception], ...] = (psycopg.Error,)
 
-    def __init__(
-        self,
-        url: str,
-        mode: OpenMode = "create",
-        busy_timeout: float = 60.0,
-        *,
-        worker_locks: bool = True,
-        peer_timeout: float = PEER_TIMEOUT,
-    ) -> None:
-        super().__init__(url, mode, busy_timeout, worker_locks=worker_locks, peer_timeout=peer_timeout)
+    def _open_repositories(self) -> None:
         self.submissions = PostgresSubmissions(self._db, self.locks)
         self.answers = PostgresAnswers(self._db, self.locks)
         self.failures = PostgresFailures(self._db)
