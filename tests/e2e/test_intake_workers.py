@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from support.builders import dimona, dimona_in
 from support.channel import SAMPLES
-from support.cli import cli, flexibatch, one_sentence
-from support.hostile import drop_files, wait_for
+from support.cli import cli, flexibatch, one_sentence, workers
+from support.hostile import Drop, drop_files, state_facts, wait_for
 from support.intake import assert_like_calm, calm_run, install, log_events, markers, stop, stream_with_big
 from support.postgres import Server
 
@@ -67,3 +68,30 @@ def test_the_remote_roles_refuse_a_sqlite_state_in_one_sentence(tmp_path: Path) 
     for args in (("decide",), ("run", "--role", "intake"), ("watch", "--role", "intake")):
         result = flexibatch(tmp_path, *args)
         one_sentence(result, 2, "PostgreSQL state", "SQLite")
+
+
+def test_a_file_a_decide_worker_refuses_late_leaves_no_decision_behind(
+    tmp_path: Path, postgresql_server: Server
+) -> None:
+    """Batches of two: the schema error in the last batch is found after two batches were decided
+    and written in the worker's transaction; the refusal rolls them back and keeps the turn."""
+    (tmp_path / "settings.toml").write_text("batch_size = 2\n")
+    people = workers(5)
+    forms = [dimona_in(insz=insz, reference=f"L{n}") for n, insz in enumerate(people[:4])]
+    late = dimona(*forms, dimona_in(insz=people[4], reference="L4", end_hour="2500"))
+    key = "123456.20260624.00001.R"
+    stream = [[Drop(f"123456/FI.DIMN.{key}.1.1.xml", late), Drop(f"123456/GO.DIMN.{key}.1", b"")]]
+    calm, remote = tmp_path / "calm", tmp_path / "remote"
+    calm_run(calm, stream)
+    url = postgresql_server.fresh_database(migrated=False)
+    env = {"FLEXIBATCH_STATE": url, "FLEXIBATCH_CONFIG": str(tmp_path / "settings.toml")}
+    install(remote, **env)
+    drop_files(remote / "inbox", stream[0])
+    handed = flexibatch(remote, "run", "--role", "intake", **env)
+    assert "1 submission(s) handed on, waiting for a `flexibatch decide` worker" in handed.stdout, handed
+    decided = flexibatch(tmp_path, "decide", "--once", **env)
+    assert decided.returncode == 0 and "1 submission(s) decided" in decided.stdout, decided
+    published = flexibatch(remote, "run", "--role", "intake", **env)
+    assert published.returncode == 0 and "1 submission(s) answered: 1 REFUSED" in published.stdout, published
+    assert state_facts(url).periods == {}, "no period of the refused file's first batches is left"
+    assert_like_calm(calm, remote, url, stream)

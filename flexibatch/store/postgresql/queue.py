@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from flexibatch.files import make_durable, open_private
 from flexibatch.store.postgresql.connection import PostgresConnection
@@ -71,17 +71,22 @@ class PostgresQueue:
         row = self._connection.db.execute(_HEAD).fetchone()
         return None if row is None else (str(row[0]), json.loads(str(row[1])))
 
+    def _read(self, table: str, key: tuple[str, int], out: IO[bytes]) -> None:
+        """One file's or answer's chunks written out, one row at a time: never all in memory."""
+        column = "file" if table == "intake_files" else "position"
+        chunk = 0
+        while (
+            row := self._connection.db.execute(
+                f"SELECT data FROM {table} WHERE ticket = %s AND {column} = %s AND chunk = %s", (*key, chunk)
+            ).fetchone()
+        ) is not None:
+            out.write(bytes(row[0]))  # type: ignore[call-overload]
+            chunk += 1
+
     def fetch_files(self, ticket: str, targets: list[Path]) -> None:
-        handles = [open_private(path) for path in targets]  # an empty file has no chunk
-        try:
-            rows = self._connection.db.execute(
-                "SELECT file, data FROM intake_files WHERE ticket = %s ORDER BY file, chunk", (ticket,)
-            )
-            for number, data in rows:
-                handles[int(str(number))].write(bytes(data))  # type: ignore[call-overload]
-        finally:
-            for handle in handles:
-                handle.close()
+        for number, path in enumerate(targets):
+            with open_private(path) as out:
+                self._read("intake_files", (ticket, number), out)
 
     def decided(self, ticket: str, decided_by: str, answers: Iterable[tuple[int, Path]]) -> None:
         db = self._connection.db
@@ -101,11 +106,7 @@ class PostgresQueue:
         for position, target in targets.items():
             temporary = target.with_name(f".{target.name}.fetched")
             with open_private(temporary) as out:
-                for (data,) in self._connection.db.execute(
-                    "SELECT data FROM answer_bytes WHERE ticket = %s AND position = %s ORDER BY chunk",
-                    (ticket, position),
-                ):
-                    out.write(bytes(data))  # type: ignore[call-overload]
+                self._read("answer_bytes", (ticket, position), out)
             temporary.replace(target)
         make_durable(targets.values())
 
