@@ -51,7 +51,9 @@ def add_command(
     decide.add_argument(
         "--once", action="store_true", help="exit when no submission is left to take instead of waiting"
     )
-    decide.add_argument("--name", help="how this worker is recorded with what it decided (default HOST:PID)")
+    decide.add_argument(
+        "--name", help="how this worker names itself in its log and in the queue (default HOST:PID)"
+    )
 
 
 def role_queue(settings: Settings, store: Store) -> Queue | None:
