@@ -109,7 +109,7 @@ class Processor:
         self.retries = Failures(store, settings, wall_clock)
         self.answers = Answers(settings, store)
         self.submissions = SubmissionDecider(settings, store, self.answers)
-        self.intake = None if queue is None else Intake(store, queue)
+        self.intake = None if queue is None else Intake(store, queue, settings.max_file_bytes)
         #: What the inbox holds that is not read, said once while this processor lives (watch).
         self.mentions = Mentions()
         self._restore_checked = False
@@ -224,7 +224,7 @@ class Processor:
         logger = log.bind(ticket=taken.ticket, file=taken.file_name, folder=taken.folder)
         record = self.store.submissions.by_ticket(taken.ticket)
         counts = Counts()
-        if record is None and self.intake is not None:
+        if record is None and self.intake is not None and not self.intake.decides_here(taken):
             self.intake.hand_on(taken)
             return None
         if record is None:

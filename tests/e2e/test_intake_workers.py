@@ -95,3 +95,21 @@ def test_a_file_a_decide_worker_refuses_late_leaves_no_decision_behind(
     assert published.returncode == 0 and "1 submission(s) answered: 1 REFUSED" in published.stdout, published
     assert state_facts(url).periods == {}, "no period of the refused file's first batches is left"
     assert_like_calm(calm, remote, url, stream)
+
+
+def test_the_intake_refuses_a_too_large_file_itself_without_carrying_its_bytes(
+    tmp_path: Path, postgresql_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLEXIBATCH_MAX_FILE_BYTES", "200")
+    stream = stream_with_big(0, SEED, 3)
+    calm, remote = tmp_path / "calm", tmp_path / "remote"
+    calm_run(calm, stream)
+    url = postgresql_server.fresh_database(migrated=False)
+    env = {"FLEXIBATCH_STATE": url, "FLEXIBATCH_MAX_FILE_BYTES": "200"}
+    install(remote, **env)
+    drop_files(remote / "inbox", stream[0])
+    answered = flexibatch(remote, "run", "--role", "intake", **env)
+    assert answered.returncode == 0 and "1 submission(s) answered: 1 REFUSED" in answered.stdout, answered
+    assert "waiting for a `flexibatch decide` worker" not in answered.stdout
+    assert_like_calm(calm, remote, url, stream)
+    assert "ACRF-184" in next((remote / "outbox").rglob("FO.ACRF.*")).read_text()
