@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -61,13 +62,16 @@ def markers(outbox: Path) -> int:
 
 
 def unfinished_claims(work: Path) -> list[str]:
-    """What the claim folders still hold of senders' files (their own records and locks left out)."""
+    """What the claim folders still hold of senders' files (their own records and locks left out);
+    read while the intake files claims away, so a folder that vanishes is skipped (os.walk, where
+    `rglob` raises FileNotFoundError)."""
     claims = work / "claims"
-    return [
-        str(p.relative_to(claims))
-        for p in claims.rglob("*")
-        if p.is_file() and p.name not in ("claim.json", ".lock", "claim.json.tmp")
-    ]
+    return sorted(
+        str(Path(folder, name).relative_to(claims))
+        for folder, _, files in os.walk(claims)
+        for name in files
+        if name not in ("claim.json", ".lock", "claim.json.tmp")
+    )
 
 
 def log_events(root: Path) -> list[dict[str, Any]]:
