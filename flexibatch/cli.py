@@ -21,7 +21,7 @@ from typing import Any, Final
 
 import structlog
 
-from flexibatch import __version__, cli_ops, logs
+from flexibatch import __version__, cli_ops, decide_cli, logs
 from flexibatch.config import Settings, load_settings
 from flexibatch.domain.results import FileOutcome
 from flexibatch.errors import ChannelError, ConfigError, FlexibatchError, NotFound, StoreError
@@ -113,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
             name, parents=parents, help=help_text, description=help_text[0].upper() + help_text[1:] + "."
         )
 
-    command(commands, "run", "process every ready submission once, then exit", [common, folders])
+    running = command(commands, "run", "process every ready submission once, then exit", [common, folders])
     watching = command(
         commands,
         "watch",
@@ -121,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
         [common, folders],
     )
     cli_ops.add_metrics_option(watching)
+    decide_cli.add_command(commands, command, common, roles=(running, watching))
     refdata = command(commands, "refdata", "reference data (senders, employers, mandates, workers)", [])
     refdata_commands = refdata.add_subparsers(dest="refdata_command", required=True, metavar="ACTION")
     load = command(
@@ -182,12 +183,13 @@ def _settings(args: argparse.Namespace) -> Settings:
         inbox=getattr(args, "inbox", None),
         outbox=getattr(args, "outbox", None),
         lang=getattr(args, "lang", None),
+        role=getattr(args, "role", None),
     )
 
 
 def _opened(settings: Settings, mode: OpenMode) -> AbstractContextManager[Store]:
     """The state for one command, closed when it ends (see `store.opened`)."""
-    return opened(settings.state, mode, settings.busy_timeout_seconds)
+    return opened(settings.state, mode, settings.busy_timeout_seconds, settings.peer_timeout_seconds)
 
 
 def _summary(outcomes: list[Outcome]) -> str:
@@ -206,9 +208,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     _check_folders(settings)
     with _opened(settings, "write") as store:
         _check_processing(settings, store)
-        processor = Processor(settings, store)
+        queue = decide_cli.role_queue(settings, store)
+        processor = Processor(settings, store, queue=queue)
         outcomes = processor.run_once()
+        waiting = 0 if queue is None else queue.waiting()
     print(_summary(outcomes))
+    if waiting:
+        print(f"{waiting} submission(s) handed on, waiting for a `flexibatch decide` worker")
     if processor.failures:
         print(
             f"{processor.failures} submission(s) failed for a reason of the processor's own: tried again "
@@ -303,6 +309,7 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 HANDLERS: Final[dict[str, Handler]] = {
     "run": _run,
     "watch": cli_ops.watch_channel,
+    "decide": decide_cli.decide,
     "refdata load": _load_refdata,
     "status": _status,
     "worker": _worker,

@@ -21,6 +21,7 @@ from typing import Any, Final
 import structlog
 
 from flexibatch.config import Settings, origins, systemd_environment
+from flexibatch.decide_cli import role_queue
 from flexibatch.domain.results import FileOutcome
 from flexibatch.identifiers import day
 from flexibatch.monitoring.server import address
@@ -205,8 +206,11 @@ def sender_number(text: str) -> str:
 
 def watch_channel(args: argparse.Namespace, settings: Settings) -> int:
     check_folders(settings)
-    with opened(settings.state, "write", settings.busy_timeout_seconds) as store:
+    with opened(
+        settings.state, "write", settings.busy_timeout_seconds, settings.peer_timeout_seconds
+    ) as store:
         check_processing(settings, store)
+        queue = role_queue(settings, store)
         stop = threading.Event()
         wake = threading.Event()
 
@@ -220,9 +224,10 @@ def watch_channel(args: argparse.Namespace, settings: Settings) -> int:
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
-        processor = Processor(settings, store)
+        processor = Processor(settings, store, queue=queue)
         log.info(
             "watching",
+            role=settings.role,
             inbox=str(settings.inbox),
             outbox=str(settings.outbox),
             rescan_s=settings.rescan_seconds,

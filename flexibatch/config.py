@@ -76,6 +76,13 @@ class Settings(BaseSettings):
     rescan_seconds: float = Field(default=2.0, ge=0.01, le=3600, allow_inf_nan=False)
     #: How long a command waits for another process's write lock on the state before it fails.
     busy_timeout_seconds: float = Field(default=60.0, ge=0, le=3600, allow_inf_nan=False)
+    #: How long a PostgreSQL peer (the server, a worker) may stay silent before the other end ends
+    #: its session, and its locks go with it (docs/decisions.md, decision 87).
+    peer_timeout_seconds: float = Field(default=30.0, ge=2, le=7200, allow_inf_nan=False)
+    #: What `run` and `watch` do on this host (decision 89): `all` claims, decides and publishes;
+    #: `intake` claims, hands each submission to `flexibatch decide` workers through a PostgreSQL
+    #: state, and publishes what they decided.
+    role: Literal["all", "intake"] = "all"
     joint_committees: tuple[JointCommittee, ...] = Field(default=DEFAULT_JOINT_COMMITTEES, min_length=1)
     ceilings: dict[int, int] = Field(default_factory=lambda: dict(DEFAULT_CEILINGS))
     #: Declarations decided and written per batch: bounds memory on monthly files.
@@ -157,6 +164,7 @@ _NUMBERS: Final = {
     "FLEXIBATCH_GO_TIMEOUT": ("go_timeout_seconds", "seconds"),
     "FLEXIBATCH_RESCAN": ("rescan_seconds", "seconds"),
     "FLEXIBATCH_BUSY_TIMEOUT": ("busy_timeout_seconds", "seconds"),
+    "FLEXIBATCH_PEER_TIMEOUT": ("peer_timeout_seconds", "seconds"),
     "FLEXIBATCH_MAX_FILE_BYTES": ("max_file_bytes", "bytes"),
     "FLEXIBATCH_READ_AHEAD_BYTES": ("read_ahead_bytes", "bytes"),
     "FLEXIBATCH_RETRY": ("retry_seconds", "seconds"),
@@ -176,6 +184,7 @@ _EXPECTED: Final = {
     "default_language": ("FLEXIBATCH_DEFAULT_LANGUAGE", "must be nl, fr, de or en"),
     "lang": ("FLEXIBATCH_LANG", "must be nl, fr, de or en"),
     "answer_csv_separator": ("FLEXIBATCH_ANSWER_CSV_SEPARATOR", "must be , or ;"),
+    "role": ("FLEXIBATCH_ROLE", "must be all (claim, decide and publish here) or intake"),
     "sender_group": (
         "FLEXIBATCH_SENDER_GROUP",
         "must be a group name such as sftp{sender}, {sender} standing for the sender number",
@@ -192,6 +201,7 @@ _EXPECTED: Final = {
 
 #: The settings whose environment twin is taken as written, checked by Settings.
 _TEXTS: Final = {
+    "FLEXIBATCH_ROLE": "role",
     "FLEXIBATCH_SENDER_GROUP": "sender_group",
     "FLEXIBATCH_SENDER_FOLDER_MODE": "sender_folder_mode",
     "FLEXIBATCH_ANSWER_MODE": "answer_mode",

@@ -100,8 +100,9 @@ class Claim:
             self.lock.close()
             self.lock = None
 
-    def _save(self, directory: Path) -> None:
-        record = {
+    def as_record(self) -> dict[str, Any]:
+        """What `claim.json` holds: everything but the folder it lies in and its lock."""
+        return {
             "ticket": self.ticket,
             "folder": self.folder,
             "reception": self.reception.isoformat(timespec="microseconds"),
@@ -111,13 +112,23 @@ class Claim:
             "diagnostics": self.diagnostics,
             "spot": None if self.spot is None else str(self.spot),
         }
-        write_durably(directory / CLAIM_FILE, json.dumps(record, indent=1).encode("utf-8"))
+
+    def _save(self, directory: Path) -> None:
+        write_durably(directory / CLAIM_FILE, json.dumps(self.as_record(), indent=1).encode("utf-8"))
 
 
 def read_record(directory: Path, lock: IO[str]) -> Claim | None:
     """The claim its record describes; None when the record is missing or cannot be read."""
     try:
         record = json.loads((directory / CLAIM_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return from_record(record, directory, lock)
+
+
+def from_record(record: Any, directory: Path, lock: IO[str] | None) -> Claim | None:
+    """The claim a record (`Claim.as_record`) describes, in `directory`; None when it is not one."""
+    try:
         files, sources, spot = record["files"], record["sources"], record.get("spot")
         if not (files and len(files) == len(sources) and all(isinstance(n, str) for n in files + sources)):
             return None
@@ -133,7 +144,7 @@ def read_record(directory: Path, lock: IO[str]) -> Claim | None:
             lock=lock,
             spot=None if spot is None else Path(spot),
         )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
 

@@ -7,6 +7,9 @@ claims: a committed submission is only published (again, to the same names), an 
 decided again with the reception time and ticket it was claimed with, so it gets the same answer
 exactly once.
 
+With the intake role (service/intake.py) a claim is handed on to decide workers on other hosts
+instead of decided here, and published once they committed it.
+
 A submission that cannot be claimed or finished (a folder that cannot be written, a full disk, a
 bug) is that submission's failure (service/failures.py): recorded, tried again later, given up
 after a few attempts, while the others are answered.
@@ -18,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 import structlog
 
@@ -33,16 +37,34 @@ from flexibatch.errors import StoreConflict
 from flexibatch.files import private_dir
 from flexibatch.service.answers import Answers
 from flexibatch.service.failures import Failures, Subject
+from flexibatch.service.intake import Intake
 from flexibatch.service.restore import record_again
 from flexibatch.service.submission import Counts, SubmissionDecider
 from flexibatch.store.base import SubmissionRecord
-from flexibatch.store.ports import Store
+from flexibatch.store.ports import Queue, Store
 
 log = structlog.get_logger()
 
 #: How often a submission is decided when its transaction keeps losing races (a deadlock, a lock not
 #: granted within the busy timeout) before that is the submission's failure (service/failures.py).
 CONFLICT_ATTEMPTS = 10
+
+T = TypeVar("T")
+
+
+def again_on_conflict(
+    decide: Callable[[], T], ticket: str, conflicted: Callable[[str], None] = lambda reason: None
+) -> T:
+    """Decide, again from the start when the transaction lost a race with another worker of a
+    shared state (a deadlock): rolled back whole, it is no answer, and the next try sees the
+    other's commit. `conflicted` hears each lost race's reason (the conflicts metric)."""
+    for attempt in range(1, CONFLICT_ATTEMPTS):
+        try:
+            return decide()
+        except StoreConflict as conflict:
+            log.warning("deciding again", ticket=ticket, attempt=attempt, reason=str(conflict))
+            conflicted(conflict.reason)
+    return decide()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +94,15 @@ class Outcome:
 class Processor:
     """Processes ready submissions; one instance per command, sharing one store."""
 
-    def __init__(self, settings: Settings, store: Store, wall_clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        wall_clock: Callable[[], float] = time.time,
+        *,
+        queue: Queue | None = None,
+    ) -> None:
+        """With a `queue`, the intake role: claims are handed on to decide workers (service/intake.py)."""
         self.settings = settings
         self.store = store
         self.wall_clock = wall_clock
@@ -82,6 +112,7 @@ class Processor:
         self.retries = Failures(store, settings, wall_clock)
         self.answers = Answers(settings, store)
         self.submissions = SubmissionDecider(settings, store, self.answers)
+        self.intake = None if queue is None else Intake(store, queue, settings.max_file_bytes)
         #: What the inbox holds that is not read, said once while this processor lives (watch).
         self.mentions = Mentions()
         self._restore_checked = False
@@ -172,16 +203,7 @@ class Processor:
         return self._finish_safely(taken, Subject.claimed(taken), recovered=True)
 
     def _decide(self, taken: Claim) -> tuple[SubmissionRecord, Counts]:
-        """Decide, again from the start when the transaction lost a race with another worker of a
-        shared state (a deadlock): rolled back whole, it is no answer, and the next try sees the
-        other's commit."""
-        for attempt in range(1, CONFLICT_ATTEMPTS):
-            try:
-                return self.submissions.decide(taken)
-            except StoreConflict as conflict:
-                log.warning("deciding again", ticket=taken.ticket, attempt=attempt, reason=str(conflict))
-                self.conflicted(conflict.reason)
-        return self.submissions.decide(taken)
+        return again_on_conflict(lambda: self.submissions.decide(taken), taken.ticket, self.conflicted)
 
     def _received(self, ticket: str) -> tuple[str | None, datetime] | None:
         """Where and when the store says a ticket was received, for a claim that lost its record."""
@@ -200,15 +222,23 @@ class Processor:
         reception = self.settings.business_now()
         return claim(drops, self.work, ticket=ticket, reception=reception, kind=kind, diagnostics=problems)
 
-    def _finish(self, taken: Claim) -> Outcome:
-        """Decide (unless committed before a crash), publish, file away."""
+    def _finish(self, taken: Claim) -> Outcome | None:
+        """Decide (unless committed before a crash), publish, file away. The intake hands an
+        undecided claim on instead (None: not answered yet), and fetches a decided one's answers."""
         started = time.perf_counter()
         logger = log.bind(ticket=taken.ticket, file=taken.file_name, folder=taken.folder)
         record = self.store.submissions.by_ticket(taken.ticket)
         counts = Counts()
+        if record is None and self.intake is not None and not self.intake.decides_here(taken):
+            self.intake.hand_on(taken)
+            return None
         if record is None:
             record, counts = self._decide(taken)
+        if self.intake is not None:
+            self.intake.fetch(taken)
         self.answers.publish(taken)
+        if self.intake is not None:
+            self.intake.forget(taken)
         file_away(taken, self.work, refused=record.outcome is not SubmissionOutcome.ACCEPTED)
         outcome = Outcome(
             ticket=taken.ticket,

@@ -78,7 +78,7 @@ def _is_xml(first: Path, extension: str | None) -> bool:
     return head.startswith(b"<")
 
 
-def _data_bytes(taken: Claim) -> int:
+def data_bytes(taken: Claim) -> int:
     return sum(path.stat().st_size for path in taken.data_files)
 
 
@@ -164,7 +164,7 @@ class SubmissionDecider:
                 raise _Refused(
                     [diagnostic("ACRF-901", N_("A link is not accepted in the inbox: drop the file itself."))]
                 )
-            sha = _sha256(taken.data_files) if _data_bytes(taken) <= self.settings.max_file_bytes else None
+            sha = _sha256(taken.data_files) if data_bytes(taken) <= self.settings.max_file_bytes else None
             with self.store.transaction():
                 counts = self._decide_submission(taken, channel_names, key, sha)
                 record = _record(taken, key, sha, problems=[], counts=counts)
@@ -223,7 +223,7 @@ class SubmissionDecider:
             joint_committees=frozenset(self.settings.joint_committees),
         )
         purpose = PURPOSES[key.purpose]
-        read_ahead = _data_bytes(taken) >= self.settings.read_ahead_bytes
+        read_ahead = data_bytes(taken) >= self.settings.read_ahead_bytes
         reader = purpose.reader(as_xml, self.settings.batch_size, read_ahead=read_ahead)
         decide = purpose.decide(self.store, ctx, taken.ticket, self.settings)
         separator = (

@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from datetime import date, datetime
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 from flexibatch.domain.dimona import Period, PeriodChange
 from flexibatch.domain.flexi import Situation, SituationChange, SituationKey, TotalKey
@@ -261,6 +262,48 @@ class Turns(Protocol):
 
     def take(self, sender: str) -> AbstractContextManager[bool]:
         """The sender's turn for the block, if no other worker holds it (then False)."""
+        ...
+
+
+class Queue(Protocol):
+    """The submissions an intake host claimed, handed to decide workers on other hosts, and the
+    answers they rendered, handed back (docs/decisions.md, decision 89). PostgreSQL only: a
+    SQLite state is one host's.
+
+    Locking: only the intake registers, fetches answers and forgets; a worker `take`s the head of
+    one sender folder's queue inside the transaction that decides it (the row lock is that
+    sender's turn, held to the commit, ended with the worker's session) and marks it `decided`,
+    with its answers' bytes, in that transaction. Behind an undecided row of its folder a row is
+    not taken, so each sender's submissions are decided one after another, in the intake's order.
+    """
+
+    def register(self, ticket: str, turn: str, claim: Mapping[str, Any], files: Iterable[Path]) -> None:
+        """A claimed submission (its claim record, its files' bytes in order), committed at once."""
+        ...
+
+    def registered(self, ticket: str) -> bool: ...
+    def take(self) -> tuple[str, dict[str, Any]] | None:
+        """The head of a folder's queue no other worker holds, locked to the end of the transaction."""
+        ...
+
+    def fetch_files(self, ticket: str, targets: list[Path]) -> None:
+        """A taken submission's files, written to `targets` in registration order."""
+        ...
+
+    def decided(self, ticket: str, decided_by: str, answers: Iterable[tuple[int, Path]]) -> None:
+        """The taken submission is decided (in the deciding transaction), with its answers' bytes by position."""
+        ...
+
+    def fetch_answers(self, ticket: str, targets: Mapping[int, Path]) -> None:
+        """A decided submission's answers, by position, written to `targets` for publication."""
+        ...
+
+    def forget(self, ticket: str) -> None:
+        """Every answer is published: the row and its bytes go."""
+        ...
+
+    def waiting(self) -> int:
+        """How many registered submissions no worker has decided yet."""
         ...
 
 

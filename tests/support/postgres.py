@@ -98,7 +98,18 @@ class Server:
 PASSWORD_HBA = "local all postgres trust\nlocal all all scram-sha-256\n"  # noqa: S105 - no password in it
 
 
-def _start_throwaway(bindir: Path, *, durable: bool = False, passwords: bool = False) -> Server:
+@dataclass(frozen=True)
+class Listen:
+    """TCP for a throwaway server: these addresses, this port, and a pg_hba line trusting `network`."""
+
+    addresses: tuple[str, ...]
+    port: int
+    network: str
+
+
+def _start_throwaway(
+    bindir: Path, *, durable: bool = False, passwords: bool = False, tcp: Listen | None = None
+) -> Server:
     folder = Path(tempfile.mkdtemp(prefix="flexibatch-pg-"))
     data, sockets = folder / "data", folder / "run"
     data.mkdir()
@@ -112,8 +123,15 @@ def _start_throwaway(bindir: Path, *, durable: bool = False, passwords: bool = F
         (data / "pg_hba.conf").write_text(PASSWORD_HBA)
         folder.chmod(0o755)
         sockets.chmod(0o755)
-    # No TCP: the socket folder is the only way in. fsync off: a test's database dies with the server.
+    # No TCP unless asked: the socket folder is the only way in. fsync off: a test's database dies
+    # with the server.
     options = f"-k {sockets} -c listen_addresses= -c max_connections=300"
+    if tcp is not None:
+        options = (
+            f"-k {sockets} -c listen_addresses={','.join(tcp.addresses)} -p {tcp.port} -c max_connections=300"
+        )
+        with (data / "pg_hba.conf").open("a") as hba:
+            hba.write(f"host all all {tcp.network} trust\n")
     if not durable:
         options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c deadlock_timeout=50ms"
     pg_ctl = [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"), "-o", options]
@@ -124,7 +142,10 @@ def _start_throwaway(bindir: Path, *, durable: bool = False, passwords: bool = F
     except subprocess.CalledProcessError as exc:
         log = (folder / "server.log").read_text(errors="replace") if (folder / "server.log").exists() else ""
         raise RuntimeError(f"the test server did not start: {exc.stderr!r} {log}") from exc
-    return Server(f"postgresql://postgres@/postgres?host={quote(str(sockets), safe='')}", bindir, folder)
+    port = "" if tcp is None else f"&port={tcp.port}"
+    return Server(
+        f"postgresql://postgres@/postgres?host={quote(str(sockets), safe='')}{port}", bindir, folder
+    )
 
 
 def _missing(reason: str) -> None:
@@ -146,6 +167,25 @@ def session_server(*, durable: bool = False, passwords: bool = False) -> Iterato
     else:
         _missing("no initdb was found")
         raise AssertionError  # unreachable: _missing raises
+    with _prepared(server):
+        yield server
+
+
+@contextlib.contextmanager
+def networked_server(tcp: Listen) -> Iterator[Server]:
+    """A throwaway server of its own that listens on TCP too (a named server cannot be made to):
+    for workers that reach it only through a network, as other hosts do."""
+    bindir = _bindir()
+    if bindir is None:
+        _missing("no initdb was found")
+        raise AssertionError  # unreachable: _missing raises
+    with _prepared(_start_throwaway(bindir, tcp=tcp)) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def _prepared(server: Server) -> Iterator[Server]:
+    """The template database made; the server stopped at the end."""
     try:
         with server.admin() as db:
             db.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(TEMPLATE)))

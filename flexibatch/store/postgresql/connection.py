@@ -29,9 +29,11 @@ APPLICATION = "flexibatch"
 MIGRATION_LOCK = 0x666C6578  # "flex"
 #: A session idle inside a transaction this long is ended by the server: its locks are freed.
 IDLE_IN_TRANSACTION_SECONDS = 300
-#: TCP keepalives, both ends: a peer gone silent is found dead in about 30 s instead of two hours,
-#: so a worker cut off from the network loses its locks (and can no longer commit) that soon.
-KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_COUNT = 10, 5, 3
+#: How long a peer may stay silent before its session is ended, at both ends (the setting
+#: peer_timeout_seconds): without it a dead peer holds its locks for two hours.
+PEER_TIMEOUT = 30.0
+#: How many keepalive probes go unanswered before the peer is taken for dead.
+KEEPALIVE_COUNT = 3
 #: The errors that mean a transaction lost a race with another worker, deciding again the cure,
 #: with the reason `flexibatch_conflicts_total` counts them under (monitoring/metrics.py).
 CONFLICTS: dict[type[psycopg.Error], str] = {
@@ -56,7 +58,10 @@ class Session:
     def _current(self) -> Connection:
         if self.live.broken and not self.in_transaction:
             self.live.close()
-            self.live = self._open()
+            try:
+                self.live = self._open()
+            except psycopg.OperationalError as exc:  # the server down, a host cut off: no race to retry
+                raise StoreError(f"cannot reach the state again: {_sentence(exc)}") from None
         return self.live
 
     def execute(self, query: str | bytes, params: Params | None = None) -> Cursor[tuple[object, ...]]:
@@ -86,21 +91,37 @@ def redacted(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
 
 
-def connect(url: str, busy_timeout: float, *, read_only: bool = False, side: bool = False) -> Connection:
+def _keepalives(peer_timeout: float) -> tuple[int, int, int]:
+    """Idle seconds before the first probe, seconds between probes, and the TCP user timeout (ms)
+    that find a peer dead in about `peer_timeout`: 30 s gives 10 s, then 3 probes 5 s apart."""
+    return max(1, round(peer_timeout / 3)), max(1, round(peer_timeout / 6)), round(peer_timeout * 1000)
+
+
+def connect(
+    url: str,
+    busy_timeout: float,
+    *,
+    read_only: bool = False,
+    side: bool = False,
+    peer_timeout: float = PEER_TIMEOUT,
+) -> Connection:
     """A session with the settings every flexibatch session has: a lock waited for at most the busy
-    timeout, a transaction left idle ended, keepalives on the client's socket and the server's.
+    timeout, a transaction left idle ended, keepalives and a TCP user timeout on the client's
+    socket and the server's (unacknowledged data, as a query sent into a cut link, counts too).
 
     The side session commits without waiting for its WAL flush: what it commits (a counter's
     reservation, a lock row) is used only by a submission whose own commit is flushed later in the
     same WAL, so it is durable before anything that depends on it; flushing each reservation cost
     a monthly file most of its time (docs/performance.md, "PostgreSQL")."""
     timeout_ms = max(1, round(busy_timeout * 1000))  # 0 is 'never wait' here, 'for ever' to PostgreSQL
+    idle, interval, user_timeout = _keepalives(peer_timeout)
     settings = {
         "lock_timeout": timeout_ms,
         "idle_in_transaction_session_timeout": IDLE_IN_TRANSACTION_SECONDS * 1000,
-        "tcp_keepalives_idle": KEEPALIVE_IDLE,
-        "tcp_keepalives_interval": KEEPALIVE_INTERVAL,
+        "tcp_keepalives_idle": idle,
+        "tcp_keepalives_interval": interval,
         "tcp_keepalives_count": KEEPALIVE_COUNT,
+        "tcp_user_timeout": user_timeout,
         "default_transaction_read_only": "on" if read_only else "off",
         "synchronous_commit": "off" if side else "on",
     }
@@ -113,9 +134,10 @@ def connect(url: str, busy_timeout: float, *, read_only: bool = False, side: boo
         application_name=APPLICATION,
         connect_timeout=max(1, round(busy_timeout)),
         keepalives=1,
-        keepalives_idle=KEEPALIVE_IDLE,
-        keepalives_interval=KEEPALIVE_INTERVAL,
+        keepalives_idle=idle,
+        keepalives_interval=interval,
         keepalives_count=KEEPALIVE_COUNT,
+        tcp_user_timeout=user_timeout,
     )
 
 
@@ -123,17 +145,27 @@ class PostgresConnection:
     """State in one PostgreSQL database, shared by any number of workers."""
 
     def __init__(
-        self, url: str, mode: OpenMode = "create", busy_timeout: float = 60.0, *, worker_locks: bool = True
+        self,
+        url: str,
+        mode: OpenMode = "create",
+        busy_timeout: float = 60.0,
+        *,
+        worker_locks: bool = True,
+        peer_timeout: float = PEER_TIMEOUT,
     ) -> None:
         """Open the state at `url` (see `OpenMode`); `busy_timeout` is how long, in seconds, a
-        lock is waited for. `worker_locks=False` only in the test that shows what they prevent."""
+        lock is waited for, `peer_timeout` how long a silent peer lives. `worker_locks=False`
+        only in the test that shows what they prevent."""
         self.path = redacted(url)
         self.locks = WorkerLocks(self, enabled=worker_locks)
         self._url = url
         self._busy_timeout = busy_timeout
+        self._peer_timeout = peer_timeout
         self._in_transaction = False
         try:
-            self._db = Session(lambda: connect(url, busy_timeout, read_only=mode == "read"))
+            self._db = Session(
+                lambda: connect(url, busy_timeout, read_only=mode == "read", peer_timeout=peer_timeout)
+            )
         except psycopg.ProgrammingError as exc:
             raise ConfigError(f"the state {self.path} is not a PostgreSQL URL libpq reads: {exc}") from None
         except psycopg.Error as exc:
@@ -153,12 +185,16 @@ class PostgresConnection:
         except BaseException:
             self._db.close()
             raise
+        self._open_repositories()
+
+    def _open_repositories(self) -> None:
+        """What a store built on this connection puts over it, once it is open (store.py)."""
 
     @property
     def side(self) -> Connection:
         """The autocommit session of the counters and the lock rows, opened when first needed."""
         if self._side is None or self._side.broken:  # opened again when the server ended it
-            self._side = connect(self._url, self._busy_timeout, side=True)
+            self._side = connect(self._url, self._busy_timeout, side=True, peer_timeout=self._peer_timeout)
         return self._side
 
     def _applied_migrations(self, db: Session) -> set[int]:
@@ -197,10 +233,17 @@ class PostgresConnection:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One transaction of the main session (READ COMMITTED: the locks serialise what must be,
-        store/postgresql/locks.py); a nested `transaction()` joins the open one. A lost race
-        (deadlock, a lock waited for past the busy timeout) is a StoreConflict: decided again."""
+        store/postgresql/locks.py); a nested `transaction()` is a savepoint of the open one, so a
+        refusal found late rolls back the decisions before it and keeps what the outer one holds
+        (a decide worker's turn, service/deciding.py). A lost race (deadlock, a lock waited for
+        past the busy timeout) is a StoreConflict: decided again."""
         if self._in_transaction:
-            yield
+            try:
+                with self._db.transaction():
+                    yield
+            except BaseException:
+                self.locks.released()  # rows locked after the savepoint are let go with it
+                raise
             return
         self._in_transaction = True
         try:

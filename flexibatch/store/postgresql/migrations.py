@@ -3,7 +3,9 @@
 Migration 1 is SQLite's schema at its migration 7 (store/sqlite/migrations.py); the later ones
 follow SQLite's 8, 9 and 10 under the same numbers, so both backends turn rows into records alike (store/sqlite/rows.py): dates as ISO text, which sorts
 as the dates do. PostgreSQL's own additions: the lock rows of the workers (`worker_locks`), which
-serialise the submissions that touch a worker (store/postgresql/locks.py).
+serialise the submissions that touch a worker (store/postgresql/locks.py), and migration 11, the
+intake's queue of workers on other hosts (store/postgresql/queue.py), which SQLite has no use for
+(a later SQLite migration skips its number).
 """
 
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
@@ -200,6 +202,39 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             warnings    INTEGER NOT NULL,
             refused     INTEGER NOT NULL,
             PRIMARY KEY (ticket, employer)
+        );
+        """,
+    ),
+    (
+        11,
+        "the intake's queue: claimed submissions and their bytes, decided answers and theirs",
+        # One row per submission the intake claimed (its claim record as JSON), in the order the
+        # intake claimed them within its sender folder (`turn`); a decide worker locks the head of
+        # a turn FOR UPDATE SKIP LOCKED and sets `decided` in the transaction that decides it.
+        # The bytes in chunks, so neither side holds a whole file in memory.
+        """
+        CREATE TABLE intake_queue (
+            ticket      TEXT PRIMARY KEY,
+            turn        TEXT NOT NULL,
+            registered  BIGSERIAL NOT NULL,
+            claim       TEXT NOT NULL,
+            decided     BOOLEAN NOT NULL DEFAULT false,
+            decided_by  TEXT
+        );
+        CREATE INDEX intake_queue_waiting ON intake_queue (turn, registered) WHERE NOT decided;
+        CREATE TABLE intake_files (
+            ticket  TEXT NOT NULL REFERENCES intake_queue (ticket) ON DELETE CASCADE,
+            file    INTEGER NOT NULL,
+            chunk   INTEGER NOT NULL,
+            data    BYTEA NOT NULL,
+            PRIMARY KEY (ticket, file, chunk)
+        );
+        CREATE TABLE answer_bytes (
+            ticket      TEXT NOT NULL REFERENCES intake_queue (ticket) ON DELETE CASCADE,
+            position    INTEGER NOT NULL,
+            chunk       INTEGER NOT NULL,
+            data        BYTEA NOT NULL,
+            PRIMARY KEY (ticket, position, chunk)
         );
         """,
     ),

@@ -7,12 +7,12 @@ import psycopg
 
 from flexibatch.store.postgresql.connection import PostgresConnection
 from flexibatch.store.postgresql.periods import PostgresPeriods
+from flexibatch.store.postgresql.queue import PostgresQueue
 from flexibatch.store.postgresql.refdata import PostgresCounters, PostgresReferenceData
 from flexibatch.store.postgresql.situations import PostgresSituations
 from flexibatch.store.postgresql.submissions import PostgresAnswers, PostgresFailures, PostgresSubmissions
 from flexibatch.store.postgresql.tallies import PostgresTallies
 from flexibatch.store.postgresql.turns import PostgresTurns
-from flexibatch.store.sqlite.connection import OpenMode
 
 
 class PostgresStore(PostgresConnection):
@@ -21,10 +21,7 @@ class PostgresStore(PostgresConnection):
 
     driver_errors: tuple[type[Exception], ...] = (psycopg.Error,)
 
-    def __init__(
-        self, url: str, mode: OpenMode = "create", busy_timeout: float = 60.0, *, worker_locks: bool = True
-    ) -> None:
-        super().__init__(url, mode, busy_timeout, worker_locks=worker_locks)
+    def _open_repositories(self) -> None:
         self.submissions = PostgresSubmissions(self._db, self.locks)
         self.answers = PostgresAnswers(self._db, self.locks)
         self.failures = PostgresFailures(self._db)
@@ -34,3 +31,5 @@ class PostgresStore(PostgresConnection):
         self.periods = PostgresPeriods(self._db, self.locks)
         self.situations = PostgresSituations(self._db, self.locks)
         self.turns = PostgresTurns(self._db)
+        #: The intake's queue for decide workers on other hosts (not part of `Store`: PostgreSQL only).
+        self.queue = PostgresQueue(self)
