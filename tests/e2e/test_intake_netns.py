@@ -16,8 +16,8 @@ import psycopg
 import pytest
 
 from support.cli import cli, cli_env
-from support.hostile import drop_files, wait_for
-from support.intake import assert_like_calm, calm_run, install, log_events, markers, stop, stream_with_big
+from support.hostile import answered, drop_files, installed, wait_for
+from support.intake import assert_like_calm, calm_run, log_events, stop, stream_with_big
 from support.netns import Host, hosts, subnet_prefix
 from support.postgres import Listen, networked_server
 
@@ -108,7 +108,7 @@ def test_a_worker_host_cut_off_mid_batch_leaves_nothing_doubled_nothing_lost(
         listen = Listen(tuple(m.gateway for m in machines), port, f"{subnet_prefix()}.0.0/16")
         with networked_server(listen) as server:
             url = server.fresh_database(migrated=False)
-            install(remote, FLEXIBATCH_STATE=url)
+            installed(remote, FLEXIBATCH_STATE=url)
             database = url.split("?")[0].rsplit("/", 1)[1]
             roots = [tmp_path / f"worker-host-{n}" for n in range(WORKERS)]
             processes = [
@@ -124,7 +124,7 @@ def test_a_worker_host_cut_off_mid_batch_leaves_nothing_doubled_nothing_lost(
                 assert found is not None
                 victim, big = found
                 machines[victim].cut()
-                assert wait_for(lambda: markers(remote / "outbox") >= len(stream), 240), "every one answered"
+                assert wait_for(lambda: answered(remote / "outbox") >= len(stream), 240), "every one answered"
                 assert _decided(roots, big) and victim not in _decided(roots, big), (
                     "another worker decided it"
                 )

@@ -12,8 +12,8 @@ import pytest
 from support.builders import dimona, dimona_in
 from support.channel import SAMPLES
 from support.cli import cli, flexibatch, one_sentence, workers
-from support.hostile import Drop, drop_files, state_facts, wait_for
-from support.intake import assert_like_calm, calm_run, install, log_events, markers, stop, stream_with_big
+from support.hostile import Drop, answered, drop_files, installed, state_facts, wait_for
+from support.intake import assert_like_calm, calm_run, log_events, stop, stream_with_big
 from support.postgres import Server
 
 SUBMISSIONS = 60
@@ -32,7 +32,7 @@ def test_an_intake_and_two_decide_workers_answer_like_one_sqlite_run(
     calm_run(calm, stream)
     url = postgresql_server.fresh_database(migrated=False)
     env = {"FLEXIBATCH_STATE": url}
-    install(remote, **env)
+    installed(remote, **env)
     elsewhere = tmp_path / "worker-host"  # the workers' own folders: no inbox, no outbox there
     elsewhere.mkdir()
     worker_env = {
@@ -46,7 +46,7 @@ def test_an_intake_and_two_decide_workers_answer_like_one_sqlite_run(
     try:
         for files in stream:
             drop_files(remote / "inbox", files)
-        assert wait_for(lambda: markers(remote / "outbox") >= len(stream), 240), (
+        assert wait_for(lambda: answered(remote / "outbox") >= len(stream), 240), (
             remote / "flexibatch.log"
         ).read_text()[-3000:]
     finally:
@@ -85,7 +85,7 @@ def test_a_file_a_decide_worker_refuses_late_leaves_no_decision_behind(
     calm_run(calm, stream)
     url = postgresql_server.fresh_database(migrated=False)
     env = {"FLEXIBATCH_STATE": url, "FLEXIBATCH_CONFIG": str(tmp_path / "settings.toml")}
-    install(remote, **env)
+    installed(remote, **env)
     drop_files(remote / "inbox", stream[0])
     handed = flexibatch(remote, "run", "--role", "intake", **env)
     assert "1 submission(s) handed on, waiting for a `flexibatch decide` worker" in handed.stdout, handed
@@ -106,7 +106,7 @@ def test_the_intake_refuses_a_too_large_file_itself_without_carrying_its_bytes(
     calm_run(calm, stream)
     url = postgresql_server.fresh_database(migrated=False)
     env = {"FLEXIBATCH_STATE": url, "FLEXIBATCH_MAX_FILE_BYTES": "200"}
-    install(remote, **env)
+    installed(remote, **env)
     drop_files(remote / "inbox", stream[0])
     answered = flexibatch(remote, "run", "--role", "intake", **env)
     assert answered.returncode == 0 and "1 submission(s) answered: 1 REFUSED" in answered.stdout, answered

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -11,17 +10,16 @@ from typing import Any
 import psycopg
 
 from support.builders import NOSS_AURORA, dimona, dimona_in
-from support.channel import SAMPLES
 from support.cli import cli, workers
 from support.hostile import (
     Drop,
-    answer_names,
-    decisions_of,
+    assert_answered_as_undisturbed,
+    assert_state_as_undisturbed,
     drop_files,
-    expected_answer_names,
+    installed,
     mixed_stream,
     state_facts,
-    suffixed,
+    unfinished_claims,
 )
 
 #: The big submission's sender: another folder than the stream's, so other workers go on with
@@ -42,36 +40,12 @@ def stream_with_big(count: int, seed: int, forms: int) -> list[list[Drop]]:
     ]
 
 
-def install(root: Path, **env: str) -> None:
-    (root / "inbox").mkdir(parents=True)
-    (root / "outbox").mkdir()
-    assert cli(root, "refdata", "load", str(SAMPLES / "refdata"), **env).wait(timeout=60) == 0
-
-
 def calm_run(root: Path, stream: list[list[Drop]]) -> None:
     """The reference: the whole stream in the inbox, one `flexibatch run` on SQLite."""
-    install(root)
+    installed(root)
     for files in stream:
         drop_files(root / "inbox", files)
     assert cli(root, "run").wait(timeout=300) == 0, (root / "flexibatch.log").read_text()
-
-
-def markers(outbox: Path) -> int:
-    """How many submissions the outbox holds an answer of (their receipts' GO markers)."""
-    return sum(1 for p in outbox.rglob("GO.*") if p.name.startswith(("GO.ACRF.", "GO.ERR.")))
-
-
-def unfinished_claims(work: Path) -> list[str]:
-    """What the claim folders still hold of senders' files (their own records and locks left out);
-    read while the intake files claims away, so a folder that vanishes is skipped (os.walk, where
-    `rglob` raises FileNotFoundError)."""
-    claims = work / "claims"
-    return sorted(
-        str(Path(folder, name).relative_to(claims))
-        for folder, _, files in os.walk(claims)
-        for name in files
-        if name not in ("claim.json", ".lock", "claim.json.tmp")
-    )
 
 
 def log_events(root: Path) -> list[dict[str, Any]]:
@@ -97,17 +71,8 @@ def decided_by(url: str) -> dict[str, str]:
 
 def assert_like_calm(calm: Path, remote: Path, url: str, stream: list[list[Drop]]) -> None:
     """Every submission answered exactly once, as the undisturbed SQLite run answered it."""
-    names = answer_names(remote / "outbox")
-    assert len(names) == len(set(names)), "no answer twice"
-    assert expected_answer_names(stream) <= set(names), "every submission has its receipt"
-    assert names == answer_names(calm / "outbox"), "the same answers, each once, none missing"
-    assert not [n for n in names if suffixed(n)], "no answer took a .2 suffix"
-    assert decisions_of(remote / "outbox") == decisions_of(calm / "outbox"), "the same decision on every form"
-    calm_state, remote_state = state_facts(calm / "state.db"), state_facts(url)
-    assert all(n == 1 for n in remote_state.periods.values()), "no period exists twice"
-    assert all(n == 1 for n in remote_state.situations.values()), "no situation exists twice"
-    assert remote_state == calm_state, "the state equals that of the SQLite run"
-    assert remote_state.submissions == len(stream) == remote_state.distinct_submission_files
+    assert_answered_as_undisturbed(remote, calm, stream)
+    assert_state_as_undisturbed(state_facts(url), state_facts(calm / "state.db"), stream)
     assert not [p for p in (remote / "inbox").rglob("*") if p.is_file()], "nothing left in the inbox"
     assert not unfinished_claims(remote / "flexibatch.work"), "no claim left"
     with psycopg.connect(url, autocommit=True) as db:
