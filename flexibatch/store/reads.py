@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 
 from flexibatch.domain.dimona import Period
 from flexibatch.domain.flexi import Situation, SituationKey
 from flexibatch.store.base import VersionRecord, YearTotal
 from flexibatch.store.sqlite.rows import period_from_row, situation_from_row, version_record
+from flexibatch.store.statements import Executes, marked
 
 #: A period's columns, in the order `period_from_row` reads them.
 PERIOD_COLUMNS = (
@@ -30,12 +31,6 @@ SITUATION_COLUMNS = "env, employer_key, insz, relation_id, noss, company_id, sta
 _PERIOD_VERSION = "version, action, status, declaration_ticket, submission_ticket, recorded_at"
 _SITUATION_VERSION = "version, kind, status, declaration_ticket, submission_ticket, recorded_at"
 _WHERE_KEY = "WHERE env = ? AND employer_key = ? AND insz = ? AND relation_id = ?"
-
-
-class Executes(Protocol):
-    """What the reads need of a driver's connection: `execute`, its rows iterated."""
-
-    def execute(self, sql: str, params: Sequence[Any], /) -> Iterable[Sequence[Any]]: ...
 
 
 R = TypeVar("R")
@@ -62,8 +57,7 @@ class Reads(Generic[R]):
         self._owned = owned
 
     def _rows(self, sql: str, params: Sequence[Any]) -> Iterable[Sequence[Any]]:
-        # Every `?` is a placeholder: no statement here holds one (nor a `%`) in a literal.
-        return self._reader.execute(sql if self._mark == "?" else sql.replace("?", self._mark), params)
+        return self._reader.execute(marked(sql, self._mark), params)
 
     def of(self, env: str, *, insz: str | None = None, employer_key: str | None = None) -> list[R]:
         return self._whose(env, insz, employer_key)

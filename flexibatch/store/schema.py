@@ -4,12 +4,8 @@ release brought up to date. Each backend's connection.py applies its own migrati
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from flexibatch.errors import ConfigError
-
-if TYPE_CHECKING:  # reads.py imports the SQLite rows, whose package imports this module
-    from flexibatch.store.reads import Executes
+from flexibatch.store.statements import Executes
 
 #: A backend's migrations: number, name, script.
 Migrations = tuple[tuple[int, str, str], ...]

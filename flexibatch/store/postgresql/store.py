@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import psycopg
 
+from flexibatch.store.failures import FailureLog
 from flexibatch.store.postgresql.connection import PostgresConnection
 from flexibatch.store.postgresql.periods import PostgresPeriods
 from flexibatch.store.postgresql.queue import PostgresQueue
 from flexibatch.store.postgresql.refdata import PostgresCounters, PostgresReferenceData
 from flexibatch.store.postgresql.situations import PostgresSituations
-from flexibatch.store.postgresql.submissions import PostgresAnswers, PostgresFailures, PostgresSubmissions
+from flexibatch.store.postgresql.submissions import PostgresAnswers, PostgresSubmissions
 from flexibatch.store.postgresql.tallies import PostgresTallies
 from flexibatch.store.postgresql.turns import PostgresTurns
 
@@ -24,7 +25,7 @@ class PostgresStore(PostgresConnection):
     def _open_repositories(self) -> None:
         self.submissions = PostgresSubmissions(self._db, self.locks)
         self.answers = PostgresAnswers(self._db, self.locks)
-        self.failures = PostgresFailures(self._db)
+        self.failures = FailureLog(self._db, "%s")
         self.tallies = PostgresTallies(self._db)
         self.refdata = PostgresReferenceData(self)
         self.counters = PostgresCounters(self)

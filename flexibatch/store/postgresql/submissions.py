@@ -12,7 +12,6 @@ from datetime import date
 from flexibatch.store.base import (
     EVERY_SUBMISSION,
     AnswerRecord,
-    FailureRecord,
     SubmissionQuery,
     SubmissionRecord,
 )
@@ -20,10 +19,7 @@ from flexibatch.store.ports import NameKey
 from flexibatch.store.postgresql.connection import Session
 from flexibatch.store.postgresql.locks import WorkerLocks
 from flexibatch.store.sqlite.submissions import (
-    FAILURE_COLUMNS,
     SUBMISSION_COLUMNS,
-    failure_from_row,
-    failure_values,
     received_between,
     submission_filter,
     submission_from_row,
@@ -114,29 +110,3 @@ class PostgresAnswers:
         self._db.execute(
             "UPDATE answers SET published = true WHERE ticket = %s AND position = %s", (ticket, order)
         )
-
-
-class PostgresFailures:
-    def __init__(self, db: Session) -> None:
-        self._db = db
-
-    def by_subject(self, stage: str, subject: str) -> FailureRecord | None:
-        row = self._db.execute(
-            f"SELECT {FAILURE_COLUMNS} FROM failures WHERE stage = %s AND subject = %s", (stage, subject)
-        ).fetchone()
-        return None if row is None else failure_from_row(row)
-
-    def all(self) -> list[FailureRecord]:
-        rows = self._db.execute(f"SELECT {FAILURE_COLUMNS} FROM failures ORDER BY failed_at, subject")
-        return [failure_from_row(row) for row in rows]
-
-    def record(self, record: FailureRecord) -> None:
-        self._db.execute(
-            f"INSERT INTO failures ({FAILURE_COLUMNS}) VALUES ({', '.join(['%s'] * 10)}) "
-            "ON CONFLICT (stage, subject) DO UPDATE SET "
-            + ", ".join(f"{c} = excluded.{c}" for c in FAILURE_COLUMNS.split(", ")[2:]),
-            failure_values(record),
-        )
-
-    def forget(self, stage: str, subject: str) -> None:
-        self._db.execute("DELETE FROM failures WHERE stage = %s AND subject = %s", (stage, subject))

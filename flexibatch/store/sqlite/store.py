@@ -6,11 +6,12 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from flexibatch.store.failures import FailureLog
 from flexibatch.store.sqlite.connection import OpenMode, SqliteConnection
 from flexibatch.store.sqlite.periods import SqlitePeriods
 from flexibatch.store.sqlite.refdata import SqliteCounters, SqliteReferenceData
 from flexibatch.store.sqlite.situations import SqliteSituations
-from flexibatch.store.sqlite.submissions import SqliteAnswers, SqliteFailures, SqliteSubmissions
+from flexibatch.store.sqlite.submissions import SqliteAnswers, SqliteSubmissions
 from flexibatch.store.sqlite.tallies import SqliteTallies
 
 
@@ -32,7 +33,7 @@ class SqliteStore(SqliteConnection):
         super().__init__(path, mode, busy_timeout)
         self.submissions = SqliteSubmissions(self._db)
         self.answers = SqliteAnswers(self._db)
-        self.failures = SqliteFailures(self._db)
+        self.failures = FailureLog(self._db, "?")
         self.tallies = SqliteTallies(self._db)
         self.refdata = SqliteReferenceData(self)
         self.counters = SqliteCounters(self)

@@ -11,7 +11,6 @@ from flexibatch.domain.results import FileOutcome, SubmissionOutcome
 from flexibatch.store.base import (
     EVERY_SUBMISSION,
     AnswerRecord,
-    FailureRecord,
     SubmissionQuery,
     SubmissionRecord,
 )
@@ -21,10 +20,6 @@ SUBMISSION_COLUMNS = (
     "ticket, folder, file_name, purpose, sender, file_date, sequence, env, sha256, reception_time, "
     "outcome, error_ids, declarations, accepted, warnings, refused"
 )
-FAILURE_COLUMNS = (
-    "stage, subject, folder, file_name, attempts, reason, failed_at, next_attempt, fingerprint, quarantined"
-)
-
 
 #: Each file outcome as a condition on a row: `domain/results.file_outcome` in SQL (a contract
 #: test holds the two together, on both backends).
@@ -165,49 +160,3 @@ class SqliteAnswers:
         self._db.execute(
             "UPDATE answers SET published = 1 WHERE ticket = ? AND position = ?", (ticket, order)
         )
-
-
-def failure_from_row(row: Sequence[Any]) -> FailureRecord:
-    values = list(row)
-    values[6] = datetime.fromisoformat(values[6])
-    values[7] = datetime.fromisoformat(values[7])
-    return FailureRecord(*values)
-
-
-def failure_values(record: FailureRecord) -> tuple[object, ...]:
-    return (
-        record.stage,
-        record.subject,
-        record.folder,
-        record.file_name,
-        record.attempts,
-        record.reason,
-        record.failed_at.isoformat(timespec="seconds"),
-        record.next_attempt.isoformat(timespec="seconds"),
-        record.fingerprint,
-        record.quarantined,
-    )
-
-
-class SqliteFailures:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
-    def by_subject(self, stage: str, subject: str) -> FailureRecord | None:
-        row = self._db.execute(
-            f"SELECT {FAILURE_COLUMNS} FROM failures WHERE stage = ? AND subject = ?", (stage, subject)
-        ).fetchone()
-        return None if row is None else failure_from_row(row)
-
-    def all(self) -> list[FailureRecord]:
-        rows = self._db.execute(f"SELECT {FAILURE_COLUMNS} FROM failures ORDER BY failed_at, subject")
-        return [failure_from_row(row) for row in rows]
-
-    def record(self, record: FailureRecord) -> None:
-        self._db.execute(
-            f"INSERT OR REPLACE INTO failures ({FAILURE_COLUMNS}) VALUES ({', '.join('?' * 10)})",
-            failure_values(record),
-        )
-
-    def forget(self, stage: str, subject: str) -> None:
-        self._db.execute("DELETE FROM failures WHERE stage = ? AND subject = ?", (stage, subject))
