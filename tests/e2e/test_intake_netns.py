@@ -7,7 +7,6 @@ answers them."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from support.cli import cli, cli_env
 from support.hostile import answered, drop_files, installed, wait_for
 from support.intake import assert_like_calm, calm_run, log_events, stop, stream_with_big
 from support.netns import Host, hosts, subnet_prefix
+from support.network import free_port
 from support.postgres import Listen, networked_server
 
 WORKERS = 3
@@ -30,12 +30,6 @@ FORMS = 4000
 SETTINGS = "batch_size = 100\n"
 #: Seconds a silent peer lives (decision 87): short, so the test does not wait half a minute.
 PEER_TIMEOUT = "3"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _mid_batch(roots: list[Path]) -> tuple[int, str] | None:
@@ -103,7 +97,7 @@ def test_a_worker_host_cut_off_mid_batch_leaves_nothing_doubled_nothing_lost(
     stream = stream_with_big(SUBMISSIONS, SEED, FORMS)
     calm, remote = tmp_path / "calm", tmp_path / "intake-host"
     calm_run(calm, stream)
-    port = _free_port()
+    port = free_port()
     with hosts(WORKERS) as machines:
         listen = Listen(tuple(m.gateway for m in machines), port, f"{subnet_prefix()}.0.0/16")
         with networked_server(listen) as server:

@@ -21,8 +21,9 @@ from psycopg import sql
 
 from support.channel import SAMPLES
 from support.hostile import state_facts, wait_for
+from support.network import free_port
 from support.postgres import Server, session_server
-from support.sftp_host import SENDERS, WORKER_UNIT, SftpHost, _free_port
+from support.sftp_host import SENDERS, WORKER_UNIT, SftpHost
 
 ROLE = "fbworker"
 SUBMISSIONS = {"123456": "123456.20260624.00001.R", "654321": "654321.20260624.00001.R"}
@@ -94,7 +95,7 @@ def test_workers_run_as_the_template_unit_says_share_the_state_with_the_password
     passfile.chmod(0o600)
 
     host.as_service("refdata", "load", str(host.root / "refdata"), unit_name=WORKER_UNIT)
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     workers = [host.start_worker(str(port)) for port in ports]
     for sender, key in SUBMISSIONS.items():
         inbox = host.data / "inbox" / sender

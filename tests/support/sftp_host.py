@@ -25,6 +25,7 @@ import paramiko
 
 from flexibatch.channel.names import marker_name
 from support.channel import ROOT, SAMPLES
+from support.network import free_port
 
 SCRIPT = ROOT / "deploy" / "flexibatch-sftp"
 WATCH_UNIT = "flexibatch-watch.service"
@@ -65,12 +66,6 @@ def _service_umask() -> None:
     os.umask(0o077)  # the unit's UMask=
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _wait_for(condition: Callable[[], bool], what: str, timeout: float = 180.0) -> None:
     """Until `condition()` holds: waiting for the server or the service to do something, not for time."""
     deadline = time.monotonic() + timeout
@@ -84,7 +79,7 @@ def _wait_for(condition: Callable[[], bool], what: str, timeout: float = 180.0) 
 class SftpHost:
     root: Path
     tag: str = field(default_factory=lambda: f"fb{secrets.token_hex(3)}")
-    port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=free_port)
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
