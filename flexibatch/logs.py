@@ -1,4 +1,5 @@
-"""structlog, configured once by the CLI: JSON when not on a terminal, readable lines on one."""
+"""structlog, configured once by the CLI: JSON when not on a terminal, readable lines on one; and
+how a loop says a failure that repeats (`SaidOnce`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from datetime import datetime
 from typing import Any
 
 import structlog
+
+from flexibatch.errors import FlexibatchError
 
 
 def _timestamp(logger: object, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
@@ -36,3 +39,27 @@ def configure(verbose: bool = False) -> None:
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=True,
     )
+
+
+class SaidOnce:
+    """A loop's failure, said once until its reason changes, then that it works again: the inbox
+    gone or the state unreachable in one line; a fault of flexibatch's own with its traceback."""
+
+    def __init__(self, failed: str, works_again: str) -> None:
+        self._failed = failed
+        self._works_again = works_again
+        self._reason: str | None = None
+
+    def failed(self, error: Exception) -> None:
+        if (reason := f"{type(error).__name__}: {error}") != self._reason:
+            log = structlog.get_logger()
+            if isinstance(error, FlexibatchError):
+                log.error(self._failed, reason=str(error))
+            else:
+                log.exception(self._failed)
+        self._reason = reason
+
+    def worked(self) -> None:
+        if self._reason is not None:
+            structlog.get_logger().info(self._works_again, failed_with=self._reason)
+        self._reason = None

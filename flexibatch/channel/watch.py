@@ -11,13 +11,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import structlog
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from flexibatch.errors import FlexibatchError
-
-log = structlog.get_logger()
+from flexibatch.logs import SaidOnce
 
 #: watchdog's inotify buffer holds a moved-from event for half a second, to pair it with its moved-to,
 #: and the events behind it wait as long. Claiming a submission moves its files out of the inbox, so
@@ -53,7 +50,9 @@ def watch(
     observer.start()
     try:
         look_soon_until = 0.0
-        failing: str | None = None  # why the last scan failed: said once, until the reason changes
+        failing = SaidOnce(
+            "scan failed: trying again at each rescan, said again if the reason changes", "scan works again"
+        )
         while not stop.is_set():
             wake.clear()
             failure: Exception | None = None
@@ -61,13 +60,9 @@ def watch(
                 answered = process(stop.is_set)
             except Exception as error:  # the file system or the store failing for a moment must not end watch
                 failure = error
-                if (reason := f"{type(error).__name__}: {error}") != failing:
-                    _say_failed(error)
-                failing = reason
+                failing.failed(error)
             else:
-                if failing is not None:
-                    log.info("scan works again", failed_with=failing)
-                failing = None
+                failing.worked()
                 if answered:
                     look_soon_until = time.monotonic() + _HELD
             scanned(failure)
@@ -76,14 +71,3 @@ def watch(
     finally:
         observer.stop()
         observer.join(timeout=5)
-
-
-def _say_failed(error: Exception) -> None:
-    """A failing scan, said once until its reason changes: the inbox gone or the store busy in one
-    line; a fault of the processor's own with its traceback."""
-    if isinstance(error, FlexibatchError):
-        log.error(
-            "scan failed: trying again at each rescan, said again if the reason changes", reason=str(error)
-        )
-    else:
-        log.exception("scan failed: trying again at each rescan, said again if the reason changes")

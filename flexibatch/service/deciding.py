@@ -18,8 +18,9 @@ import structlog
 
 from flexibatch.channel.claims import from_record
 from flexibatch.config import Settings
-from flexibatch.errors import FlexibatchError, StoreError
+from flexibatch.errors import StoreError
 from flexibatch.files import private_dir
+from flexibatch.logs import SaidOnce
 from flexibatch.service.answers import Answers, answers_dir
 from flexibatch.service.run import again_on_conflict
 from flexibatch.service.submission import SubmissionDecider
@@ -81,21 +82,15 @@ class RemoteDecider:
         """Decide until `stop` (or, `once`, until no head is free); the number decided. A failing
         state is said once and tried again at each rescan: the submission stays in the queue."""
         decided = 0
-        failing: str | None = None
+        failing = SaidOnce("deciding failed: trying again at each rescan", "deciding works again")
         while not stop.is_set():
             try:
                 record = self.decide_next()
             except Exception as error:  # the state unreachable, a fault of our own: the row is back
-                if (reason := f"{type(error).__name__}: {error}") != failing:
-                    log.error("deciding failed: trying again at each rescan", reason=reason)
-                    if not isinstance(error, FlexibatchError):
-                        log.exception("the fault")
-                failing = reason
+                failing.failed(error)
                 stop.wait(self.settings.rescan_seconds)
                 continue
-            if failing is not None:
-                log.info("deciding works again", failed_with=failing)
-                failing = None
+            failing.worked()
             if record is not None:
                 decided += 1
             elif once:
