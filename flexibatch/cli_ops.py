@@ -10,12 +10,10 @@ import argparse
 import json
 import os
 import re
-import signal
 import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from types import FrameType
 from typing import Any, Final
 
 import structlog
@@ -31,6 +29,7 @@ from flexibatch.service.preflight import check_folders, check_processing
 from flexibatch.service.prune import prune
 from flexibatch.service.replay import replay
 from flexibatch.service.run import Processor
+from flexibatch.stopping import stop_on_signals
 from flexibatch.store import backup_state, opened
 
 log = structlog.get_logger()
@@ -211,19 +210,14 @@ def watch_channel(args: argparse.Namespace, settings: Settings) -> int:
     ) as store:
         check_processing(settings, store)
         queue = role_queue(settings, store)
-        stop = threading.Event()
         wake = threading.Event()
-
         notifier = Notifier.from_environment(systemd_environment(), os.getpid())
 
-        def _stop(signum: int, frame: FrameType | None) -> None:
-            log.info("stopping after the submission in hand", signal=signal.Signals(signum).name)
+        def _stopping() -> None:
             notifier.stopping()
-            stop.set()
             wake.set()
 
-        signal.signal(signal.SIGTERM, _stop)
-        signal.signal(signal.SIGINT, _stop)
+        stop = stop_on_signals(_stopping)
         processor = Processor(settings, store, queue=queue)
         log.info(
             "watching",

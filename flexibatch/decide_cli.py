@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import socket
-import threading
-from types import FrameType
 from typing import Any
 
 import structlog
@@ -18,6 +15,7 @@ import structlog
 from flexibatch.config import Settings
 from flexibatch.service.deciding import RemoteDecider
 from flexibatch.service.preflight import check_refdata
+from flexibatch.stopping import stop_on_signals
 from flexibatch.store import Queue, Store, opened, queue_of
 from flexibatch.store.postgresql.connection import redacted
 
@@ -68,14 +66,7 @@ def decide(args: argparse.Namespace, settings: Settings) -> int:
     ) as store:
         queue = queue_of(store, "flexibatch decide")
         check_refdata(settings, store)
-        stop = threading.Event()
-
-        def _stop(signum: int, frame: FrameType | None) -> None:
-            log.info("stopping after the submission in hand", signal=signal.Signals(signum).name)
-            stop.set()
-
-        signal.signal(signal.SIGTERM, _stop)
-        signal.signal(signal.SIGINT, _stop)
+        stop = stop_on_signals()
         log.info("deciding for the intake", state=redacted(settings.state), worker=name)
         decided = RemoteDecider(settings, store, queue, name).work(stop, once=args.once)
     print(f"{decided} submission(s) decided")
