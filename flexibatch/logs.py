@@ -36,7 +36,9 @@ def configure(verbose: bool = False) -> None:
             *rendering,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG if verbose else logging.INFO),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        # One write per line (message and newline together): workers logging into one file never
+        # interleave inside a line, as print()'s two writes let them.
+        logger_factory=structlog.WriteLoggerFactory(sys.stderr),
         cache_logger_on_first_use=True,
     )
 
